@@ -81,6 +81,13 @@ func F32ToF16Bits(f float32) uint16 {
 // src must hold at least 2*len(dst) bytes.
 func F16ToF32(dst []float32, src []byte) {
 	src = src[:2*len(dst)]
+	if simdF16ToF32(dst, src) {
+		return
+	}
+	f16ToF32Generic(dst, src)
+}
+
+func f16ToF32Generic(dst []float32, src []byte) {
 	for i := range dst {
 		dst[i] = f16Table[uint16(src[2*i])|uint16(src[2*i+1])<<8]
 	}

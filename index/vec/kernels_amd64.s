@@ -1,0 +1,717 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// The gather kernels compute out[i] = dot(q, base + ids[i]*stride) for
+// dim-element vectors, prefetching the next vector while the current one is
+// summed. Element types are named arena-then-query: F16F32 reads float16
+// vectors from the arena and a float32 query. Four accumulators hide FMA
+// latency; the tail is summed one element at a time after the horizontal
+// reduction.
+
+// func gatherF16F32AVX512(q unsafe.Pointer, base unsafe.Pointer, stride uintptr, ids *uint32, n int, out *float32, dim int)
+TEXT ·gatherF16F32AVX512(SB), NOSPLIT, $0-56
+	MOVQ base+8(FP), R9
+	MOVQ stride+16(FP), R10
+	MOVQ ids+24(FP), R11
+	MOVQ n+32(FP), R12
+	MOVQ out+40(FP), R13
+	XORQ BX, BX
+	TESTQ R12, R12
+	JEQ end
+	MOVL 0(R11), AX
+	IMULQ R10, AX
+	ADDQ R9, AX
+	MOVQ R10, DX
+pf0_0:
+	PREFETCHT0 (AX)
+	ADDQ $64, AX
+	SUBQ $64, DX
+	JGT pf0_0
+outer:
+	MOVL (R11)(BX*4), SI
+	IMULQ R10, SI
+	ADDQ R9, SI
+	LEAQ 1(BX), AX
+	CMPQ AX, R12
+	JGE nopf
+	MOVL (R11)(AX*4), AX
+	IMULQ R10, AX
+	ADDQ R9, AX
+	MOVQ R10, DX
+pf:
+	PREFETCHT0 (AX)
+	ADDQ $64, AX
+	SUBQ $64, DX
+	JGT pf
+nopf:
+	MOVQ q+0(FP), DI
+	MOVQ dim+48(FP), CX
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+loopU:
+	CMPQ CX, $64
+	JLT loopW
+	VCVTPH2PS 0(SI), Z4
+	VCVTPH2PS 32(SI), Z5
+	VCVTPH2PS 64(SI), Z6
+	VCVTPH2PS 96(SI), Z7
+	VFMADD231PS 0(DI), Z4, Z0
+	VFMADD231PS 64(DI), Z5, Z1
+	VFMADD231PS 128(DI), Z6, Z2
+	VFMADD231PS 192(DI), Z7, Z3
+	ADDQ $128, SI
+	ADDQ $256, DI
+	SUBQ $64, CX
+	JMP loopU
+loopW:
+	CMPQ CX, $16
+	JLT reduce
+	VCVTPH2PS (SI), Z4
+	VFMADD231PS (DI), Z4, Z0
+	ADDQ $32, SI
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP loopW
+reduce:
+	VADDPS Z1, Z0, Z0
+	VADDPS Z3, Z2, Z2
+	VADDPS Z2, Z0, Z0
+	VEXTRACTF64X4 $1, Z0, Y1
+	VADDPS Y1, Y0, Y0
+	CMPQ CX, $8
+	JLT reduce8
+	VCVTPH2PS (SI), Y4
+	VFMADD231PS (DI), Y4, Y0
+	ADDQ $16, SI
+	ADDQ $32, DI
+	SUBQ $8, CX
+reduce8:
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS X1, X0, X0
+	VMOVHLPS X0, X0, X1
+	VADDPS X1, X0, X0
+	VMOVSHDUP X0, X1
+	VADDSS X1, X0, X0
+tail:
+	TESTQ CX, CX
+	JEQ store
+	MOVWLZX (SI), AX
+	VMOVD AX, X4
+	VCVTPH2PS X4, X4
+	VFMADD231SS (DI), X4, X0
+	ADDQ $2, SI
+	ADDQ $4, DI
+	DECQ CX
+	JMP tail
+store:
+	VMOVSS X0, (R13)(BX*4)
+	INCQ BX
+	CMPQ BX, R12
+	JLT outer
+end:
+	VZEROUPPER
+	RET
+
+// func gatherF32F32AVX512(q unsafe.Pointer, base unsafe.Pointer, stride uintptr, ids *uint32, n int, out *float32, dim int)
+TEXT ·gatherF32F32AVX512(SB), NOSPLIT, $0-56
+	MOVQ base+8(FP), R9
+	MOVQ stride+16(FP), R10
+	MOVQ ids+24(FP), R11
+	MOVQ n+32(FP), R12
+	MOVQ out+40(FP), R13
+	XORQ BX, BX
+	TESTQ R12, R12
+	JEQ end
+	MOVL 0(R11), AX
+	IMULQ R10, AX
+	ADDQ R9, AX
+	MOVQ R10, DX
+pf0_0:
+	PREFETCHT0 (AX)
+	ADDQ $64, AX
+	SUBQ $64, DX
+	JGT pf0_0
+outer:
+	MOVL (R11)(BX*4), SI
+	IMULQ R10, SI
+	ADDQ R9, SI
+	LEAQ 1(BX), AX
+	CMPQ AX, R12
+	JGE nopf
+	MOVL (R11)(AX*4), AX
+	IMULQ R10, AX
+	ADDQ R9, AX
+	MOVQ R10, DX
+pf:
+	PREFETCHT0 (AX)
+	ADDQ $64, AX
+	SUBQ $64, DX
+	JGT pf
+nopf:
+	MOVQ q+0(FP), DI
+	MOVQ dim+48(FP), CX
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+loopU:
+	CMPQ CX, $64
+	JLT loopW
+	VMOVUPS 0(SI), Z4
+	VMOVUPS 64(SI), Z5
+	VMOVUPS 128(SI), Z6
+	VMOVUPS 192(SI), Z7
+	VFMADD231PS 0(DI), Z4, Z0
+	VFMADD231PS 64(DI), Z5, Z1
+	VFMADD231PS 128(DI), Z6, Z2
+	VFMADD231PS 192(DI), Z7, Z3
+	ADDQ $256, SI
+	ADDQ $256, DI
+	SUBQ $64, CX
+	JMP loopU
+loopW:
+	CMPQ CX, $16
+	JLT reduce
+	VMOVUPS (SI), Z4
+	VFMADD231PS (DI), Z4, Z0
+	ADDQ $64, SI
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP loopW
+reduce:
+	VADDPS Z1, Z0, Z0
+	VADDPS Z3, Z2, Z2
+	VADDPS Z2, Z0, Z0
+	VEXTRACTF64X4 $1, Z0, Y1
+	VADDPS Y1, Y0, Y0
+	CMPQ CX, $8
+	JLT reduce8
+	VMOVUPS (SI), Y4
+	VFMADD231PS (DI), Y4, Y0
+	ADDQ $32, SI
+	ADDQ $32, DI
+	SUBQ $8, CX
+reduce8:
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS X1, X0, X0
+	VMOVHLPS X0, X0, X1
+	VADDPS X1, X0, X0
+	VMOVSHDUP X0, X1
+	VADDSS X1, X0, X0
+tail:
+	TESTQ CX, CX
+	JEQ store
+	VMOVSS (SI), X4
+	VFMADD231SS (DI), X4, X0
+	ADDQ $4, SI
+	ADDQ $4, DI
+	DECQ CX
+	JMP tail
+store:
+	VMOVSS X0, (R13)(BX*4)
+	INCQ BX
+	CMPQ BX, R12
+	JLT outer
+end:
+	VZEROUPPER
+	RET
+
+// func gatherF16F16AVX512(q unsafe.Pointer, base unsafe.Pointer, stride uintptr, ids *uint32, n int, out *float32, dim int)
+TEXT ·gatherF16F16AVX512(SB), NOSPLIT, $0-56
+	MOVQ base+8(FP), R9
+	MOVQ stride+16(FP), R10
+	MOVQ ids+24(FP), R11
+	MOVQ n+32(FP), R12
+	MOVQ out+40(FP), R13
+	XORQ BX, BX
+	TESTQ R12, R12
+	JEQ end
+	MOVL 0(R11), AX
+	IMULQ R10, AX
+	ADDQ R9, AX
+	MOVQ R10, DX
+pf0_0:
+	PREFETCHT0 (AX)
+	ADDQ $64, AX
+	SUBQ $64, DX
+	JGT pf0_0
+outer:
+	MOVL (R11)(BX*4), SI
+	IMULQ R10, SI
+	ADDQ R9, SI
+	LEAQ 1(BX), AX
+	CMPQ AX, R12
+	JGE nopf
+	MOVL (R11)(AX*4), AX
+	IMULQ R10, AX
+	ADDQ R9, AX
+	MOVQ R10, DX
+pf:
+	PREFETCHT0 (AX)
+	ADDQ $64, AX
+	SUBQ $64, DX
+	JGT pf
+nopf:
+	MOVQ q+0(FP), DI
+	MOVQ dim+48(FP), CX
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+loopU:
+	CMPQ CX, $64
+	JLT loopW
+	VCVTPH2PS 0(SI), Z4
+	VCVTPH2PS 32(SI), Z5
+	VCVTPH2PS 64(SI), Z6
+	VCVTPH2PS 96(SI), Z7
+	VCVTPH2PS 0(DI), Z8
+	VCVTPH2PS 32(DI), Z9
+	VCVTPH2PS 64(DI), Z10
+	VCVTPH2PS 96(DI), Z11
+	VFMADD231PS Z8, Z4, Z0
+	VFMADD231PS Z9, Z5, Z1
+	VFMADD231PS Z10, Z6, Z2
+	VFMADD231PS Z11, Z7, Z3
+	ADDQ $128, SI
+	ADDQ $128, DI
+	SUBQ $64, CX
+	JMP loopU
+loopW:
+	CMPQ CX, $16
+	JLT reduce
+	VCVTPH2PS (SI), Z4
+	VCVTPH2PS (DI), Z8
+	VFMADD231PS Z8, Z4, Z0
+	ADDQ $32, SI
+	ADDQ $32, DI
+	SUBQ $16, CX
+	JMP loopW
+reduce:
+	VADDPS Z1, Z0, Z0
+	VADDPS Z3, Z2, Z2
+	VADDPS Z2, Z0, Z0
+	VEXTRACTF64X4 $1, Z0, Y1
+	VADDPS Y1, Y0, Y0
+	CMPQ CX, $8
+	JLT reduce8
+	VCVTPH2PS (SI), Y4
+	VCVTPH2PS (DI), Y8
+	VFMADD231PS Y8, Y4, Y0
+	ADDQ $16, SI
+	ADDQ $16, DI
+	SUBQ $8, CX
+reduce8:
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS X1, X0, X0
+	VMOVHLPS X0, X0, X1
+	VADDPS X1, X0, X0
+	VMOVSHDUP X0, X1
+	VADDSS X1, X0, X0
+tail:
+	TESTQ CX, CX
+	JEQ store
+	MOVWLZX (SI), AX
+	VMOVD AX, X4
+	VCVTPH2PS X4, X4
+	MOVWLZX (DI), AX
+	VMOVD AX, X5
+	VCVTPH2PS X5, X5
+	VFMADD231SS X5, X4, X0
+	ADDQ $2, SI
+	ADDQ $2, DI
+	DECQ CX
+	JMP tail
+store:
+	VMOVSS X0, (R13)(BX*4)
+	INCQ BX
+	CMPQ BX, R12
+	JLT outer
+end:
+	VZEROUPPER
+	RET
+
+// func gatherF16F32AVX2(q unsafe.Pointer, base unsafe.Pointer, stride uintptr, ids *uint32, n int, out *float32, dim int)
+TEXT ·gatherF16F32AVX2(SB), NOSPLIT, $0-56
+	MOVQ base+8(FP), R9
+	MOVQ stride+16(FP), R10
+	MOVQ ids+24(FP), R11
+	MOVQ n+32(FP), R12
+	MOVQ out+40(FP), R13
+	XORQ BX, BX
+	TESTQ R12, R12
+	JEQ end
+	MOVL 0(R11), AX
+	IMULQ R10, AX
+	ADDQ R9, AX
+	MOVQ R10, DX
+pf0_0:
+	PREFETCHT0 (AX)
+	ADDQ $64, AX
+	SUBQ $64, DX
+	JGT pf0_0
+outer:
+	MOVL (R11)(BX*4), SI
+	IMULQ R10, SI
+	ADDQ R9, SI
+	LEAQ 1(BX), AX
+	CMPQ AX, R12
+	JGE nopf
+	MOVL (R11)(AX*4), AX
+	IMULQ R10, AX
+	ADDQ R9, AX
+	MOVQ R10, DX
+pf:
+	PREFETCHT0 (AX)
+	ADDQ $64, AX
+	SUBQ $64, DX
+	JGT pf
+nopf:
+	MOVQ q+0(FP), DI
+	MOVQ dim+48(FP), CX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+loopU:
+	CMPQ CX, $32
+	JLT loopW
+	VCVTPH2PS 0(SI), Y4
+	VCVTPH2PS 16(SI), Y5
+	VCVTPH2PS 32(SI), Y6
+	VCVTPH2PS 48(SI), Y7
+	VFMADD231PS 0(DI), Y4, Y0
+	VFMADD231PS 32(DI), Y5, Y1
+	VFMADD231PS 64(DI), Y6, Y2
+	VFMADD231PS 96(DI), Y7, Y3
+	ADDQ $64, SI
+	ADDQ $128, DI
+	SUBQ $32, CX
+	JMP loopU
+loopW:
+	CMPQ CX, $8
+	JLT reduce
+	VCVTPH2PS (SI), Y4
+	VFMADD231PS (DI), Y4, Y0
+	ADDQ $16, SI
+	ADDQ $32, DI
+	SUBQ $8, CX
+	JMP loopW
+reduce:
+	VADDPS Y1, Y0, Y0
+	VADDPS Y3, Y2, Y2
+	VADDPS Y2, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS X1, X0, X0
+	VMOVHLPS X0, X0, X1
+	VADDPS X1, X0, X0
+	VMOVSHDUP X0, X1
+	VADDSS X1, X0, X0
+tail:
+	TESTQ CX, CX
+	JEQ store
+	MOVWLZX (SI), AX
+	VMOVD AX, X4
+	VCVTPH2PS X4, X4
+	VFMADD231SS (DI), X4, X0
+	ADDQ $2, SI
+	ADDQ $4, DI
+	DECQ CX
+	JMP tail
+store:
+	VMOVSS X0, (R13)(BX*4)
+	INCQ BX
+	CMPQ BX, R12
+	JLT outer
+end:
+	VZEROUPPER
+	RET
+
+// func gatherF32F32AVX2(q unsafe.Pointer, base unsafe.Pointer, stride uintptr, ids *uint32, n int, out *float32, dim int)
+TEXT ·gatherF32F32AVX2(SB), NOSPLIT, $0-56
+	MOVQ base+8(FP), R9
+	MOVQ stride+16(FP), R10
+	MOVQ ids+24(FP), R11
+	MOVQ n+32(FP), R12
+	MOVQ out+40(FP), R13
+	XORQ BX, BX
+	TESTQ R12, R12
+	JEQ end
+	MOVL 0(R11), AX
+	IMULQ R10, AX
+	ADDQ R9, AX
+	MOVQ R10, DX
+pf0_0:
+	PREFETCHT0 (AX)
+	ADDQ $64, AX
+	SUBQ $64, DX
+	JGT pf0_0
+outer:
+	MOVL (R11)(BX*4), SI
+	IMULQ R10, SI
+	ADDQ R9, SI
+	LEAQ 1(BX), AX
+	CMPQ AX, R12
+	JGE nopf
+	MOVL (R11)(AX*4), AX
+	IMULQ R10, AX
+	ADDQ R9, AX
+	MOVQ R10, DX
+pf:
+	PREFETCHT0 (AX)
+	ADDQ $64, AX
+	SUBQ $64, DX
+	JGT pf
+nopf:
+	MOVQ q+0(FP), DI
+	MOVQ dim+48(FP), CX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+loopU:
+	CMPQ CX, $32
+	JLT loopW
+	VMOVUPS 0(SI), Y4
+	VMOVUPS 32(SI), Y5
+	VMOVUPS 64(SI), Y6
+	VMOVUPS 96(SI), Y7
+	VFMADD231PS 0(DI), Y4, Y0
+	VFMADD231PS 32(DI), Y5, Y1
+	VFMADD231PS 64(DI), Y6, Y2
+	VFMADD231PS 96(DI), Y7, Y3
+	ADDQ $128, SI
+	ADDQ $128, DI
+	SUBQ $32, CX
+	JMP loopU
+loopW:
+	CMPQ CX, $8
+	JLT reduce
+	VMOVUPS (SI), Y4
+	VFMADD231PS (DI), Y4, Y0
+	ADDQ $32, SI
+	ADDQ $32, DI
+	SUBQ $8, CX
+	JMP loopW
+reduce:
+	VADDPS Y1, Y0, Y0
+	VADDPS Y3, Y2, Y2
+	VADDPS Y2, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS X1, X0, X0
+	VMOVHLPS X0, X0, X1
+	VADDPS X1, X0, X0
+	VMOVSHDUP X0, X1
+	VADDSS X1, X0, X0
+tail:
+	TESTQ CX, CX
+	JEQ store
+	VMOVSS (SI), X4
+	VFMADD231SS (DI), X4, X0
+	ADDQ $4, SI
+	ADDQ $4, DI
+	DECQ CX
+	JMP tail
+store:
+	VMOVSS X0, (R13)(BX*4)
+	INCQ BX
+	CMPQ BX, R12
+	JLT outer
+end:
+	VZEROUPPER
+	RET
+
+// func gatherF16F16AVX2(q unsafe.Pointer, base unsafe.Pointer, stride uintptr, ids *uint32, n int, out *float32, dim int)
+TEXT ·gatherF16F16AVX2(SB), NOSPLIT, $0-56
+	MOVQ base+8(FP), R9
+	MOVQ stride+16(FP), R10
+	MOVQ ids+24(FP), R11
+	MOVQ n+32(FP), R12
+	MOVQ out+40(FP), R13
+	XORQ BX, BX
+	TESTQ R12, R12
+	JEQ end
+	MOVL 0(R11), AX
+	IMULQ R10, AX
+	ADDQ R9, AX
+	MOVQ R10, DX
+pf0_0:
+	PREFETCHT0 (AX)
+	ADDQ $64, AX
+	SUBQ $64, DX
+	JGT pf0_0
+outer:
+	MOVL (R11)(BX*4), SI
+	IMULQ R10, SI
+	ADDQ R9, SI
+	LEAQ 1(BX), AX
+	CMPQ AX, R12
+	JGE nopf
+	MOVL (R11)(AX*4), AX
+	IMULQ R10, AX
+	ADDQ R9, AX
+	MOVQ R10, DX
+pf:
+	PREFETCHT0 (AX)
+	ADDQ $64, AX
+	SUBQ $64, DX
+	JGT pf
+nopf:
+	MOVQ q+0(FP), DI
+	MOVQ dim+48(FP), CX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+loopU:
+	CMPQ CX, $32
+	JLT loopW
+	VCVTPH2PS 0(SI), Y4
+	VCVTPH2PS 16(SI), Y5
+	VCVTPH2PS 32(SI), Y6
+	VCVTPH2PS 48(SI), Y7
+	VCVTPH2PS 0(DI), Y8
+	VCVTPH2PS 16(DI), Y9
+	VCVTPH2PS 32(DI), Y10
+	VCVTPH2PS 48(DI), Y11
+	VFMADD231PS Y8, Y4, Y0
+	VFMADD231PS Y9, Y5, Y1
+	VFMADD231PS Y10, Y6, Y2
+	VFMADD231PS Y11, Y7, Y3
+	ADDQ $64, SI
+	ADDQ $64, DI
+	SUBQ $32, CX
+	JMP loopU
+loopW:
+	CMPQ CX, $8
+	JLT reduce
+	VCVTPH2PS (SI), Y4
+	VCVTPH2PS (DI), Y8
+	VFMADD231PS Y8, Y4, Y0
+	ADDQ $16, SI
+	ADDQ $16, DI
+	SUBQ $8, CX
+	JMP loopW
+reduce:
+	VADDPS Y1, Y0, Y0
+	VADDPS Y3, Y2, Y2
+	VADDPS Y2, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS X1, X0, X0
+	VMOVHLPS X0, X0, X1
+	VADDPS X1, X0, X0
+	VMOVSHDUP X0, X1
+	VADDSS X1, X0, X0
+tail:
+	TESTQ CX, CX
+	JEQ store
+	MOVWLZX (SI), AX
+	VMOVD AX, X4
+	VCVTPH2PS X4, X4
+	MOVWLZX (DI), AX
+	VMOVD AX, X5
+	VCVTPH2PS X5, X5
+	VFMADD231SS X5, X4, X0
+	ADDQ $2, SI
+	ADDQ $2, DI
+	DECQ CX
+	JMP tail
+store:
+	VMOVSS X0, (R13)(BX*4)
+	INCQ BX
+	CMPQ BX, R12
+	JLT outer
+end:
+	VZEROUPPER
+	RET
+
+// func f16ToF32AVX2(dst *float32, src *byte, n int)
+TEXT ·f16ToF32AVX2(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+cvt32:
+	CMPQ CX, $32
+	JLT cvt8
+	VCVTPH2PS (SI), Y0
+	VCVTPH2PS 16(SI), Y1
+	VCVTPH2PS 32(SI), Y2
+	VCVTPH2PS 48(SI), Y3
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, 64(DI)
+	VMOVUPS Y3, 96(DI)
+	ADDQ $64, SI
+	ADDQ $128, DI
+	SUBQ $32, CX
+	JMP cvt32
+cvt8:
+	CMPQ CX, $8
+	JLT cvt1
+	VCVTPH2PS (SI), Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $16, SI
+	ADDQ $32, DI
+	SUBQ $8, CX
+	JMP cvt8
+cvt1:
+	TESTQ CX, CX
+	JEQ cvtdone
+	MOVWLZX (SI), AX
+	VMOVD AX, X0
+	VCVTPH2PS X0, X0
+	VMOVSS X0, (DI)
+	ADDQ $2, SI
+	ADDQ $4, DI
+	DECQ CX
+	JMP cvt1
+cvtdone:
+	VZEROUPPER
+	RET
+
+// func addF16AVX2(acc *float32, src *byte, n int)
+TEXT ·addF16AVX2(SB), NOSPLIT, $0-24
+	MOVQ acc+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+add16:
+	CMPQ CX, $16
+	JLT add8
+	VCVTPH2PS (SI), Y0
+	VCVTPH2PS 16(SI), Y1
+	VADDPS (DI), Y0, Y0
+	VADDPS 32(DI), Y1, Y1
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	ADDQ $32, SI
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP add16
+add8:
+	CMPQ CX, $8
+	JLT add1
+	VCVTPH2PS (SI), Y0
+	VADDPS (DI), Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $16, SI
+	ADDQ $32, DI
+	SUBQ $8, CX
+	JMP add8
+add1:
+	TESTQ CX, CX
+	JEQ adddone
+	MOVWLZX (SI), AX
+	VMOVD AX, X0
+	VCVTPH2PS X0, X0
+	VADDSS (DI), X0, X0
+	VMOVSS X0, (DI)
+	ADDQ $2, SI
+	ADDQ $4, DI
+	DECQ CX
+	JMP add1
+adddone:
+	VZEROUPPER
+	RET
