@@ -1,0 +1,238 @@
+package engine
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+	"unsafe"
+)
+
+// BlockRows is the number of rows in a storage block: every column of a
+// shard is stored as blocks of this many rows (the last one shorter), one
+// badger value each, so scans read large contiguous values and a row's
+// value is found by arithmetic.
+const BlockRows = 4096
+
+// Column block encoding:
+//
+//	type(1) rows(4) flags(1) [null bitmap ceil(rows/8), bit set = NULL] payload
+//	payload BOOL:  rows bytes
+//	        INT:   rows × int64 LE
+//	        FLOAT: rows × float64 LE
+//	        TEXT:  (rows+1) × uint32 LE offsets into the bytes that follow
+const blockHeader = 6
+
+// ColumnBlock is a decoded view of one column block. It reads straight
+// from the encoded bytes it was given and is valid as long as they are.
+type ColumnBlock struct {
+	typ   Type
+	rows  int
+	nulls []byte
+	data  []byte
+	offs  []byte // TEXT: (rows+1)×4 bytes
+}
+
+// DecodeColumnBlock checks and wraps an encoded block.
+func DecodeColumnBlock(b []byte) (*ColumnBlock, error) {
+	if len(b) < blockHeader {
+		return nil, fmt.Errorf("%w: column block of %d bytes", ErrCorrupt, len(b))
+	}
+	c := &ColumnBlock{typ: Type(b[0]), rows: int(binary.LittleEndian.Uint32(b[1:]))}
+	p := b[blockHeader:]
+	if b[5]&1 != 0 {
+		nb := (c.rows + 7) / 8
+		if len(p) < nb {
+			return nil, fmt.Errorf("%w: column block null bitmap truncated", ErrCorrupt)
+		}
+		c.nulls, p = p[:nb], p[nb:]
+	}
+	var need int
+	switch c.typ {
+	case TypeBool:
+		need = c.rows
+	case TypeInt, TypeFloat:
+		need = 8 * c.rows
+	case TypeString:
+		need = 4 * (c.rows + 1)
+		if len(p) >= need {
+			c.offs = p[:need]
+			end := int(binary.LittleEndian.Uint32(c.offs[4*c.rows:]))
+			p = p[need:]
+			if len(p) != end {
+				return nil, fmt.Errorf("%w: text block holds %d bytes, offsets say %d", ErrCorrupt, len(p), end)
+			}
+			need = end
+		}
+	default:
+		return nil, fmt.Errorf("%w: column block of type %d", ErrCorrupt, c.typ)
+	}
+	if len(p) < need {
+		return nil, fmt.Errorf("%w: column block payload truncated", ErrCorrupt)
+	}
+	c.data = p
+	return c, nil
+}
+
+// Rows returns the number of rows in the block.
+func (c *ColumnBlock) Rows() int { return c.rows }
+
+// IsNull reports whether row i is NULL.
+func (c *ColumnBlock) IsNull(i int) bool {
+	return c.nulls != nil && c.nulls[i>>3]&(1<<(i&7)) != 0
+}
+
+// Int returns row i of an INT or BOOL column.
+func (c *ColumnBlock) Int(i int) int64 {
+	if c.typ == TypeBool {
+		return int64(c.data[i])
+	}
+	return int64(binary.LittleEndian.Uint64(c.data[8*i:]))
+}
+
+// Float returns row i of a FLOAT column.
+func (c *ColumnBlock) Float(i int) float64 {
+	return math.Float64frombits(binary.LittleEndian.Uint64(c.data[8*i:]))
+}
+
+// Bytes returns row i of a TEXT column, aliasing the block.
+func (c *ColumnBlock) Bytes(i int) []byte {
+	a := binary.LittleEndian.Uint32(c.offs[4*i:])
+	b := binary.LittleEndian.Uint32(c.offs[4*i+4:])
+	return c.data[a:b:b]
+}
+
+// Str returns row i of a TEXT column without copying; the string shares
+// the block's memory, so it is valid only as long as the block is.
+func (c *ColumnBlock) Str(i int) string {
+	b := c.Bytes(i)
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}
+
+// Value returns row i as a Value; TEXT values are copied.
+func (c *ColumnBlock) Value(i int) Value {
+	if c.IsNull(i) {
+		return Value{}
+	}
+	switch c.typ {
+	case TypeBool:
+		return Bool(c.data[i] != 0)
+	case TypeInt:
+		return Int(c.Int(i))
+	case TypeFloat:
+		return Float(c.Float(i))
+	case TypeString:
+		return String(string(c.Bytes(i)))
+	}
+	return Value{}
+}
+
+// columnBuilder accumulates one block of one column.
+type columnBuilder struct {
+	typ   Type
+	rows  int
+	nulls []byte
+	any   bool
+	data  []byte
+	offs  []byte
+}
+
+func newColumnBuilder(t Type) *columnBuilder {
+	b := &columnBuilder{typ: t}
+	if t == TypeString {
+		b.offs = binary.LittleEndian.AppendUint32(nil, 0)
+	}
+	return b
+}
+
+func (b *columnBuilder) reset() {
+	b.rows, b.any = 0, false
+	b.nulls, b.data = b.nulls[:0], b.data[:0]
+	if b.typ == TypeString {
+		b.offs = binary.LittleEndian.AppendUint32(b.offs[:0], 0)
+	}
+}
+
+func (b *columnBuilder) markNull(isNull bool) {
+	if b.rows%8 == 0 {
+		b.nulls = append(b.nulls, 0)
+	}
+	if isNull {
+		b.nulls[b.rows/8] |= 1 << (b.rows % 8)
+		b.any = true
+	}
+	b.rows++
+}
+
+func (b *columnBuilder) appendNull() {
+	b.markNull(true)
+	switch b.typ {
+	case TypeBool:
+		b.data = append(b.data, 0)
+	case TypeInt, TypeFloat:
+		b.data = binary.LittleEndian.AppendUint64(b.data, 0)
+	case TypeString:
+		b.offs = binary.LittleEndian.AppendUint32(b.offs, uint32(len(b.data)))
+	}
+}
+
+func (b *columnBuilder) appendBool(v bool) {
+	b.markNull(false)
+	if v {
+		b.data = append(b.data, 1)
+	} else {
+		b.data = append(b.data, 0)
+	}
+}
+
+func (b *columnBuilder) appendInt(v int64) {
+	b.markNull(false)
+	b.data = binary.LittleEndian.AppendUint64(b.data, uint64(v))
+}
+
+func (b *columnBuilder) appendFloat(v float64) {
+	b.markNull(false)
+	b.data = binary.LittleEndian.AppendUint64(b.data, math.Float64bits(v))
+}
+
+func (b *columnBuilder) appendBytes(v []byte) {
+	b.markNull(false)
+	b.data = append(b.data, v...)
+	b.offs = binary.LittleEndian.AppendUint32(b.offs, uint32(len(b.data)))
+}
+
+// appendValue appends a Value of the builder's type (or NULL).
+func (b *columnBuilder) appendValue(v Value) {
+	switch {
+	case v.T == TypeNull:
+		b.appendNull()
+	case b.typ == TypeBool:
+		b.appendBool(v.I != 0)
+	case b.typ == TypeInt:
+		b.appendInt(v.I)
+	case b.typ == TypeFloat:
+		f, _ := v.AsFloat()
+		b.appendFloat(f)
+	case b.typ == TypeString:
+		b.appendBytes([]byte(v.S))
+	}
+}
+
+// encode returns the block's bytes (a new slice).
+func (b *columnBuilder) encode() []byte {
+	n := blockHeader + len(b.data) + len(b.offs)
+	if b.any {
+		n += len(b.nulls)
+	}
+	out := make([]byte, blockHeader, n)
+	out[0] = byte(b.typ)
+	binary.LittleEndian.PutUint32(out[1:], uint32(b.rows))
+	if b.any {
+		out[5] = 1
+		out = append(out, b.nulls...)
+	}
+	out = append(out, b.offs...)
+	return append(out, b.data...)
+}

@@ -1,0 +1,262 @@
+package engine
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/dgraph-io/badger/v4"
+)
+
+// FormatVersion is the on-disk format this binary writes and reads.
+const FormatVersion = 1
+
+const formatMagic = "laiondb\x00"
+
+// valueThreshold sends every block (KBs to MBs) to badger's value log,
+// where it is written once and read without copying; catalog entries and
+// small values stay in the LSM tree.
+const valueThreshold = 4 << 10
+
+// DB is an open laiondb database.
+type DB struct {
+	bdb  *badger.DB
+	opts Options
+
+	// writeMu serialises writers (ingest, set and index creation);
+	// readers never take it.
+	writeMu sync.Mutex
+
+	mu     sync.RWMutex
+	tables map[string]*Table // catalog cache, keyed by lower-cased name
+}
+
+// Open opens (creating if needed, unless read-only) the database in
+// opts.Dir.
+func Open(opts Options) (*DB, error) {
+	bo := badger.DefaultOptions(opts.Dir).
+		WithValueThreshold(valueThreshold).
+		WithBlockCacheSize(16 << 20).
+		WithDetectConflicts(false).
+		WithNumVersionsToKeep(1).
+		WithLogger(nil)
+	if opts.Log != nil {
+		bo = bo.WithLogger(badgerLogger{opts.Log})
+	}
+	if opts.InMemory {
+		bo = bo.WithInMemory(true).WithDir("").WithValueDir("")
+	} else {
+		if err := checkDir(opts.Dir, opts.ReadOnly); err != nil {
+			return nil, err
+		}
+		bo = bo.WithReadOnly(opts.ReadOnly)
+	}
+	bdb, err := badger.Open(bo)
+	if err != nil {
+		if strings.Contains(err.Error(), "Cannot acquire directory lock") {
+			hint := "open it with --read-only to query it while another reader has it"
+			if opts.ReadOnly {
+				hint = "a writer (ingest, shell) has it open; wait until it finishes"
+			}
+			return nil, fmt.Errorf("%s: %w; %s", opts.Dir, ErrLocked, hint)
+		}
+		return nil, fmt.Errorf("open %s: %w", opts.Dir, err)
+	}
+	db := &DB{bdb: bdb, opts: opts}
+	if err := db.checkFormat(); err != nil {
+		bdb.Close()
+		return nil, err
+	}
+	if err := db.loadCatalog(); err != nil {
+		bdb.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// checkDir refuses directories that are clearly not laiondb databases
+// before badger writes anything into them.
+func checkDir(dir string, readOnly bool) error {
+	st, err := os.Stat(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		if readOnly {
+			return fmt.Errorf("%s: no database there (create one with laiondb ingest)", dir)
+		}
+		return os.MkdirAll(dir, 0o755)
+	}
+	if err != nil {
+		return err
+	}
+	if !st.IsDir() {
+		return fmt.Errorf("%s: %w: it is a file; --db takes a directory", dir, ErrNotDatabase)
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	if len(ents) == 0 {
+		if readOnly {
+			return fmt.Errorf("%s: empty directory, no database there (create one with laiondb ingest)", dir)
+		}
+		return nil
+	}
+	if _, err := os.Stat(filepath.Join(dir, "MANIFEST")); err != nil {
+		return fmt.Errorf("%s: %w: the directory holds other files; choose a new or empty directory for --db", dir, ErrNotDatabase)
+	}
+	return nil
+}
+
+// checkFormat reads the format key, writing it into a new database.
+func (db *DB) checkFormat() error {
+	var found []byte
+	empty := true
+	err := db.bdb.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: false})
+		defer it.Close()
+		it.Rewind()
+		empty = !it.Valid()
+		item, err := txn.Get(formatKey)
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		found, err = item.ValueCopy(nil)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	where := db.opts.Dir
+	if found == nil {
+		if !empty {
+			return fmt.Errorf("%s: %w: a badger database not written by laiondb", where, ErrNotDatabase)
+		}
+		if db.opts.ReadOnly {
+			return fmt.Errorf("%s: empty database opened read-only", where)
+		}
+		v := append([]byte(formatMagic), binary.BigEndian.AppendUint32(nil, FormatVersion)...)
+		return db.bdb.Update(func(txn *badger.Txn) error { return txn.Set(formatKey, v) })
+	}
+	if len(found) != len(formatMagic)+4 || string(found[:len(formatMagic)]) != formatMagic {
+		return fmt.Errorf("%s: %w: unknown format marker", where, ErrNotDatabase)
+	}
+	if v := binary.BigEndian.Uint32(found[len(formatMagic):]); v > FormatVersion {
+		return fmt.Errorf("%s: %w: it has format version %d, this laiondb reads version %d; upgrade laiondb", where, ErrNewerFormat, v, FormatVersion)
+	}
+	return nil
+}
+
+// Close closes the database; it must be called for data to be compacted
+// into its final layout.
+func (db *DB) Close() error { return db.bdb.Close() }
+
+// Dir returns the database directory.
+func (db *DB) Dir() string { return db.opts.Dir }
+
+// ReadOnly reports whether the database was opened read-only.
+func (db *DB) ReadOnly() bool { return db.opts.ReadOnly }
+
+func (db *DB) loadCatalog() error {
+	tables := map[string]*Table{}
+	err := db.bdb.View(func(txn *badger.Txn) error {
+		prefix := []byte{kindCatalog, catTable}
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: false})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			var t Table
+			if err := it.Item().Value(func(v []byte) error { return json.Unmarshal(v, &t) }); err != nil {
+				return fmt.Errorf("%w: catalog entry %q: %v", ErrCorrupt, it.Item().Key(), err)
+			}
+			tables[strings.ToLower(t.Name)] = &t
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	db.mu.Lock()
+	db.tables = tables
+	db.mu.Unlock()
+	return nil
+}
+
+// Tables returns copies of every table's catalog entry, by name.
+func (db *DB) Tables() []*Table {
+	db.mu.RLock()
+	defer db.mu.RUnlock()
+	out := make([]*Table, 0, len(db.tables))
+	for _, t := range db.tables {
+		out = append(out, t.clone())
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Table returns a copy of the named table's catalog entry.
+func (db *DB) Table(name string) (*Table, error) {
+	db.mu.RLock()
+	defer db.mu.RUnlock()
+	t, ok := db.tables[strings.ToLower(name)]
+	if !ok {
+		return nil, fmt.Errorf("%w: %s", ErrNoTable, name)
+	}
+	return t.clone(), nil
+}
+
+// putTable writes a table's catalog entry in txn and, once committed, the
+// cache is refreshed by the caller through setCached.
+func putTable(txn *badger.Txn, t *Table) error {
+	b, err := json.Marshal(t)
+	if err != nil {
+		return err
+	}
+	return txn.Set(catalogKey(catTable, strings.ToLower(t.Name)), b)
+}
+
+func (db *DB) setCached(t *Table) {
+	db.mu.Lock()
+	db.tables[strings.ToLower(t.Name)] = t.clone()
+	db.mu.Unlock()
+}
+
+// commitTable writes t's catalog entry in its own transaction.
+func (db *DB) commitTable(t *Table) error {
+	if err := db.bdb.Update(func(txn *badger.Txn) error { return putTable(txn, t) }); err != nil {
+		return err
+	}
+	db.setCached(t)
+	return nil
+}
+
+// nextTableID returns an unused table id.
+func (db *DB) nextTableID() uint32 {
+	db.mu.RLock()
+	defer db.mu.RUnlock()
+	var max uint32
+	for _, t := range db.tables {
+		if t.ID > max {
+			max = t.ID
+		}
+	}
+	return max + 1
+}
+
+func (db *DB) writable() error {
+	if db.opts.ReadOnly {
+		return fmt.Errorf("%s: %w", db.opts.Dir, ErrReadOnly)
+	}
+	return nil
+}
+
+// deletePrefix deletes every key under prefix in batches.
+func (db *DB) deletePrefix(prefix []byte) error {
+	return db.bdb.DropPrefix(prefix)
+}

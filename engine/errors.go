@@ -1,0 +1,61 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Sentinel errors; match them with errors.Is.
+var (
+	// ErrNotDatabase: the directory exists but is not a laiondb database.
+	ErrNotDatabase = errors.New("not a laiondb database")
+	// ErrNewerFormat: the database was written by a newer laiondb.
+	ErrNewerFormat = errors.New("database format is newer than this laiondb")
+	// ErrLocked: another process holds the database.
+	ErrLocked = errors.New("database is in use by another process")
+	// ErrReadOnly: a write was attempted on a database opened read-only.
+	ErrReadOnly = errors.New("database is open read-only")
+	// ErrNoTable, ErrNoSet, ErrNoColumn: a name that does not exist.
+	ErrNoTable  = errors.New("no such table")
+	ErrNoSet    = errors.New("no such set")
+	ErrNoColumn = errors.New("no such column")
+	// ErrExists: a table, set or index of that name already exists.
+	ErrExists = errors.New("already exists")
+	// ErrBadInput wraps every problem found in files given to Ingest.
+	ErrBadInput = errors.New("bad input")
+	// ErrCorrupt: stored data failed a consistency check.
+	ErrCorrupt = errors.New("database is inconsistent")
+)
+
+// InputError reports a problem with an input file: its path, the row
+// (-1 when the problem is not in one row) and what to do.
+type InputError struct {
+	Path string
+	Row  int64
+	Msg  string
+	Err  error
+}
+
+func (e *InputError) Error() string {
+	s := e.Path
+	if e.Row >= 0 {
+		s += fmt.Sprintf(": row %d", e.Row)
+	}
+	s += ": " + e.Msg
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
+}
+
+// Unwrap lets errors.Is find ErrBadInput and the underlying cause.
+func (e *InputError) Unwrap() []error {
+	if e.Err != nil {
+		return []error{ErrBadInput, e.Err}
+	}
+	return []error{ErrBadInput}
+}
+
+func inputErr(path string, row int64, err error, format string, args ...any) *InputError {
+	return &InputError{Path: path, Row: row, Msg: fmt.Sprintf(format, args...), Err: err}
+}

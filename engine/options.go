@@ -1,0 +1,48 @@
+package engine
+
+import (
+	"fmt"
+	"io"
+)
+
+// Options configures Open. Build it with DefaultOptions and the WithX
+// methods.
+type Options struct {
+	// Dir is the database directory (one badger directory).
+	Dir string
+	// InMemory keeps everything in memory (tests); Dir is ignored.
+	InMemory bool
+	// ReadOnly opens with badger's shared lock: several readers may share a
+	// directory, no writer may join them.
+	ReadOnly bool
+	// Log receives badger's own log lines; nil silences them.
+	Log io.Writer
+	// WordNetDir is where full WordNet is read from for synsets beyond
+	// ImageNet-1k (default /usr/share/wordnet).
+	WordNetDir string
+}
+
+// DefaultOptions returns options for the database in dir.
+func DefaultOptions(dir string) Options {
+	return Options{Dir: dir, WordNetDir: "/usr/share/wordnet"}
+}
+
+// WithInMemory returns o with InMemory set.
+func (o Options) WithInMemory(b bool) Options { o.InMemory = b; return o }
+
+// WithReadOnly returns o with ReadOnly set.
+func (o Options) WithReadOnly(b bool) Options { o.ReadOnly = b; return o }
+
+// WithLog returns o with badger's log lines routed to w (nil: silent).
+func (o Options) WithLog(w io.Writer) Options { o.Log = w; return o }
+
+// WithWordNetDir returns o with the WordNet directory set.
+func (o Options) WithWordNetDir(dir string) Options { o.WordNetDir = dir; return o }
+
+// badgerLogger forwards badger's logging to an io.Writer.
+type badgerLogger struct{ w io.Writer }
+
+func (l badgerLogger) Errorf(f string, a ...any)   { fmt.Fprintf(l.w, "badger error: "+f, a...) }
+func (l badgerLogger) Warningf(f string, a ...any) { fmt.Fprintf(l.w, "badger warning: "+f, a...) }
+func (l badgerLogger) Infof(f string, a ...any)    { fmt.Fprintf(l.w, "badger: "+f, a...) }
+func (l badgerLogger) Debugf(f string, a ...any)   {}

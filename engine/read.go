@@ -1,0 +1,110 @@
+package engine
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/dgraph-io/badger/v4"
+)
+
+func jsonTable(t *Table) ([]byte, error) { return json.Marshal(t) }
+
+// Snapshot is a consistent read view of the database: everything read
+// through it reflects one moment, whatever is written meanwhile. Close it
+// when done. A Snapshot is not safe for concurrent use.
+type Snapshot struct {
+	db  *DB
+	txn *badger.Txn
+	// cached decoded column blocks, keyed by block key
+	cols   map[string]*ColumnBlock
+	tokens map[string]*tokenIndex
+}
+
+// Snapshot opens a read view.
+func (db *DB) Snapshot() *Snapshot {
+	return &Snapshot{db: db, txn: db.bdb.NewTransaction(false), cols: map[string]*ColumnBlock{}, tokens: map[string]*tokenIndex{}}
+}
+
+// Close releases the view.
+func (s *Snapshot) Close() { s.txn.Discard() }
+
+// Blocks returns the number of blocks of a shard's visible generation.
+func (sh *Shard) Blocks() uint32 { return (sh.Rows + BlockRows - 1) / BlockRows }
+
+// ColumnBlock returns block b of scalar column col of a shard, or nil when
+// the shard has no values for that column (all NULL). Blocks are cached in
+// the snapshot; at most maxCachedBlocks stay.
+func (s *Snapshot) ColumnBlock(t *Table, sh *Shard, b uint32, col int) (*ColumnBlock, error) {
+	return s.columnBlockGen(t, sh.Number, sh.Gen, b, col)
+}
+
+const maxCachedBlocks = 256
+
+func (s *Snapshot) columnBlockGen(t *Table, shard, gen, b uint32, col int) (*ColumnBlock, error) {
+	key := blockKey(t.ID, shard, gen, b, blockScalar, uint16(col))
+	if cb, ok := s.cols[string(key)]; ok {
+		return cb, nil
+	}
+	item, err := s.txn.Get(key)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	data, err := item.ValueCopy(nil)
+	if err != nil {
+		return nil, err
+	}
+	cb, err := DecodeColumnBlock(data)
+	if err != nil {
+		return nil, fmt.Errorf("table %s shard %d block %d column %s: %w", t.Name, shard, b, t.Columns[col].Name, err)
+	}
+	if len(s.cols) >= maxCachedBlocks {
+		clear(s.cols)
+	}
+	s.cols[string(key)] = cb
+	return cb, nil
+}
+
+// VectorBlock calls fn with the stored bytes of block b of vector column
+// vc of a shard: rows × dim elements of the column's dtype, row-major. The
+// bytes are lent: they are valid only during fn and must not be modified.
+// fn is not called when the shard has no vectors for the column.
+func (s *Snapshot) VectorBlock(t *Table, sh *Shard, b uint32, vc int, fn func(data []byte) error) error {
+	if !sh.hasVector(vc) {
+		return nil
+	}
+	item, err := s.txn.Get(blockKey(t.ID, sh.Number, sh.Gen, b, blockVector, uint16(vc)))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return fmt.Errorf("%w: table %s shard %d lacks vector block %d of %s", ErrCorrupt, t.Name, sh.Number, b, t.Vectors[vc].Name)
+	}
+	if err != nil {
+		return err
+	}
+	return item.Value(fn)
+}
+
+// rebuildTokens re-indexes the captions of rows [0, upto) of a pending
+// generation, for an ingest that resumes after a crash.
+func (db *DB) rebuildTokens(t *Table, shard, gen, upto uint32, tb *tokenBuilder) error {
+	ci := t.Column("caption")
+	s := db.Snapshot()
+	defer s.Close()
+	for b := uint32(0); b*BlockRows < upto; b++ {
+		cb, err := s.columnBlockGen(t, shard, gen, b, ci)
+		if err != nil {
+			return err
+		}
+		if cb == nil {
+			return fmt.Errorf("%w: resuming shard %d: caption block %d missing", ErrCorrupt, shard, b)
+		}
+		for i := 0; i < cb.Rows(); i++ {
+			if !cb.IsNull(i) {
+				tb.add(b*BlockRows+uint32(i), cb.Bytes(i))
+			}
+		}
+	}
+	return nil
+}

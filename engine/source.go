@@ -1,0 +1,152 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// shardFiles are the input files of one shard: a metadata parquet file and
+// the npy files of its vector columns, row i of each being the same sample.
+type shardFiles struct {
+	Number   uint32
+	Metadata string
+	Vectors  map[string]string // column name (img, txt) → npy path
+}
+
+// shardNumberPatterns find LAION's shard numbers in file names:
+// metadata_0003.parquet, part-00003-<uuid>.snappy.parquet, img_emb_3.npy.
+var shardNumberPatterns = []*regexp.Regexp{
+	regexp.MustCompile(`^(?:metadata|img_emb|text_emb|txt_emb)_(\d+)\.`),
+	regexp.MustCompile(`^part-(\d+)`),
+	regexp.MustCompile(`_(\d+)\.(?:parquet|npy)$`),
+}
+
+// shardNumber returns the shard number in a LAION file name.
+func shardNumber(path string) (uint32, bool) {
+	base := filepath.Base(path)
+	for _, re := range shardNumberPatterns {
+		if m := re.FindStringSubmatch(base); m != nil {
+			n, err := strconv.ParseUint(m[1], 10, 32)
+			if err == nil {
+				return uint32(n), true
+			}
+		}
+	}
+	return 0, false
+}
+
+// vectorColumnOf tells which vector column an npy file feeds, from its
+// directory or file name (img_emb/, images/ → img; text_emb/, texts/ → txt).
+func vectorColumnOf(path string) (string, bool) {
+	base := strings.ToLower(filepath.Base(path))
+	dir := strings.ToLower(filepath.Base(filepath.Dir(path)))
+	switch {
+	case strings.HasPrefix(base, "img_emb"), strings.HasPrefix(base, "image_emb"), dir == "img_emb", dir == "images":
+		return "img", true
+	case strings.HasPrefix(base, "text_emb"), strings.HasPrefix(base, "txt_emb"), dir == "text_emb", dir == "texts":
+		return "txt", true
+	}
+	return "", false
+}
+
+// findShards expands the ingest paths (shard directories or files) into
+// shards. forced ≥ 0 overrides the shard number and then the paths must
+// make up exactly one shard.
+func findShards(paths []string, forced int64) ([]*shardFiles, error) {
+	if len(paths) == 0 {
+		return nil, fmt.Errorf("%w: no input paths", ErrBadInput)
+	}
+	var files []string
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			if errors.Is(err, os.ErrNotExist) {
+				return nil, inputErr(p, -1, nil, "no such file or directory")
+			}
+			return nil, inputErr(p, -1, err, "cannot read")
+		}
+		if !st.IsDir() {
+			files = append(files, p)
+			continue
+		}
+		err = filepath.WalkDir(p, func(path string, d os.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() && path != p && strings.HasPrefix(d.Name(), ".") {
+				return filepath.SkipDir
+			}
+			ext := strings.ToLower(filepath.Ext(path))
+			if !d.IsDir() && (ext == ".parquet" || ext == ".npy") {
+				files = append(files, path)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, inputErr(p, -1, err, "cannot read directory")
+		}
+	}
+	var metas, npys []string
+	for _, f := range files {
+		if strings.EqualFold(filepath.Ext(f), ".npy") {
+			npys = append(npys, f)
+		} else {
+			metas = append(metas, f)
+		}
+	}
+	if len(metas) == 0 {
+		return nil, inputErr(strings.Join(paths, ", "), -1, nil, "no metadata parquet file found; give a shard directory (metadata/metadata_0000.parquet, img_emb/, text_emb/) or the parquet file itself")
+	}
+	byNum := map[uint32]*shardFiles{}
+	var order []uint32
+	single := len(metas) == 1
+	for _, m := range metas {
+		n, ok := shardNumber(m)
+		if forced >= 0 {
+			n, ok = uint32(forced), true
+		}
+		if !ok {
+			n = 0
+		}
+		if _, dup := byNum[n]; dup {
+			return nil, inputErr(m, -1, nil, "another metadata file is also shard %d; ingest them separately with --shard", n)
+		}
+		byNum[n] = &shardFiles{Number: n, Metadata: m, Vectors: map[string]string{}}
+		order = append(order, n)
+	}
+	if forced >= 0 && len(metas) > 1 {
+		return nil, fmt.Errorf("%w: --shard %d given but the paths hold %d metadata files; give one shard at a time", ErrBadInput, forced, len(metas))
+	}
+	for _, v := range npys {
+		col, ok := vectorColumnOf(v)
+		if !ok {
+			return nil, inputErr(v, -1, nil, "cannot tell whether this npy holds image or text embeddings; put it under img_emb/ or text_emb/ (or name it img_emb_N.npy / text_emb_N.npy)")
+		}
+		var sf *shardFiles
+		if single {
+			sf = byNum[order[0]]
+		} else {
+			n, ok := shardNumber(v)
+			if !ok || byNum[n] == nil {
+				return nil, inputErr(v, -1, nil, "no metadata parquet file for this npy's shard")
+			}
+			sf = byNum[n]
+		}
+		if prev, dup := sf.Vectors[col]; dup {
+			return nil, inputErr(v, -1, nil, "shard %d already has %s embeddings from %s", sf.Number, col, prev)
+		}
+		sf.Vectors[col] = v
+	}
+	sort.Slice(order, func(i, j int) bool { return order[i] < order[j] })
+	out := make([]*shardFiles, len(order))
+	for i, n := range order {
+		out[i] = byNum[n]
+	}
+	return out, nil
+}
