@@ -1,0 +1,163 @@
+package index
+
+import (
+	"math"
+	"math/rand/v2"
+	"sync"
+	"testing"
+
+	"laiondb/engine/npy"
+	"laiondb/index/vec"
+)
+
+// clipCentres returns the 1000 real CLIP ViT-B/32 class text vectors from
+// testdata (stored (512, 1000), columns are classes) as rows.
+var clipCentres = sync.OnceValues(func() ([][]float32, error) {
+	r, err := npy.Open("../testdata/clip-vit-b32-imagenet-zeroshot.npy")
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	raw := make([]byte, r.Rows*r.Dim*r.DType.Size())
+	if err := r.ReadRows(raw, 0, r.Rows); err != nil {
+		return nil, err
+	}
+	all := make([]float32, r.Rows*r.Dim)
+	vec.F16ToF32(all, raw)
+	out := make([][]float32, r.Dim)
+	for c := range out {
+		out[c] = make([]float32, r.Rows)
+		for i := range r.Rows {
+			out[c][i] = all[i*r.Dim+c]
+		}
+	}
+	return out, nil
+})
+
+// dataset is a test collection: n base vectors and queries, unit length,
+// row-major, with ids 1000+row (so that ids differ from node numbers).
+type dataset struct {
+	dim     int
+	base    []float32
+	queries []float32
+	ids     []uint64
+	class   []int // class of each base row
+}
+
+func (d *dataset) row(i int) []float32 { return d.base[i*d.dim : (i+1)*d.dim] }
+func (d *dataset) query(i int) []float32 {
+	return d.queries[i*d.dim : (i+1)*d.dim]
+}
+
+// clustered draws n base vectors and nq queries around the real CLIP class
+// vectors: classes of Zipf-distributed sizes (exponent 1, in a random
+// order), each vector at cosine ≈ 0.78 to its class centre. With rank > 0
+// the off-centre part lies in a random rank-dimensional subspace (a
+// low-rank variant: far easier for a graph); with rank 0 it is isotropic.
+func clustered(t testing.TB, n, nq, rank int, seed uint64) *dataset {
+	t.Helper()
+	centres, err := clipCentres()
+	if err != nil {
+		t.Fatalf("reading CLIP class vectors: %v", err)
+	}
+	r := rand.New(rand.NewPCG(seed, 99))
+	dim := len(centres[0])
+	perm := r.Perm(len(centres))
+	cum := make([]float64, len(centres))
+	total := 0.0
+	for i := range cum {
+		total += 1 / float64(i+1)
+		cum[i] = total
+	}
+	var basis [][]float32
+	for range rank {
+		b := make([]float32, dim)
+		for j := range b {
+			b[j] = float32(r.NormFloat64())
+		}
+		basis = append(basis, b)
+	}
+	const cosCentre = 0.78
+	draw := func(dst []float32) int {
+		u := r.Float64() * total
+		lo, hi := 0, len(cum)-1
+		for lo < hi {
+			m := (lo + hi) / 2
+			if cum[m] < u {
+				lo = m + 1
+			} else {
+				hi = m
+			}
+		}
+		c := perm[lo]
+		noise := make([]float32, dim)
+		if rank == 0 {
+			for j := range noise {
+				noise[j] = float32(r.NormFloat64())
+			}
+		} else {
+			for _, b := range basis {
+				z := float32(r.NormFloat64())
+				for j := range noise {
+					noise[j] += z * b[j]
+				}
+			}
+		}
+		// remove the centre's component so the cosine is exact, then mix.
+		centre := centres[c]
+		p := vec.Dot(noise, centre)
+		for j := range noise {
+			noise[j] -= p * centre[j]
+		}
+		vec.Scale(noise, 1/vec.Norm(noise))
+		s := float32(math.Sqrt(1 - cosCentre*cosCentre))
+		for j := range dst {
+			dst[j] = cosCentre*centre[j] + s*noise[j]
+		}
+		vec.Scale(dst, 1/vec.Norm(dst))
+		return c
+	}
+	d := &dataset{dim: dim, base: make([]float32, n*dim), queries: make([]float32, nq*dim), ids: make([]uint64, n), class: make([]int, n)}
+	for i := range n {
+		d.class[i] = draw(d.row(i))
+		d.ids[i] = uint64(1000 + i)
+	}
+	for i := range nq {
+		draw(d.query(i))
+	}
+	return d
+}
+
+// exact returns the true top k of query qi among rows accepted by keep.
+func (d *dataset) exact(q []float32, k int, keep func(row int) bool) []Result {
+	var h minHeap
+	for i := range d.ids {
+		if keep == nil || keep(i) {
+			h.offer(cand{vec.Dot(d.row(i), q), uint32(i)}, k)
+		}
+	}
+	sortDesc(h)
+	out := make([]Result, len(h))
+	for i, c := range h {
+		out[i] = Result{ID: d.ids[c.node], Score: c.score}
+	}
+	return out
+}
+
+// recall is the fraction of want's ids found in got.
+func recall(got, want []Result) float64 {
+	if len(want) == 0 {
+		return 1
+	}
+	in := make(map[uint64]bool, len(want))
+	for _, r := range want {
+		in[r.ID] = true
+	}
+	hit := 0
+	for _, r := range got {
+		if in[r.ID] {
+			hit++
+		}
+	}
+	return float64(hit) / float64(len(want))
+}
