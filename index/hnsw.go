@@ -12,10 +12,10 @@ import (
 
 // Node metadata bits, one uint32 a node, read and written atomically.
 const (
-	metaLevel   = 0x1f    // level of the node (0..maxLevelCap)
-	metaReady   = 1 << 8  // vector written, node linked or being linked
-	metaDeleted = 1 << 9  // tombstone: routes searches, never returned
-	maxLevelCap = 31      // levels above this are clamped (never reached in practice)
+	metaLevel   = 0x1f   // level of the node (0..maxLevelCap)
+	metaReady   = 1 << 8 // vector written, node linked or being linked
+	metaDeleted = 1 << 9 // tombstone: routes searches, never returned
+	maxLevelCap = 31     // levels above this are clamped (never reached in practice)
 	noEntry     = ^uint64(0)
 	lockStripes = 4096
 )
