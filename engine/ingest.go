@@ -379,8 +379,10 @@ func (r *ingestRun) shard(si *shardInput) (ShardReport, error) {
 	defer cancel()
 	go r.produce(ctx, si, startRow, blocks, tokens)
 
+	// One WriteBatch per batch of blocks, flushed at the batch's end: the
+	// flush is the commit point a crash can fall back to.
 	wb := r.db.bdb.NewWriteBatch()
-	defer wb.Cancel()
+	defer func() { wb.Cancel() }()
 	blockNo := startRow / BlockRows
 	row := startRow
 	inBatch := 0
@@ -409,6 +411,11 @@ func (r *ingestRun) shard(si *shardInput) (ShardReport, error) {
 			if err := putTableWB(wb, t); err != nil {
 				return rep, err
 			}
+			if err := wb.Flush(); err != nil {
+				return rep, err
+			}
+			wb = r.db.bdb.NewWriteBatch()
+			r.db.setCached(t)
 			inBatch = 0
 			if r.opt.Progress != nil {
 				r.opt.Progress(IngestProgress{Shard: num, Rows: r.done, TotalRows: r.total, ShardRows: int64(row), ShardTotal: int64(total)})
@@ -833,4 +840,6 @@ func (db *DB) collectGarbage(t *Table) error {
 	return nil
 }
 
-func be32(b []byte) uint32 { return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3]) }
+func be32(b []byte) uint32 {
+	return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+}

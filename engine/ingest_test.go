@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -86,3 +87,6 @@ func mustSize(t *testing.T, f *os.File) int64 {
 	}
 	return st.Size()
 }
+
+func nanF() float64 { return math.NaN() }
+func infF() float64 { return math.Inf(1) }

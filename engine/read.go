@@ -108,3 +108,21 @@ func (db *DB) rebuildTokens(t *Table, shard, gen, upto uint32, tb *tokenBuilder)
 	}
 	return nil
 }
+
+func badgerKeysOnly(prefix []byte) badger.IteratorOptions {
+	return badger.IteratorOptions{Prefix: prefix}
+}
+
+// tokenIndexFor opens (once per snapshot) a shard's caption index for rule.
+func (s *Snapshot) tokenIndexFor(t *Table, sh *Shard, rule captionRule) (*tokenIndex, error) {
+	key := string(tokenPrefix(t.ID, sh.Number, sh.Gen, rule.id))
+	if ti, ok := s.tokens[key]; ok {
+		return ti, nil
+	}
+	ti, err := openTokenIndex(s.txn, t.ID, sh.Number, sh.Gen, rule.id)
+	if err != nil {
+		return nil, fmt.Errorf("table %s shard %d: %w", t.Name, sh.Number, err)
+	}
+	s.tokens[key] = ti
+	return ti, nil
+}

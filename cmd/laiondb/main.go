@@ -1,0 +1,131 @@
+// Command laiondb is an embedded database for LAION image–caption data:
+// ingest shards, query them with a small SQL-flavoured language from a
+// shell or saved scripts, and run the LAIONet study.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+)
+
+// command is one subcommand: run parses its own flags from args.
+type command struct {
+	summary string
+	run     func(ctx context.Context, args []string, env *env) error
+}
+
+// env is the process's streams, so commands can be tested in-process.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+var commands = map[string]command{}
+
+func register(name, summary string, run func(context.Context, []string, *env) error) {
+	commands[name] = command{summary: summary, run: run}
+}
+
+// errUsage marks errors already explained by a flag set's usage text.
+var errUsage = errors.New("usage")
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	os.Exit(runMain(ctx, os.Args[1:], &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr}))
+}
+
+func runMain(ctx context.Context, args []string, e *env) int {
+	name := "shell"
+	if len(args) > 0 {
+		name, args = args[0], args[1:]
+	}
+	switch name {
+	case "-h", "-help", "--help", "help":
+		usage(e.stdout)
+		return 0
+	}
+	cmd, ok := commands[name]
+	if !ok {
+		fmt.Fprintf(e.stderr, "laiondb: unknown command %q\n\n", name)
+		usage(e.stderr)
+		return 2
+	}
+	if err := cmd.run(ctx, args, e); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		if !errors.Is(err, errUsage) {
+			fmt.Fprintf(e.stderr, "laiondb %s: %v\n", name, err)
+		}
+		return 1
+	}
+	return 0
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "laiondb: an embedded database for LAION image–caption data")
+	fmt.Fprintln(w, "\nusage: laiondb [command] [flags]   (no command: the shell on ./laion.db)")
+	fmt.Fprintln(w, "\ncommands:")
+	var names []string
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-8s %s\n", n, commands[n].summary)
+	}
+	fmt.Fprintln(w, "\nRun 'laiondb COMMAND --help' for a command's flags.")
+}
+
+// newFlags returns a flag set that prints its usage on -h and reports bad
+// flags as errors (the caller exits non-zero).
+func newFlags(e *env, name, synopsis, about string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		w := fs.Output()
+		fmt.Fprintf(w, "usage: laiondb %s %s\n\n%s\n\nflags:\n", name, synopsis, about)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parse parses flags, turning -h into a clean exit and flag errors into
+// errUsage (the flag package has already printed them).
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(os.Stdout)
+			return flag.ErrHelp
+		}
+		return errUsage
+	}
+	return nil
+}
+
+// dbFlags are the flags every command that opens a database takes.
+type dbFlags struct {
+	dir      string
+	readOnly bool
+	verbose  bool
+}
+
+func (d *dbFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&d.dir, "db", "laion.db", "database directory")
+	fs.BoolVar(&d.readOnly, "read-only", false, "open read-only (shares the database with other readers)")
+	fs.BoolVar(&d.verbose, "verbose", false, "show the storage engine's log lines")
+}
+
+// listFlag collects a repeated flag.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }

@@ -1,0 +1,81 @@
+package gen
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/parquet-go/parquet-go"
+
+	"laiondb/engine/npy"
+)
+
+// Row is one row of LAION-400M metadata, with its column names and types.
+type Row struct {
+	SampleID   int64   `parquet:"SAMPLE_ID"`
+	URL        string  `parquet:"URL"`
+	Text       *string `parquet:"TEXT,optional"`
+	Height     int64   `parquet:"HEIGHT"`
+	Width      int64   `parquet:"WIDTH"`
+	License    string  `parquet:"LICENSE"`
+	NSFW       string  `parquet:"NSFW"`
+	Similarity float64 `parquet:"similarity"`
+}
+
+// rowGroupRows is the row group size of written metadata files.
+const rowGroupRows = 64 << 10
+
+// WriteMetadata writes rows as a Snappy-compressed LAION-400M metadata
+// parquet file.
+func WriteMetadata(path string, rows []Row) error {
+	return WriteParquet(path, rows)
+}
+
+// WriteParquet writes rows of any struct type with parquet tags.
+func WriteParquet[T any](path string, rows []T) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := parquet.NewGenericWriter[T](f, parquet.Compression(&parquet.Snappy), parquet.MaxRowsPerRowGroup(rowGroupRows))
+	for len(rows) > 0 {
+		n := min(len(rows), 8192)
+		if _, err := w.Write(rows[:n]); err != nil {
+			f.Close()
+			return fmt.Errorf("write %s: %w", path, err)
+		}
+		rows = rows[n:]
+	}
+	if err := w.Close(); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return f.Close()
+}
+
+// WriteVectors writes rows×dim float32 values (row-major) as an npy file
+// of the given dtype.
+func WriteVectors(path string, dtype npy.DType, vals []float32, dim int) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	if len(vals)%dim != 0 {
+		return fmt.Errorf("write %s: %d values are not rows of %d", path, len(vals), dim)
+	}
+	w, err := npy.Create(path, dtype, len(vals)/dim, dim)
+	if err != nil {
+		return err
+	}
+	for len(vals) > 0 {
+		n := min(len(vals), 1<<20/dim*dim)
+		if err := w.WriteFloat32(vals[:n]); err != nil {
+			w.Close()
+			return err
+		}
+		vals = vals[n:]
+	}
+	return w.Close()
+}
