@@ -42,6 +42,7 @@ type dataset struct {
 	queries []float32
 	ids     []uint64
 	class   []int // class of each base row
+	base16  []byte
 }
 
 func (d *dataset) row(i int) []float32 { return d.base[i*d.dim : (i+1)*d.dim] }
@@ -125,15 +126,22 @@ func clustered(t testing.TB, n, nq, rank int, seed uint64) *dataset {
 	for i := range nq {
 		draw(d.query(i))
 	}
+	// Round the base to float16 so that float16 and float32 arenas hold the
+	// same values and exact answers do not depend on the storage type.
+	d.base16 = make([]byte, 2*len(d.base))
+	vec.F32ToF16(d.base16, d.base)
+	vec.F16ToF32(d.base, d.base16)
 	return d
 }
 
-// exact returns the true top k of query qi among rows accepted by keep.
+// exact returns the true top k of query q among rows accepted by keep,
+// scored the way the index scores (normalised query, float16 rows).
 func (d *dataset) exact(q []float32, k int, keep func(row int) bool) []Result {
 	var h minHeap
+	qn := normalised(q)
 	for i := range d.ids {
 		if keep == nil || keep(i) {
-			h.offer(cand{vec.Dot(d.row(i), q), uint32(i)}, k)
+			h.offer(cand{vec.DotF16(d.base16[2*i*d.dim:2*(i+1)*d.dim], qn), uint32(i)}, k)
 		}
 	}
 	sortDesc(h)

@@ -1,5 +1,7 @@
 package index
 
+import "slices"
+
 // cand is a node with its score (dot product with the query; larger is
 // closer).
 type cand struct {
@@ -110,8 +112,7 @@ func (h *minHeap) offer(c cand, k int) {
 
 // sortDesc sorts s best first by score, then node for a stable order.
 func sortDesc(s []cand) {
-	// insertion sort for the short lists of neighbour selection; falls back
-	// to a heap sort for long ones.
+	// insertion sort for the short lists of neighbour selection.
 	if len(s) <= 48 {
 		for i := 1; i < len(s); i++ {
 			c := s[i]
@@ -124,15 +125,15 @@ func sortDesc(s []cand) {
 		}
 		return
 	}
-	h := minHeap(s)
-	for i := len(h)/2 - 1; i >= 0; i-- {
-		h.down(i)
-	}
-	// pop the worst to the end repeatedly: a descending order results.
-	for n := len(h) - 1; n > 0; n-- {
-		h[0], h[n] = h[n], h[0]
-		minHeap(h[:n]).down(0)
-	}
+	slices.SortFunc(s, func(a, b cand) int {
+		switch {
+		case less(b, a):
+			return -1
+		case less(a, b):
+			return 1
+		}
+		return 0
+	})
 }
 
 // less orders worse-first: a is worse than b.

@@ -104,7 +104,7 @@ func (h *HNSW) allowed(node uint32, filter Filter) bool {
 // short. It stops early, returning what it has, after maxVisits distance
 // computations. The result is sorted best first and lives in s.found.
 func (h *HNSW) searchLayer(s *searcher, q []float32, ep cand, ef, l int, filter Filter, maxVisits int) []cand {
-	s.resetVisited(int(h.nodes.Load()))
+	s.resetVisited(h.capNodes)
 	vis, epoch := s.visited, s.epoch
 	s.cands = s.cands[:0]
 	s.res = s.res[:0]
@@ -195,7 +195,7 @@ func (h *HNSW) Search(q []float32, k, ef int, filter Filter) ([]Result, error) {
 	h.grow.RLock()
 	defer h.grow.RUnlock()
 	found, complete := h.search(s, s.q, ef, filter)
-	if len(found) < k && !complete {
+	if !complete {
 		return h.exactTopK(s.q, k, filter, 1), nil
 	}
 	return h.results(found, k), nil
@@ -221,6 +221,9 @@ func (h *HNSW) search(s *searcher, q []float32, ef int, filter Filter) (found []
 		budget = max(n/4, 4*ef)
 	}
 	found = h.searchLayer(s, q, cand{curScore, cur}, ef, 0, filter, budget)
+	if s.visits > budget {
+		return found, false
+	}
 	if len(found) >= ef {
 		return found, true
 	}
@@ -278,12 +281,15 @@ func (h *HNSW) SearchIDs(q []float32, k int, candidates []uint64) ([]Result, err
 }
 
 // SearchRange returns every live id whose cosine with q is greater than
-// t, best first. It runs graph searches with a growing ef (starting at
-// the index's EfSearch, doubling) until the worst score found is <= t,
-// which shows the search went past the boundary; when ef would exceed a
-// quarter of the index it answers with an exact scan instead. With exact
-// true it always scans. The graph answer has the recall of a k-NN search
-// at the final ef; the exact one is exact.
+// t, best first. It runs a graph search with a growing ef (from the
+// index's EfSearch, doubling) until at most a quarter of the ef nodes
+// found score above t, which shows the search went well past the boundary
+// (a k-NN search with ef = 4k has recall near 1), and then
+// walks the bottom layer from every node found above t to collect the
+// rest of the region above t. When ef would exceed a quarter of the index,
+// or the filter starves the search, it answers with an exact scan. With
+// exact true it always scans. The graph answer is approximate (recall as
+// a k-NN search at the final ef or better); the scan is exact.
 func (h *HNSW) SearchRange(q []float32, t float32, filter Filter, exact bool) ([]Result, error) {
 	s := h.getSearcher()
 	defer h.putSearcher(s)
@@ -294,23 +300,63 @@ func (h *HNSW) SearchRange(q []float32, t float32, filter Filter, exact bool) ([
 	defer h.grow.RUnlock()
 	n := int(h.nodes.Load())
 	if !exact {
-		for ef := max(int(h.efSearch.Load()), 16); ef <= n/4; ef *= 2 {
+		for ef := max(int(h.efSearch.Load()), 16); ef <= max(n/4, 16); ef *= 2 {
 			found, complete := h.search(s, s.q, ef, filter)
 			if !complete {
 				break
 			}
-			if len(found) < ef || found[len(found)-1].score <= t {
-				i := 0
-				for i < len(found) && found[i].score > t {
-					i++
-				}
-				return h.results(found, i), nil
+			above := 0
+			for above < len(found) && found[above].score > t {
+				above++
+			}
+			if len(found) < ef || (above < len(found) && 4*above <= ef) {
+				return h.results(h.walkAbove(s, s.q, t, found, filter), noLimit), nil
 			}
 		}
 	}
 	return h.exactRange(s.q, t, filter, 1), nil
 }
 
+// walkAbove returns every allowed node reachable from seeds through
+// bottom-layer links between nodes scoring above t, sorted best first.
+func (h *HNSW) walkAbove(s *searcher, q []float32, t float32, seeds []cand, filter Filter) []cand {
+	var out, queue []cand
+	s.resetVisited(h.capNodes)
+	vis, epoch := s.visited, s.epoch
+	for _, c := range seeds {
+		if c.score > t {
+			vis[c.node] = epoch
+			queue = append(queue, c)
+		}
+	}
+	for len(queue) > 0 {
+		c := queue[len(queue)-1]
+		queue = queue[:len(queue)-1]
+		if h.allowed(c.node, filter) {
+			out = append(out, c)
+		}
+		ids := s.ids[:0]
+		blk := h.list(c.node, 0)
+		n := min(int(atomic.LoadUint32(&blk[0])), len(blk)-1)
+		for i := 1; i <= n; i++ {
+			nb := atomic.LoadUint32(&blk[i])
+			if vis[nb] != epoch {
+				vis[nb] = epoch
+				ids = append(ids, nb)
+			}
+		}
+		s.ids = ids
+		s.scores = growF32(s.scores, len(ids))
+		h.arena.dots(q, ids, s.scores)
+		for i, nb := range ids {
+			if s.scores[i] > t {
+				queue = append(queue, cand{s.scores[i], nb})
+			}
+		}
+	}
+	sortDesc(out)
+	return out
+}
 // normalised returns a unit-length copy of q (q itself when it is zero).
 func normalised(q []float32) []float32 {
 	c := append([]float32(nil), q...)
