@@ -357,6 +357,7 @@ func (h *HNSW) walkAbove(s *searcher, q []float32, t float32, seeds []cand, filt
 	sortDesc(out)
 	return out
 }
+
 // normalised returns a unit-length copy of q (q itself when it is zero).
 func normalised(q []float32) []float32 {
 	c := append([]float32(nil), q...)

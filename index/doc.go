@@ -1,0 +1,40 @@
+// Package index owns laiondb's vector search: an HNSW graph (HNSW) and an
+// exact scan (Flat) over unit vectors keyed by uint64 row ids, scored by
+// inner product, which for unit vectors is the cosine (distance is
+// 1 - score). It knows vectors and ids, nothing of tables or storage.
+//
+// Main API:
+//
+//	h, err := NewHNSW(DefaultOptions(512))          // M, EfConstruction, EfSearch, Seed, Element
+//	err = h.AddBatch(ids, vectors, threads)          // or Add, AddF16, AddBatchF16
+//	res, err := h.Search(q, k, ef, filter)           // []Result{ID, Score}, best first
+//	res, err = h.SearchRange(q, 0.9, filter, false)  // every id with cosine > 0.9
+//	res, err = h.SearchIDs(q, k, allowedIDs)         // exact over a short list
+//	res, err = h.ExactSearch(q, k, filter, threads)  // exact over everything
+//	h.Delete(id); h.Len(); h.Tombstones(); h2, err := h.Rebuild(threads)
+//	n, err := h.WriteGraph(w)                        // graph without live vectors
+//	ld, err := ReadGraph(r); ld.SetF16(id, v)...; h, err = ld.Finish()
+//	err = h.Check()
+//
+// Replacing and deleting: adding an id that is present tombstones its old
+// node and inserts a new one; Delete tombstones. Tombstones keep routing
+// searches (the graph stays connected) but are never returned; they cost
+// memory and a little speed until Rebuild, which builds a fresh index of
+// the live vectors.
+//
+// Persistence: WriteGraph streams parameters, levels, neighbour lists, the
+// id mapping, tombstones (with their vectors, which nobody else keeps), a
+// version and a checksum, but not the live vectors: the caller keeps those
+// and supplies them to a Loader, in any order. Loading only copies, so it
+// is far faster than building. A Loader reports ids it does not know
+// (ErrUnknownID: rows missing from the index) and Finish reports graph ids
+// that got no vector (ErrMissingVectors), which is how a mismatch between
+// a table and its index shows.
+//
+// Caveats: stored vectors should have unit length (the index does not
+// normalise them; queries are normalised). Filters are called from the
+// searching goroutine and must be safe for concurrent use. Result slices
+// belong to the caller; no method retains a slice it is given — vectors
+// are copied into the arena. Check and WriteGraph take the index-wide
+// write lock and wait for inserts in flight.
+package index
