@@ -1,0 +1,392 @@
+// Package knnbench is `laiondb bench knn`: it builds laiondb's HNSW over a
+// base set of vectors, runs a query set at a list of ef values and reports
+// recall@k and single-thread queries per second, next to the same for
+// github.com/coder/hnsw v0.6.1 and an exact scan as baseline rows, so that
+// users can choose M, EfConstruction and ef on their own data.
+//
+// Inputs are npy files of float16 or float32 rows (read with engine/npy),
+// C or Fortran order; vectors are normalised, since the metric is cosine.
+// Ground truth, when given, is an integer npy (<i8 or <i4) of shape (nq,
+// >= k) holding row numbers of the base set; without it the exact scan's
+// answers are the truth.
+package knnbench
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/coder/hnsw"
+
+	"laiondb/engine/npy"
+	"laiondb/index"
+	"laiondb/index/knnbench/internal/gtnpy"
+	"laiondb/index/vec"
+)
+
+// Row is one line of the report.
+type Row struct {
+	Index            string  `json:"index"` // laiondb, coder-hnsw or exact
+	Ef               int     `json:"ef"`    // 0 for exact
+	K                int     `json:"k"`
+	Recall           float64 `json:"recall"`
+	QPS              float64 `json:"qps"` // single thread
+	BuildSeconds     float64 `json:"build_s"`
+	BuildVPS         float64 `json:"build_vps"`
+	BytesPerVector   float64 `json:"bytes_per_vector"` // resident-set growth over the build
+	IndexBytesPerVec float64 `json:"index_bytes_per_vector,omitempty"`
+	Threads          int     `json:"threads"`
+	M                int     `json:"m,omitempty"`
+	EfConstruction   int     `json:"ef_construction,omitempty"`
+	N                int     `json:"n"`
+	Dim              int     `json:"dim"`
+}
+
+type config struct {
+	base, queries, gt string
+	k, m, efc         int
+	efs               []int
+	threads           int
+	format            string
+	element           index.Element
+	indexes           map[string]bool
+}
+
+// Main runs the command with args (without the program and subcommand
+// names) and returns the exit code.
+func Main(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("laiondb bench knn", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c config
+	var efList, format, elem, which string
+	fs.StringVar(&c.base, "base", "", "npy file of base vectors (rows), float16 or float32 `B.npy`")
+	fs.StringVar(&c.queries, "queries", "", "npy file of query vectors `Q.npy`")
+	fs.StringVar(&c.gt, "gt", "", "optional int npy (nq, >=k) of true neighbour rows `G.npy`; default: exact scan")
+	fs.IntVar(&c.k, "k", 10, "neighbours per query (recall@k)")
+	fs.IntVar(&c.m, "m", 16, "HNSW M")
+	fs.IntVar(&c.efc, "ef-construction", 200, "HNSW efConstruction")
+	fs.StringVar(&efList, "ef", "10,16,24,32,48,64,96,128,192,256,384,512", "comma-separated search ef values")
+	fs.IntVar(&c.threads, "threads", runtime.GOMAXPROCS(0), "build threads")
+	fs.StringVar(&format, "format", "table", "output format: table or jsonl")
+	fs.StringVar(&elem, "element", "f16", "laiondb arena element type: f16 or f32")
+	fs.StringVar(&which, "indexes", "laiondb,coder-hnsw,exact", "rows to run, comma-separated")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: laiondb bench knn --base B.npy --queries Q.npy [--gt G.npy] [flags]\n\n"+
+			"Builds laiondb's HNSW over B and reports, per ef, recall@k and single-thread\n"+
+			"queries/s, with build time, build vectors/s and resident bytes per vector;\n"+
+			"github.com/coder/hnsw and an exact scan are measured as baselines.\n\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	fail := func(err error) int {
+		fmt.Fprintf(stderr, "laiondb bench knn: %v\n", err)
+		return 1
+	}
+	if fs.NArg() > 0 {
+		return fail(fmt.Errorf("unexpected argument %q", fs.Arg(0)))
+	}
+	if c.base == "" || c.queries == "" {
+		fs.Usage()
+		return fail(errors.New("--base and --queries are required"))
+	}
+	var err error
+	if c.efs, err = parseInts(efList); err != nil {
+		return fail(fmt.Errorf("--ef: %w", err))
+	}
+	switch format {
+	case "table", "jsonl":
+		c.format = format
+	default:
+		return fail(fmt.Errorf("--format %q: want table or jsonl", format))
+	}
+	switch elem {
+	case "f16":
+		c.element = index.Float16
+	case "f32":
+		c.element = index.Float32
+	default:
+		return fail(fmt.Errorf("--element %q: want f16 or f32", elem))
+	}
+	c.indexes = map[string]bool{}
+	for _, w := range strings.Split(which, ",") {
+		switch w = strings.TrimSpace(w); w {
+		case "laiondb", "coder-hnsw", "exact":
+			c.indexes[w] = true
+		default:
+			return fail(fmt.Errorf("--indexes: unknown %q", w))
+		}
+	}
+	if c.k < 1 || c.m < 2 || c.efc < 1 || c.threads < 1 {
+		return fail(errors.New("--k, --ef-construction and --threads must be >= 1, --m >= 2"))
+	}
+	rows, err := run(c, stderr)
+	if err != nil {
+		return fail(err)
+	}
+	if err := write(stdout, c.format, rows); err != nil {
+		return fail(err)
+	}
+	return 0
+}
+
+func parseInts(s string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		v, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || v < 1 {
+			return nil, fmt.Errorf("%q is not a positive integer", f)
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// loadVectors reads an npy file as normalised float32 rows.
+func loadVectors(path string) ([]float32, int, int, error) {
+	r, err := npy.Open(path)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	defer r.Close()
+	raw := make([]byte, r.Rows*r.Dim*r.DType.Size())
+	if err := r.ReadRows(raw, 0, r.Rows); err != nil {
+		return nil, 0, 0, err
+	}
+	out := make([]float32, r.Rows*r.Dim)
+	if r.DType == npy.Float16 {
+		vec.F16ToF32(out, raw)
+	} else {
+		for i := range out {
+			out[i] = float32frombits(raw[4*i:])
+		}
+	}
+	for i := 0; i < r.Rows; i++ {
+		v := out[i*r.Dim : (i+1)*r.Dim]
+		if n := vec.Norm(v); n > 0 {
+			vec.Scale(v, 1/n)
+		}
+	}
+	return out, r.Rows, r.Dim, nil
+}
+
+// residentBytes returns the process's resident set after returning freed
+// memory to the OS, so that differences measure live data.
+func residentBytes() int64 {
+	runtime.GC()
+	debug.FreeOSMemory()
+	b, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 2 {
+		return 0
+	}
+	pages, _ := strconv.ParseInt(f[1], 10, 64)
+	return pages * int64(os.Getpagesize())
+}
+
+func run(c config, log io.Writer) ([]Row, error) {
+	base, nb, dim, err := loadVectors(c.base)
+	if err != nil {
+		return nil, err
+	}
+	queries, nq, qdim, err := loadVectors(c.queries)
+	if err != nil {
+		return nil, err
+	}
+	if qdim != dim {
+		return nil, fmt.Errorf("queries have dim %d, base has %d", qdim, dim)
+	}
+	if c.k > nb {
+		return nil, fmt.Errorf("--k %d exceeds the %d base vectors", c.k, nb)
+	}
+	fmt.Fprintf(log, "base %d×%d, queries %d, k=%d\n", nb, dim, nq, c.k)
+	var truth [][]uint64
+	if c.gt != "" {
+		vals, rows, cols, err := gtnpy.Read(c.gt)
+		if err != nil {
+			return nil, err
+		}
+		if rows != nq || cols < c.k {
+			return nil, fmt.Errorf("%s: shape (%d, %d), want (%d, >=%d)", c.gt, rows, cols, nq, c.k)
+		}
+		truth = make([][]uint64, nq)
+		for i := range truth {
+			for _, v := range vals[i*cols : i*cols+c.k] {
+				if v < 0 || v >= int64(nb) {
+					return nil, fmt.Errorf("%s: row %d names base row %d of %d", c.gt, i, v, nb)
+				}
+				truth[i] = append(truth[i], uint64(v))
+			}
+		}
+	}
+	ids := make([]uint64, nb)
+	for i := range ids {
+		ids[i] = uint64(i)
+	}
+	q := func(i int) []float32 { return queries[i*dim : (i+1)*dim] }
+	common := Row{K: c.k, N: nb, Dim: dim, Threads: c.threads}
+	var out []Row
+
+	if c.indexes["exact"] || truth == nil {
+		flat, err := index.NewFlat(dim, index.Float32)
+		if err != nil {
+			return nil, err
+		}
+		flat.Threads = 1
+		r0 := residentBytes()
+		t0 := time.Now()
+		for i, id := range ids {
+			flat.Add(id, base[i*dim:(i+1)*dim])
+		}
+		build := time.Since(t0).Seconds()
+		r1 := residentBytes()
+		res := make([][]index.Result, nq)
+		t0 = time.Now()
+		for i := range nq {
+			res[i], _ = flat.Search(q(i), c.k, nil)
+		}
+		qs := time.Since(t0).Seconds()
+		if truth == nil {
+			truth = make([][]uint64, nq)
+			for i, rs := range res {
+				for _, r := range rs {
+					truth[i] = append(truth[i], r.ID)
+				}
+			}
+		}
+		if c.indexes["exact"] {
+			row := common
+			row.Index, row.Recall, row.QPS = "exact", recallOf(res, truth, c.k), float64(nq)/qs
+			row.BuildSeconds, row.BuildVPS, row.Threads = build, float64(nb)/build, 1
+			row.BytesPerVector = float64(r1-r0) / float64(nb)
+			out = append(out, row)
+			fmt.Fprintf(log, "exact: %.0f queries/s\n", row.QPS)
+		}
+	}
+
+	if c.indexes["laiondb"] {
+		o := index.DefaultOptions(dim).WithM(c.m).WithEfConstruction(c.efc).WithElement(c.element)
+		h, err := index.NewHNSW(o)
+		if err != nil {
+			return nil, err
+		}
+		r0 := residentBytes()
+		t0 := time.Now()
+		if err := h.AddBatch(ids, base, c.threads); err != nil {
+			return nil, err
+		}
+		build := time.Since(t0).Seconds()
+		r1 := residentBytes()
+		fmt.Fprintf(log, "laiondb: built in %.2fs (%.0f vectors/s, %d threads)\n", build, float64(nb)/build, c.threads)
+		for _, ef := range c.efs {
+			res := make([][]index.Result, nq)
+			t0 := time.Now()
+			for i := range nq {
+				res[i], _ = h.Search(q(i), c.k, ef, nil)
+			}
+			qs := time.Since(t0).Seconds()
+			row := common
+			row.Index, row.Ef, row.Recall, row.QPS = "laiondb", ef, recallOf(res, truth, c.k), float64(nq)/qs
+			row.BuildSeconds, row.BuildVPS = build, float64(nb)/build
+			row.BytesPerVector = float64(r1-r0) / float64(nb)
+			row.IndexBytesPerVec = float64(h.Bytes()) / float64(nb)
+			row.M, row.EfConstruction = c.m, c.efc
+			out = append(out, row)
+		}
+		runtime.KeepAlive(h)
+	}
+
+	if c.indexes["coder-hnsw"] {
+		g := hnsw.NewGraph[uint64]()
+		g.M = c.m
+		g.EfSearch = c.efc // coder/hnsw builds with EfSearch
+		g.Distance = hnsw.CosineDistance
+		r0 := residentBytes()
+		t0 := time.Now()
+		for i, id := range ids { // coder/hnsw is not safe for concurrent Add
+			g.Add(hnsw.MakeNode(id, base[i*dim:(i+1)*dim]))
+		}
+		build := time.Since(t0).Seconds()
+		r1 := residentBytes()
+		fmt.Fprintf(log, "coder-hnsw: built in %.2fs (1 thread)\n", build)
+		for _, ef := range c.efs {
+			g.EfSearch = ef
+			res := make([][]index.Result, nq)
+			t0 := time.Now()
+			for i := range nq {
+				for _, n := range g.Search(q(i), c.k) {
+					res[i] = append(res[i], index.Result{ID: n.Key})
+				}
+			}
+			qs := time.Since(t0).Seconds()
+			row := common
+			row.Index, row.Ef, row.Recall, row.QPS = "coder-hnsw", ef, recallOf(res, truth, c.k), float64(nq)/qs
+			row.BuildSeconds, row.BuildVPS, row.Threads = build, float64(nb)/build, 1
+			// the graph shares the base slice: count the vectors it would
+			// hold on its own too.
+			row.BytesPerVector = float64(r1-r0)/float64(nb) + float64(4*dim)
+			row.M, row.EfConstruction = c.m, c.efc
+			out = append(out, row)
+		}
+		runtime.KeepAlive(g)
+	}
+	return out, nil
+}
+
+func recallOf(res [][]index.Result, truth [][]uint64, k int) float64 {
+	hit, total := 0, 0
+	for i, rs := range res {
+		want := make(map[uint64]bool, k)
+		for _, id := range truth[i][:min(k, len(truth[i]))] {
+			want[id] = true
+		}
+		for _, r := range rs[:min(k, len(rs))] {
+			if want[r.ID] {
+				hit++
+			}
+		}
+		total += len(want)
+	}
+	if total == 0 {
+		return 1
+	}
+	return float64(hit) / float64(total)
+}
+
+func write(w io.Writer, format string, rows []Row) error {
+	if format == "jsonl" {
+		enc := json.NewEncoder(w)
+		for _, r := range rows {
+			if err := enc.Encode(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "index\tef\trecall@k\tqps\tbuild s\tbuild vec/s\tbytes/vec\tthreads\t")
+	for _, r := range rows {
+		ef := strconv.Itoa(r.Ef)
+		if r.Index == "exact" {
+			ef = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%.4f\t%.0f\t%.2f\t%.0f\t%.0f\t%d\t\n", r.Index, ef, r.Recall, r.QPS, r.BuildSeconds, r.BuildVPS, r.BytesPerVector, r.Threads)
+	}
+	return tw.Flush()
+}

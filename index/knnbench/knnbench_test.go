@@ -1,0 +1,85 @@
+package knnbench
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"math/rand/v2"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"laiondb/engine/npy"
+)
+
+func writeNpy(t *testing.T, path string, rows, dim int, r *rand.Rand) {
+	t.Helper()
+	w, err := npy.Create(path, npy.Float16, rows, dim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := make([]float32, rows*dim)
+	for i := range v {
+		v[i] = float32(r.NormFloat64())
+	}
+	if err := w.WriteFloat32(v); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestMainJSONL(t *testing.T) {
+	dir := t.TempDir()
+	r := rand.New(rand.NewPCG(1, 2))
+	base, queries := filepath.Join(dir, "b.npy"), filepath.Join(dir, "q.npy")
+	writeNpy(t, base, 600, 16, r)
+	writeNpy(t, queries, 20, 16, r)
+	var out, errb bytes.Buffer
+	code := Main([]string{"--base", base, "--queries", queries, "--ef", "10,200", "--threads", "2", "--format", "jsonl"}, &out, &errb)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	seen := map[string]int{}
+	sc := bufio.NewScanner(&out)
+	for sc.Scan() {
+		var row Row
+		if err := json.Unmarshal(sc.Bytes(), &row); err != nil {
+			t.Fatalf("%q: %v", sc.Text(), err)
+		}
+		seen[row.Index]++
+		if row.QPS <= 0 || row.Recall < 0 || row.Recall > 1 {
+			t.Errorf("row %+v", row)
+		}
+		if row.Index == "exact" && row.Recall != 1 {
+			t.Errorf("exact recall %v", row.Recall)
+		}
+		if row.Index == "laiondb" && row.Ef == 200 && row.Recall < 0.99 {
+			t.Errorf("laiondb at ef 200 on 600 vectors: recall %v", row.Recall)
+		}
+	}
+	if seen["exact"] != 1 || seen["laiondb"] != 2 || seen["coder-hnsw"] != 2 {
+		t.Fatalf("rows %v", seen)
+	}
+}
+
+func TestMainErrors(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := Main([]string{"--help"}, &out, &errb); code != 0 || !strings.Contains(errb.String(), "ef-construction") {
+		t.Fatalf("--help: exit %d, %q", code, errb.String())
+	}
+	for _, args := range [][]string{
+		{},
+		{"--base", "x.npy"},
+		{"--base", "/nonexistent.npy", "--queries", "/nonexistent.npy"},
+		{"--base", "a", "--queries", "b", "--ef", "10,x"},
+		{"--base", "a", "--queries", "b", "--format", "xml"},
+		{"--bogus"},
+	} {
+		errb.Reset()
+		if code := Main(args, &out, &errb); code == 0 || errb.Len() == 0 {
+			t.Errorf("%v: exit %d, stderr %q", args, code, errb.String())
+		}
+	}
+}
