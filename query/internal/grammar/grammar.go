@@ -1,0 +1,435 @@
+package grammar
+
+import "github.com/alecthomas/participle/v2/lexer"
+
+// The grammar, one struct per production. Type names are what error
+// messages call a production (see labels in expect.go). Literals match
+// keywords and contextual keywords case-insensitively. Expressions have
+// one type per precedence level, each a head plus a repeated
+// (operator, operand) tail, from loosest to tightest:
+//
+//	Expression  OR
+//	Conjunction AND
+//	Negation    NOT (prefix)
+//	Comparison  = != <> < <= > >=, IS [NOT] NULL, [NOT] IN / BETWEEN / LIKE /
+//	            MATCHES / CONTAINS (at most one, no chains: a < b < c is an error)
+//	Concat      ||
+//	Sum         + -
+//	Product     * / %
+//	Unary       - (prefix)
+//	Primary     literal, name, call, (expr), (SELECT), EXISTS, CASE, [vector], $var
+//
+// Wherever a statement takes a value (a count, a path, a title) it takes a
+// Concat: an expression without comparisons or boolean operators, so that
+// the keyword after it (IN, TO, PER, TITLE) cannot be mistaken for an
+// operator.
+
+// Statement is one statement without its terminating semicolon.
+type Statement struct {
+	Pos      lexer.Position
+	Select   *Select   `parser:"  @@"`
+	Create   *Create   `parser:"| @@"`
+	Drop     *Drop     `parser:"| @@"`
+	Show     *Show     `parser:"| @@"`
+	Describe *Describe `parser:"| @@"`
+	Ingest   *Ingest   `parser:"| @@"`
+	Explain  *Explain  `parser:"| @@"`
+	Assert   *Assert   `parser:"| @@"`
+	Set      *Set      `parser:"| @@"`
+	Nearest  *Nearest  `parser:"| @@"`
+	Import   *Import   `parser:"| @@"`
+	Compare  *Compare  `parser:"| @@"`
+	Export   *Export   `parser:"| @@"`
+	Plot     *Plot     `parser:"| @@"`
+}
+
+// Select is a query.
+type Select struct {
+	Pos      lexer.Position
+	Distinct bool          `parser:"'SELECT' @'DISTINCT'?"`
+	Items    []*SelectItem `parser:"@@ ( ',' @@ )*"`
+	From     *Source       `parser:"( 'FROM' @@ )?"`
+	Where    *Expression   `parser:"( 'WHERE' @@ )?"`
+	GroupBy  []*Expression `parser:"( 'GROUP' 'BY' @@ ( ',' @@ )* )?"`
+	Having   *Expression   `parser:"( 'HAVING' @@ )?"`
+	OrderBy  []*OrderItem  `parser:"( 'ORDER' 'BY' @@ ( ',' @@ )* )?"`
+	Limit    *Limit        `parser:"@@?"`
+}
+
+// SelectItem is * or an expression with an optional alias. A
+// qualified star (t.*) arrives as an expression and is sorted out when
+// lowering.
+type SelectItem struct {
+	Pos   lexer.Position
+	Star  bool        `parser:"  @'*'"`
+	Expr  *Expression `parser:"| @@"`
+	Alias *Alias      `parser:"  ( 'AS'? @@ )?"`
+}
+
+// Source is what a query reads: a table or set, or a subquery, which must
+// be named.
+type Source struct {
+	Pos        lexer.Position
+	Table      *SourceName `parser:"  @@"`
+	TableAlias *Alias      `parser:"  ( 'AS'? @@ )?"`
+	Query      *Select     `parser:"| '(' @@ ')'"`
+	QueryAlias *Alias      `parser:"  'AS'? @@"`
+}
+
+// OrderItem is one ORDER BY key.
+type OrderItem struct {
+	Pos   lexer.Position
+	Expr  *Expression `parser:"@@"`
+	Dir   string      `parser:"@( 'ASC' | 'DESC' )?"`
+	Nulls string      `parser:"( 'NULLS' @( 'FIRST' | 'LAST' ) )?"`
+}
+
+// Limit is LIMIT n [PER e] [OFFSET m].
+type Limit struct {
+	Pos    lexer.Position
+	Count  *Concat `parser:"'LIMIT' @@"`
+	Per    *Concat `parser:"( 'PER' @@ )?"`
+	Offset *Concat `parser:"( 'OFFSET' @@ )?"`
+}
+
+// Name is an identifier, plain or double-quoted. The named variants below
+// parse the same way and exist so that errors can say which name is
+// missing.
+type Name struct {
+	Pos    lexer.Position
+	Plain  string `parser:"  @Ident"`
+	Quoted string `parser:"| @QuotedIdent"`
+}
+
+type (
+	SourceName  Name // a table or a set
+	TableName   Name
+	SetName     Name
+	ColumnName  Name
+	IndexName   Name
+	Alias       Name
+	SettingName Name
+	OptionName  Name
+)
+
+// Expression is the loosest level: a chain of ORs.
+type Expression struct {
+	Pos  lexer.Position
+	Head *Conjunction `parser:"@@"`
+	Tail []*OrTail    `parser:"@@*"`
+}
+
+type OrTail struct {
+	Pos     lexer.Position
+	Operand *Conjunction `parser:"'OR' @@"`
+}
+
+type Conjunction struct {
+	Pos  lexer.Position
+	Head *Negation  `parser:"@@"`
+	Tail []*AndTail `parser:"@@*"`
+}
+
+type AndTail struct {
+	Pos     lexer.Position
+	Operand *Negation `parser:"'AND' @@"`
+}
+
+type Negation struct {
+	Pos        lexer.Position
+	Not        *Negation   `parser:"  'NOT' @@"`
+	Comparison *Comparison `parser:"| @@"`
+}
+
+// Comparison is an operand with at most one comparison or predicate.
+type Comparison struct {
+	Pos       lexer.Position
+	Left      *Concat    `parser:"@@"`
+	Predicate *Predicate `parser:"@@?"`
+}
+
+// Predicate is the part of a comparison after its left operand.
+type Predicate struct {
+	Pos      lexer.Position
+	Op       string    `parser:"  @( '=' | '!=' | '<>' | '<=' | '>=' | '<' | '>' )"`
+	Right    *Concat   `parser:"  @@"`
+	Is       bool      `parser:"| @'IS'"`
+	IsNot    bool      `parser:"  @'NOT'? 'NULL'"`
+	Not      bool      `parser:"| @'NOT'?"`
+	In       *InList   `parser:"  ( @@"`
+	Between  *Between  `parser:"  | @@"`
+	Like     *Like     `parser:"  | @@"`
+	Matches  *Matches  `parser:"  | @@"`
+	Contains *Contains `parser:"  | @@ )"`
+}
+
+type InList struct {
+	Pos    lexer.Position
+	Query  *Select       `parser:"'IN' '(' ( @@"`
+	Values []*Expression `parser:"        | @@ ( ',' @@ )* ) ')'"`
+}
+
+type Between struct {
+	Pos  lexer.Position
+	Low  *Concat `parser:"'BETWEEN' @@"`
+	High *Concat `parser:"'AND' @@"`
+}
+
+type Like struct {
+	Pos     lexer.Position
+	Pattern *Concat `parser:"'LIKE' @@"`
+}
+
+type Matches struct {
+	Pos      lexer.Position
+	ImageNet bool    `parser:"'MATCHES' ( @'IMAGENET'"`
+	Synset   *Concat `parser:"          | 'SYNSET' @@ )"`
+	Rule     string  `parser:"( 'USING' @( 'PAPER' | 'NORMALIZED' ) )?"`
+}
+
+type Contains struct {
+	Pos    lexer.Position
+	Phrase *Concat `parser:"'CONTAINS' @@"`
+	Rule   string  `parser:"( 'USING' @( 'PAPER' | 'NORMALIZED' ) )?"`
+}
+
+type Concat struct {
+	Pos  lexer.Position
+	Head *Sum          `parser:"@@"`
+	Tail []*ConcatTail `parser:"@@*"`
+}
+
+type ConcatTail struct {
+	Pos     lexer.Position
+	Op      string `parser:"@'||'"`
+	Operand *Sum   `parser:"@@"`
+}
+
+type Sum struct {
+	Pos  lexer.Position
+	Head *Product   `parser:"@@"`
+	Tail []*SumTail `parser:"@@*"`
+}
+
+type SumTail struct {
+	Pos     lexer.Position
+	Op      string   `parser:"@( '+' | '-' )"`
+	Operand *Product `parser:"@@"`
+}
+
+type Product struct {
+	Pos  lexer.Position
+	Head *Unary         `parser:"@@"`
+	Tail []*ProductTail `parser:"@@*"`
+}
+
+type ProductTail struct {
+	Pos     lexer.Position
+	Op      string `parser:"@( '*' | '/' | '%' )"`
+	Operand *Unary `parser:"@@"`
+}
+
+type Unary struct {
+	Pos     lexer.Position
+	Neg     *Unary   `parser:"  '-' @@"`
+	Primary *Primary `parser:"| @@"`
+}
+
+// Primary is the tightest level. Literal fields hold the token's source
+// text (quotes included); they are never empty when matched.
+type Primary struct {
+	Pos    lexer.Position
+	Int    string      `parser:"  @Int"`
+	Float  string      `parser:"| @Float"`
+	String string      `parser:"| @String"`
+	Bool   string      `parser:"| @( 'TRUE' | 'FALSE' )"`
+	Null   bool        `parser:"| @'NULL'"`
+	Var    string      `parser:"| @Var"`
+	Case   *Case       `parser:"| @@"`
+	Exists *Select     `parser:"| 'EXISTS' '(' @@ ')'"`
+	Query  *Select     `parser:"| '(' ( @@"`
+	Paren  *Expression `parser:"      | @@ ) ')'"`
+	Vector *Vector     `parser:"| @@"`
+	Ref    *Ref        `parser:"| @@"`
+}
+
+type Case struct {
+	Pos     lexer.Position
+	Operand *Expression `parser:"'CASE' @@?"`
+	Whens   []*When     `parser:"@@+"`
+	Else    *Expression `parser:"( 'ELSE' @@ )? 'END'"`
+}
+
+type When struct {
+	Pos    lexer.Position
+	Cond   *Expression `parser:"'WHEN' @@"`
+	Result *Expression `parser:"'THEN' @@"`
+}
+
+type Vector struct {
+	Pos   lexer.Position
+	Elems []*Expression `parser:"'[' @@ ( ',' @@ )* ']'"`
+}
+
+// Ref is a name, a call f(...), or a qualified name t.c or t.*.
+type Ref struct {
+	Pos    lexer.Position
+	Name   *Name `parser:"@@"`
+	Call   *Call `parser:"( @@"`
+	Member *Name `parser:"| '.' ( @@"`
+	Star   bool  `parser:"      | @'*' ) )?"`
+}
+
+// Call is the argument list of a function call.
+type Call struct {
+	Pos      lexer.Position
+	Star     bool          `parser:"'(' ( @'*'"`
+	Distinct bool          `parser:"    | @'DISTINCT'?"`
+	Args     []*Expression `parser:"      @@ ( ',' @@ )* )? ')'"`
+}
+
+type Create struct {
+	Pos   lexer.Position
+	Set   *CreateSet   `parser:"'CREATE' ( @@"`
+	Index *CreateIndex `parser:"         | @@ )"`
+}
+
+type CreateSet struct {
+	Pos   lexer.Position
+	Name  *SetName `parser:"'SET' @@"`
+	Query *Select  `parser:"'AS' @@"`
+}
+
+type CreateIndex struct {
+	Pos     lexer.Position
+	Name    *IndexName     `parser:"'INDEX' @@?"`
+	Table   *TableName     `parser:"'ON' @@"`
+	Column  *ColumnName    `parser:"'(' @@ ')'"`
+	Options []*IndexOption `parser:"( 'WITH' '(' @@ ( ',' @@ )* ')' )?"`
+}
+
+type IndexOption struct {
+	Pos   lexer.Position
+	Name  *OptionName `parser:"@@ '='"`
+	Value *Concat     `parser:"@@"`
+}
+
+type Drop struct {
+	Pos   lexer.Position
+	Set   *DropSet   `parser:"'DROP' ( @@"`
+	Index *DropIndex `parser:"       | @@ )"`
+}
+
+type DropSet struct {
+	Pos      lexer.Position
+	IfExists bool     `parser:"'SET' @( 'IF' 'EXISTS' )?"`
+	Name     *SetName `parser:"@@"`
+}
+
+type DropIndex struct {
+	Pos      lexer.Position
+	IfExists bool        `parser:"'INDEX' @( 'IF' 'EXISTS' )?"`
+	Table    *TableName  `parser:"( 'ON' @@"`
+	Column   *ColumnName `parser:"  '(' @@ ')'"`
+	Name     *IndexName  `parser:"| @@ )"`
+}
+
+type Show struct {
+	Pos     lexer.Position
+	Tables  bool    `parser:"'SHOW' ( @'TABLES'"`
+	Sets    bool    `parser:"       | @'SETS'"`
+	Indexes bool    `parser:"       | @'INDEXES'"`
+	Synsets bool    `parser:"       | @'SYNSETS'"`
+	Like    *Concat `parser:"         ( 'LIKE' @@ )?"`
+	Synset  *Concat `parser:"       | 'SYNSET' @@ )"`
+}
+
+type Describe struct {
+	Pos  lexer.Position
+	Name *SourceName `parser:"'DESCRIBE' @@"`
+}
+
+type Ingest struct {
+	Pos   lexer.Position
+	Paths []*Concat  `parser:"'INGEST' @@ ( ',' @@ )*"`
+	Table *TableName `parser:"'INTO' @@"`
+	Shard *Concat    `parser:"( 'SHARD' @@ )?"`
+}
+
+type Explain struct {
+	Pos     lexer.Position
+	Select  *Select    `parser:"'EXPLAIN' ( @@"`
+	Create  *CreateSet `parser:"          | 'CREATE' @@"`
+	Nearest *Nearest   `parser:"          | @@ )"`
+}
+
+type Assert struct {
+	Pos     lexer.Position
+	Cond    *Expression `parser:"'ASSERT' @@"`
+	Message *Concat     `parser:"( ',' @@ )?"`
+}
+
+type Set struct {
+	Pos   lexer.Position
+	Name  *SettingName `parser:"'SET' @@ '='"`
+	Value *Expression  `parser:"@@"`
+}
+
+type Nearest struct {
+	Pos    lexer.Position
+	K      *Concat     `parser:"'NEAREST' @@"`
+	Target *Concat     `parser:"'TO' @@"`
+	Source *SourceName `parser:"'IN' @@"`
+	Column *ColumnName `parser:"'(' @@ ')'"`
+	Where  *Expression `parser:"( 'WHERE' @@ )?"`
+}
+
+type Import struct {
+	Pos     lexer.Position
+	Texts   *Concat `parser:"'IMPORT' 'EMBEDDINGS' 'FROM' @@"`
+	Vectors *Concat `parser:"',' @@"`
+	Model   *Concat `parser:"( 'MODEL' @@ )?"`
+}
+
+type Compare struct {
+	Pos      lexer.Position
+	A        *Source     `parser:"'COMPARE' 'INTRACLASS' @@"`
+	B        *Source     `parser:"',' @@"`
+	On       *ColumnName `parser:"( 'ON' @@ )?"`
+	By       *Expression `parser:"'BY' @@"`
+	MinPairs *Concat     `parser:"( 'MIN' 'PAIRS' @@ )?"`
+}
+
+type Export struct {
+	Pos     lexer.Position
+	Name    *SourceName `parser:"'EXPORT' ( @@"`
+	Query   *Select     `parser:"         | '(' @@ ')' )"`
+	To      *Concat     `parser:"'TO' @@"`
+	Laionet bool        `parser:"( 'WITH' @( 'LAIONET' 'NAMES' ) )?"`
+}
+
+type Plot struct {
+	Pos       lexer.Position
+	Histogram *Histogram `parser:"'PLOT' ( @@"`
+	Scatter   *Scatter   `parser:"       | @@ )"`
+}
+
+type Histogram struct {
+	Pos     lexer.Position
+	Queries []*Select     `parser:"'HISTOGRAM' '(' @@ ')' ( ',' '(' @@ ')' )*"`
+	To      *Concat       `parser:"'TO' @@"`
+	Options []*PlotOption `parser:"@@*"`
+}
+
+type PlotOption struct {
+	Pos   lexer.Position
+	Title *Concat `parser:"  'TITLE' @@"`
+	Bins  *Concat `parser:"| 'BINS' @@"`
+}
+
+type Scatter struct {
+	Pos   lexer.Position
+	Query *Select `parser:"'SCATTER' '(' @@ ')'"`
+	To    *Concat `parser:"'TO' @@"`
+	Title *Concat `parser:"( 'TITLE' @@ )?"`
+}
