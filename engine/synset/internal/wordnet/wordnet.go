@@ -8,11 +8,11 @@
 package wordnet
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -39,7 +39,7 @@ type Synset struct {
 type DB struct {
 	Dir     string
 	Synsets []Synset            // data.noun order (ascending offset)
-	byOff   map[uint32]int32    // offset → index in Synsets
+	offsets []uint32            // Synsets[i].Offset, ascending: binary search instead of a map
 	Index   map[string][]uint32 // index.noun: lemma (lower case, '_') → offsets in sense order
 	Exc     map[string][]string // noun.exc: inflected form → base forms ('_' kept)
 }
@@ -69,7 +69,7 @@ func Load(dir string) (*DB, error) {
 
 // Lookup returns the synset at a data.noun offset.
 func (db *DB) Lookup(off uint32) (*Synset, bool) {
-	i, ok := db.byOff[off]
+	i, ok := db.IndexOf(off)
 	if !ok {
 		return nil, false
 	}
@@ -86,7 +86,11 @@ func (db *DB) SenseName(s *Synset) (string, error) {
 	key := strings.ToLower(s.Lemmas[0])
 	for i, off := range db.Index[key] {
 		if off == s.Offset {
-			return fmt.Sprintf("%s.n.%02d", key, i+1), nil
+			n := i + 1
+			if n < 10 {
+				return key + ".n.0" + strconv.Itoa(n), nil
+			}
+			return key + ".n." + strconv.Itoa(n), nil
 		}
 	}
 	return "", fmt.Errorf("%w: index.noun has no sense of %q at %08d", ErrFormat, key, s.Offset)
@@ -126,8 +130,7 @@ func Definition(gloss string) string {
 
 // IndexOf returns the position in Synsets of the synset at offset off.
 func (db *DB) IndexOf(off uint32) (int, bool) {
-	i, ok := db.byOff[off]
-	return int(i), ok
+	return slices.BinarySearch(db.offsets, off)
 }
 
 func (db *DB) loadData(path string) error {
@@ -137,7 +140,8 @@ func (db *DB) loadData(path string) error {
 	}
 	text := string(buf) // one copy; glosses are sub-strings of it
 	db.Synsets = make([]Synset, 0, 82200)
-	db.byOff = make(map[uint32]int32, 82200)
+	db.offsets = make([]uint32, 0, 82200)
+	var fields []string
 	pos := 0
 	lineNo := 0
 	for pos < len(text) {
@@ -154,14 +158,15 @@ func (db *DB) loadData(path string) error {
 		if strings.HasPrefix(line, "  ") || line == "" { // licence header
 			continue
 		}
-		s, err := ParseDataLine(line)
+		var s Synset
+		s, fields, err = parseDataLine(line, fields)
 		if err != nil {
 			return fmt.Errorf("%s:%d: %w", path, lineNo, err)
 		}
 		if int(s.Offset) != start {
 			return fmt.Errorf("%s:%d: %w: synset %08d stored at byte %d", path, lineNo, ErrFormat, s.Offset, start)
 		}
-		db.byOff[s.Offset] = int32(len(db.Synsets))
+		db.offsets = append(db.offsets, s.Offset)
 		db.Synsets = append(db.Synsets, s)
 	}
 	return nil
@@ -169,21 +174,47 @@ func (db *DB) loadData(path string) error {
 
 // ParseDataLine parses one synset line of data.noun (without its newline).
 func ParseDataLine(line string) (Synset, error) {
+	s, _, err := parseDataLine(line, nil)
+	return s, err
+}
+
+// fieldsInto appends the fields of s separated by spaces, tabs or CRs to
+// dst[:0] (no allocation once dst has grown).
+func fieldsInto(dst []string, s string) []string {
+	dst = dst[:0]
+	start := -1
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c == ' ' || c == '\t' || c == '\r' {
+			if start >= 0 {
+				dst = append(dst, s[start:i])
+				start = -1
+			}
+		} else if start < 0 {
+			start = i
+		}
+	}
+	if start >= 0 {
+		dst = append(dst, s[start:])
+	}
+	return dst
+}
+
+func parseDataLine(line string, f []string) (Synset, []string, error) {
 	var s Synset
 	bar := strings.Index(line, " | ")
 	if bar < 0 {
 		// A gloss-less line still has "|"; accept a trailing "|".
 		bar = strings.LastIndexByte(line, '|')
 		if bar < 0 {
-			return s, fmt.Errorf("%w: no gloss separator", ErrFormat)
+			return s, f, fmt.Errorf("%w: no gloss separator", ErrFormat)
 		}
 		s.Gloss = strings.TrimSpace(line[bar+1:])
 	} else {
 		s.Gloss = strings.TrimRight(line[bar+3:], " \r\t")
 	}
-	f := strings.Fields(line[:bar])
-	bad := func(what string) (Synset, error) {
-		return Synset{}, fmt.Errorf("%w: bad %s", ErrFormat, what)
+	f = fieldsInto(f, line[:bar])
+	bad := func(what string) (Synset, []string, error) {
+		return Synset{}, f, fmt.Errorf("%w: bad %s", ErrFormat, what)
 	}
 	if len(f) < 4 {
 		return bad("header")
@@ -235,7 +266,7 @@ func ParseDataLine(line string) (Synset, error) {
 			s.InstanceHypernyms = append(s.InstanceHypernyms, uint32(o))
 		}
 	}
-	return s, nil
+	return s, f, nil
 }
 
 func (db *DB) loadIndex(path string) error {
@@ -243,38 +274,39 @@ func (db *DB) loadIndex(path string) error {
 	if err != nil {
 		return err
 	}
+	text := string(buf) // one copy; keys are sub-strings of it
 	db.Index = make(map[string][]uint32, 118000)
-	lineNo := 0
-	for len(buf) > 0 {
-		var line []byte
-		if i := bytes.IndexByte(buf, '\n'); i >= 0 {
-			line, buf = buf[:i], buf[i+1:]
+	pool := make([]uint32, 0, 146500) // all offset lists, back to back
+	var f []string
+	for lineNo := 1; text != ""; lineNo++ {
+		line := text
+		if i := strings.IndexByte(text, '\n'); i >= 0 {
+			line, text = text[:i], text[i+1:]
 		} else {
-			line, buf = buf, nil
+			text = ""
 		}
-		lineNo++
-		if len(line) == 0 || line[0] == ' ' {
+		if line == "" || line[0] == ' ' {
 			continue
 		}
-		f := bytes.Fields(line)
+		f = fieldsInto(f, line)
 		// lemma pos synset_cnt p_cnt [ptr_symbol...] sense_cnt tagsense_cnt offsets...
 		if len(f) < 4 {
 			return fmt.Errorf("%s:%d: %w: short line", path, lineNo, ErrFormat)
 		}
-		n, err1 := strconv.Atoi(string(f[2]))
-		p, err2 := strconv.Atoi(string(f[3]))
+		n, err1 := strconv.Atoi(f[2])
+		p, err2 := strconv.Atoi(f[3])
 		if err1 != nil || err2 != nil || len(f) != 4+p+2+n {
 			return fmt.Errorf("%s:%d: %w: bad counts", path, lineNo, ErrFormat)
 		}
-		offs := make([]uint32, n)
-		for i, o := range f[4+p+2:] {
-			v, err := strconv.ParseUint(string(o), 10, 32)
+		start := len(pool)
+		for _, o := range f[4+p+2:] {
+			v, err := strconv.ParseUint(o, 10, 32)
 			if err != nil {
 				return fmt.Errorf("%s:%d: %w: bad offset", path, lineNo, ErrFormat)
 			}
-			offs[i] = uint32(v)
+			pool = append(pool, uint32(v))
 		}
-		db.Index[string(f[0])] = offs
+		db.Index[f[0]] = pool[start:len(pool):len(pool)]
 	}
 	return nil
 }
