@@ -92,11 +92,17 @@ func Label(ctx context.Context, p Postings, v *Vocabulary) (*Labels, error) {
 		}
 		any := roaring.FastOr(bs...)
 		l.Any[i] = any
-		l.Multi.Or(roaring.And(l.Matched, any))
+		if any.Intersects(l.Matched) { // cheap test first: most synsets overlap no other
+			l.Multi.Or(roaring.And(l.Matched, any))
+		}
 		l.Matched.Or(any)
 	}
 	for i, any := range l.Any {
-		l.Unique[i] = roaring.AndNot(any, l.Multi)
+		if any.Intersects(l.Multi) {
+			l.Unique[i] = roaring.AndNot(any, l.Multi)
+		} else {
+			l.Unique[i] = any.Clone()
+		}
 	}
 	return l, nil
 }
