@@ -203,6 +203,9 @@ func TestResolve(t *testing.T) {
 		t.Errorf("goldfsh: %v", err)
 	}
 	t.Log(err)
+	if s, err := c.Resolve("n02112837"); err != nil || s.WNID.String() != "n02110185" { // the paper's id for Siberian husky
+		t.Errorf("n02112837: %v %v", s, err)
+	}
 	if _, err := c.Resolve("n99999999"); !errors.Is(err, ErrUnknownSynset) {
 		t.Errorf("n99999999: %v", err)
 	}

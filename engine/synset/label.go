@@ -12,6 +12,12 @@ import (
 
 // Postings is what Label needs from a caption index, implemented by the
 // engine per shard. Ordinals are 0-based row numbers within the shard.
+//
+// Lookup is called only with tokens the rule's Tokenizer can produce: under
+// Paper non-empty byte strings without ' ' or ASCII punctuation (lemma
+// words containing punctuation are never looked up: they cannot match),
+// under Normalized normalized tokens. An index holding exactly the
+// Tokenizer's output for every non-NULL caption is therefore complete.
 type Postings interface {
 	// Lookup returns the ordinals of the captions having token among their
 	// tokens under rule (see Tokenizer for exactly which tokens); nil or
@@ -150,7 +156,10 @@ func (l *Labels) Lemmas(ord uint32) []string {
 }
 
 // MatchSynset returns the rows matching synset index i of v through any of
-// its entries (regardless of other synsets), answered like Label.
+// its entries (regardless of other synsets), answered like Label. Only the
+// vocabulary's entries count (the paper vocabulary has dropped shared
+// lemmas); to match every lemma of one synset, pass
+// NewVocabulary(rule, []*Synset{s}, morph) and index 0.
 func MatchSynset(ctx context.Context, p Postings, v *Vocabulary, i int) (*roaring.Bitmap, error) {
 	if i < 0 || i >= len(v.synsets) {
 		return nil, fmt.Errorf("%w: synset index %d of %d", ErrUnknownSynset, i, len(v.synsets))

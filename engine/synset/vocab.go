@@ -107,6 +107,7 @@ func NewVocabulary(rule Rule, synsets []*Synset, morph *Morphology, opts ...Voca
 		if cfg.silent[s.WNID] {
 			continue
 		}
+		first := len(cands) // this synset's candidates start here
 		for _, l := range s.Lemmas {
 			c := cand{lemma: l, synset: i}
 			if rule == Paper {
@@ -121,7 +122,7 @@ func NewVocabulary(rule Rule, synsets []*Synset, morph *Morphology, opts ...Voca
 				}
 				c.key = strings.Join(c.toks, " ")
 			}
-			if slices.ContainsFunc(cands, func(d cand) bool { return d.synset == i && d.key == c.key }) {
+			if slices.ContainsFunc(cands[first:], func(d cand) bool { return d.key == c.key }) {
 				continue // same lemma (or same normalized key) twice in one synset
 			}
 			cands = append(cands, c)

@@ -37,3 +37,18 @@ func looksLikeWNID(s string) bool {
 	_, err := ParseWNID(s)
 	return err == nil
 }
+
+// PaperSiberianHusky is the id the paper's class list (from an older
+// ImageNet devkit) gives Siberian husky. It is not a WordNet 3.0 synset;
+// Canonical maps it to n02110185, the standard id of that class.
+const PaperSiberianHusky WNID = 2112837
+
+// Canonical maps the ids that the paper's class list spells differently to
+// their standard ImageNet-1k (WordNet 3.0) ids; other ids are returned
+// unchanged. Lookups by WNID in Catalog and WordNet apply it.
+func Canonical(id WNID) WNID {
+	if id == PaperSiberianHusky {
+		return 2110185
+	}
+	return id
+}

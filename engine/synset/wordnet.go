@@ -119,9 +119,9 @@ func (w *WordNet) Dir() string { return w.dir }
 // Len returns the number of noun synsets.
 func (w *WordNet) Len() int { return len(w.synsets) }
 
-// Synset returns the synset with id.
+// Synset returns the synset with id (see Canonical).
 func (w *WordNet) Synset(id WNID) (*Synset, bool) {
-	i, ok := w.db.IndexOf(uint32(id))
+	i, ok := w.db.IndexOf(uint32(Canonical(id)))
 	if !ok {
 		return nil, false
 	}
@@ -129,7 +129,7 @@ func (w *WordNet) Synset(id WNID) (*Synset, bool) {
 }
 
 func (w *WordNet) index(id WNID) int {
-	i, ok := w.db.IndexOf(uint32(id))
+	i, ok := w.db.IndexOf(uint32(Canonical(id)))
 	if !ok {
 		return -1
 	}
