@@ -137,7 +137,8 @@ type FloatLit struct {
 	Value    float64
 }
 
-// StringLit is a single-quoted string, quotes removed and ” undone.
+// StringLit is a single-quoted string, its quotes removed and each
+// doubled quote undone.
 type StringLit struct {
 	ValuePos Pos
 	Value    string

@@ -565,7 +565,10 @@ func (g *cfg) expectation(k int, set []item, rules []rule, top int32, found lexe
 			}
 		}
 	}
-	for _, it := range set {
+	// Innermost first: items that started latest.
+	kernel := slices.Clone(set)
+	slices.SortStableFunc(kernel, func(a, b item) int { return int(b.origin - a.origin) })
+	for _, it := range kernel {
 		r := rules[it.rule]
 		if it.dot > 0 || it.rule == top {
 			walk(r.rhs[it.dot:])
@@ -578,6 +581,13 @@ func (g *cfg) expectation(k int, set []item, rules []rule, top int32, found lexe
 	}
 	if canEnd {
 		emit(end)
+	}
+	// A comparison where only other operators fit: the user chained two.
+	if found.Type == Punct && done["operator"] {
+		switch found.Value {
+		case "=", "!=", "<>", "<", "<=", ">", ">=":
+			e.Hint = "comparisons do not chain: write a < b AND b < c"
+		}
 	}
 	return e
 }
@@ -594,10 +604,11 @@ func (g *cfg) hint(found lexer.Token, terms []int) string {
 		if len(lit) < 2 || !(lit[0] >= 'A' && lit[0] <= 'Z') {
 			continue
 		}
-		d := editDistance(w, lit)
-		limit := 2
-		if len(lit) <= 4 {
-			limit = 1
+		// One slip (a letter missing, extra, wrong or swapped); two in
+		// long words.
+		d, limit := editDistance(w, lit), 1
+		if len(lit) >= 8 {
+			limit = 2
 		}
 		if d > 0 && d <= limit && d < bestD {
 			best, bestD = lit, d

@@ -239,18 +239,18 @@ type Unary struct {
 // text (quotes included); they are never empty when matched.
 type Primary struct {
 	Pos    lexer.Position
-	Int    string      `parser:"  @Int"`
-	Float  string      `parser:"| @Float"`
+	Ref    *Ref        `parser:"  @@"`
+	Int    string      `parser:"| @Int"`
 	String string      `parser:"| @String"`
+	Float  string      `parser:"| @Float"`
+	Query  *Select     `parser:"| '(' ( @@"`
+	Paren  *Expression `parser:"      | @@ ) ')'"`
 	Bool   string      `parser:"| @( 'TRUE' | 'FALSE' )"`
 	Null   bool        `parser:"| @'NULL'"`
 	Var    string      `parser:"| @Var"`
+	Vector *Vector     `parser:"| @@"`
 	Case   *Case       `parser:"| @@"`
 	Exists *Select     `parser:"| 'EXISTS' '(' @@ ')'"`
-	Query  *Select     `parser:"| '(' ( @@"`
-	Paren  *Expression `parser:"      | @@ ) ')'"`
-	Vector *Vector     `parser:"| @@"`
-	Ref    *Ref        `parser:"| @@"`
 }
 
 type Case struct {
