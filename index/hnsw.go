@@ -61,6 +61,7 @@ type HNSW struct {
 	nodes      atomic.Uint32 // nodes allocated (live, tombstoned or in flight)
 	upperLen   int
 	tombstones int
+	anyDeleted atomic.Bool // set with the first tombstone: searches check flags only then
 
 	locks [lockStripes]sync.Mutex
 
@@ -252,6 +253,9 @@ func (h *HNSW) alloc(ids []uint64, levels []int) (first uint32, ok bool, err err
 }
 
 func (h *HNSW) setFlag(node uint32, f uint32) {
+	if f == metaDeleted {
+		h.anyDeleted.Store(true)
+	}
 	for {
 		m := atomic.LoadUint32(&h.meta[node])
 		if m&f != 0 || atomic.CompareAndSwapUint32(&h.meta[node], m, m|f) {

@@ -265,6 +265,7 @@ func ReadGraph(r io.Reader) (*Loader, error) {
 		}
 		if del == 1 {
 			m |= metaDeleted
+			h.anyDeleted.Store(true)
 			deleted++
 			vbuf = growBytes(vbuf, h.arena.bytesPerVector())
 			d.bytes(vbuf)
@@ -402,6 +403,7 @@ func (l *Loader) DeleteMissing() []uint64 {
 		node := l.h.idmap[id]
 		delete(l.h.idmap, id)
 		l.h.meta[node] |= metaDeleted
+		l.h.anyDeleted.Store(true)
 		l.h.tombstones++
 		l.have[node] = true
 	}

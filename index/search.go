@@ -91,7 +91,7 @@ func (h *HNSW) greedy(s *searcher, q []float32, cur uint32, curScore float32, l 
 // allowed reports whether node may be returned: not a tombstone and
 // accepted by the filter.
 func (h *HNSW) allowed(node uint32, filter Filter) bool {
-	if atomic.LoadUint32(&h.meta[node])&metaDeleted != 0 {
+	if h.anyDeleted.Load() && atomic.LoadUint32(&h.meta[node])&metaDeleted != 0 {
 		return false
 	}
 	return filter == nil || filter(h.ids[node])
