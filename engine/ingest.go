@@ -368,13 +368,14 @@ func (r *ingestRun) shard(si *shardInput) (ShardReport, error) {
 	}
 
 	tokens := newTokenBuilder()
+	defer tokens.finish()
 	if startRow > 0 {
 		if err := r.db.rebuildTokens(t, num, gen, startRow, tokens); err != nil {
 			return rep, err
 		}
 	}
 
-	blocks := make(chan *builtBlock, 4)
+	blocks := make(chan *builtBlock, r.opt.batchBlocks)
 	ctx, cancel := context.WithCancel(r.ctx)
 	defer cancel()
 	go r.produce(ctx, si, startRow, blocks, tokens)
@@ -386,6 +387,7 @@ func (r *ingestRun) shard(si *shardInput) (ShardReport, error) {
 	blockNo := startRow / BlockRows
 	row := startRow
 	inBatch := 0
+	var batchBufs [][]byte // vector buffers to recycle once the batch is written
 	for b := range blocks {
 		if b.err != nil {
 			return rep, b.err
@@ -399,6 +401,7 @@ func (r *ingestRun) shard(si *shardInput) (ShardReport, error) {
 			if err := wb.Set(blockKey(t.ID, num, gen, blockNo, blockVector, col), data); err != nil {
 				return rep, err
 			}
+			batchBufs = append(batchBufs, data)
 		}
 		blockNo++
 		row += uint32(b.n)
@@ -415,6 +418,10 @@ func (r *ingestRun) shard(si *shardInput) (ShardReport, error) {
 				return rep, err
 			}
 			wb = r.db.bdb.NewWriteBatch()
+			for _, b := range batchBufs {
+				putVecBuffer(b)
+			}
+			batchBufs = batchBufs[:0]
 			r.db.setCached(t)
 			inBatch = 0
 			if r.opt.Progress != nil {
@@ -428,6 +435,7 @@ func (r *ingestRun) shard(si *shardInput) (ShardReport, error) {
 	if row != total {
 		return rep, inputErr(si.meta.path, int64(row), nil, "ended after %d of %d rows", row, total)
 	}
+	tokens.finish()
 	if err := tokens.write(wb, t.ID, num, gen); err != nil {
 		return rep, err
 	}
@@ -528,15 +536,11 @@ func (r *ingestRun) produce(ctx context.Context, si *shardInput, startRow uint32
 						return
 					}
 					for j := 0; j < n; j++ {
-						if cb.IsNull(j) {
-							continue
-						}
-						b := cb.Bytes(j)
-						if !utf8.Valid(b) {
+						if !cb.IsNull(j) && !utf8.Valid(cb.Bytes(j)) {
 							invalid++
 						}
-						tokens.add(row+uint32(j), b)
 					}
+					tokens.addBlock(row, cb)
 				}
 			}
 			select {
@@ -613,6 +617,19 @@ func (r *ingestRun) produce(ctx context.Context, si *shardInput, startRow uint32
 	}
 }
 
+// vecBuffers recycles vector block buffers (MBs each) between batches, so
+// the ingest does not allocate, zero and fault in fresh memory per block.
+var vecBuffers sync.Pool
+
+func getVecBuffer(n int) []byte {
+	if p, ok := vecBuffers.Get().(*[]byte); ok && cap(*p) >= n {
+		return (*p)[:n]
+	}
+	return make([]byte, n)
+}
+
+func putVecBuffer(b []byte) { vecBuffers.Put(&b) }
+
 type normStats struct {
 	far, zero int
 	min, max  float32
@@ -626,7 +643,7 @@ const normTolerance = 2e-3
 // stores them, unit-normalised unless KeepNorm.
 func (r *ingestRun) readVectors(rd *npy.Reader, vc VectorColumn, row, n int, ns *normStats) ([]byte, error) {
 	dim := rd.Dim
-	raw := make([]byte, n*dim*rd.DType.Size())
+	raw := getVecBuffer(n * dim * rd.DType.Size())
 	if err := rd.ReadRows(raw, row, n); err != nil {
 		return nil, err
 	}
@@ -636,7 +653,8 @@ func (r *ingestRun) readVectors(rd *npy.Reader, vc VectorColumn, row, n int, ns 
 	}
 	out := raw
 	if rd.DType.Size() != outSize {
-		out = make([]byte, n*dim*outSize)
+		out = getVecBuffer(n * dim * outSize)
+		defer putVecBuffer(raw)
 	}
 	// Split rows over the cores: the norm pass costs as much as the read.
 	workers := min(runtime.GOMAXPROCS(0), max(1, n/512))

@@ -100,11 +100,7 @@ func (db *DB) rebuildTokens(t *Table, shard, gen, upto uint32, tb *tokenBuilder)
 		if cb == nil {
 			return fmt.Errorf("%w: resuming shard %d: caption block %d missing", ErrCorrupt, shard, b)
 		}
-		for i := 0; i < cb.Rows(); i++ {
-			if !cb.IsNull(i) {
-				tb.add(b*BlockRows+uint32(i), cb.Bytes(i))
-			}
-		}
+		tb.addBlock(b*BlockRows, cb)
 	}
 	return nil
 }

@@ -55,6 +55,10 @@ func vectorColumnOf(path string) (string, bool) {
 	return "", false
 }
 
+// shardSubdirs are the subdirectories of a shard directory that hold its
+// files, in LAION's layouts.
+var shardSubdirs = []string{"metadata", "img_emb", "text_emb", "images", "texts"}
+
 // findShards expands the ingest paths (shard directories or files) into
 // shards. forced ≥ 0 overrides the shard number and then the paths must
 // make up exactly one shard.
@@ -75,21 +79,22 @@ func findShards(paths []string, forced int64) ([]*shardFiles, error) {
 			files = append(files, p)
 			continue
 		}
-		err = filepath.WalkDir(p, func(path string, d os.DirEntry, err error) error {
+		// A shard directory: its own files and LAION's known subdirectories;
+		// anything else (synsets/, imagenet/, notes) is not part of the shard.
+		for _, sub := range append([]string{""}, shardSubdirs...) {
+			ents, err := os.ReadDir(filepath.Join(p, sub))
+			if errors.Is(err, os.ErrNotExist) {
+				continue
+			}
 			if err != nil {
-				return err
+				return nil, inputErr(filepath.Join(p, sub), -1, err, "cannot read directory")
 			}
-			if d.IsDir() && path != p && strings.HasPrefix(d.Name(), ".") {
-				return filepath.SkipDir
+			for _, e := range ents {
+				ext := strings.ToLower(filepath.Ext(e.Name()))
+				if !e.IsDir() && (ext == ".parquet" || ext == ".npy") {
+					files = append(files, filepath.Join(p, sub, e.Name()))
+				}
 			}
-			ext := strings.ToLower(filepath.Ext(path))
-			if !d.IsDir() && (ext == ".parquet" || ext == ".npy") {
-				files = append(files, path)
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, inputErr(p, -1, err, "cannot read directory")
 		}
 	}
 	var metas, npys []string

@@ -10,19 +10,24 @@ import (
 
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/dgraph-io/badger/v4"
+
+	"laiondb/engine/synset"
 )
 
 // captionRule is one tokenizer the caption index is built for; the
 // matching rules of engine/synset say which tokens they need.
 type captionRule struct {
-	name   string
-	id     byte
-	tokens func(caption []byte, emit func(tok []byte))
+	name string
+	id   byte
+	rule synset.Rule
 }
 
 // captionRules lists the rules whose token index every shard gets at
-// ingest (set up in captions.go).
-var captionRules []captionRule
+// ingest: the token streams of engine/synset's tokenizers.
+var captionRules = []captionRule{
+	{name: synset.Paper.String(), id: 'p', rule: synset.Paper},
+	{name: synset.Normalized.String(), id: 'n', rule: synset.Normalized},
+}
 
 func ruleByName(name string) (captionRule, bool) {
 	for _, r := range captionRules {
@@ -42,35 +47,95 @@ func ruleByName(name string) (captionRule, bool) {
 // Tokens are sorted, so a lookup reads the directory once and one chunk.
 const tokenChunkBytes = 64 << 10
 
-// tokenBuilder accumulates the postings of one shard for every rule.
+// tokenBuilder accumulates a shard's caption index. Only the paper rule's
+// tokens are collected row by row; the normalized rule's postings are
+// derived from them per distinct token when written, since a caption's
+// normalized tokens are exactly the normalized tokens of its paper tokens
+// (paper separators separate under both rules, and lower-casing works
+// rune by rune). Captions are tokenized in groups of blocks on several
+// goroutines into group-local maps, which one goroutine merges in order,
+// so every posting list stays sorted.
 type tokenBuilder struct {
-	mu       sync.Mutex
-	postings []map[string][]uint32 // per rule
+	postings map[string][]uint32 // paper rule
+	group    []*ColumnBlock
+	base     uint32
+	pending  chan chan map[string][]uint32
+	done     chan struct{}
+	once     sync.Once
 }
 
+// tokenGroupBlocks is how many blocks are tokenized together.
+const tokenGroupBlocks = 16
+
 func newTokenBuilder() *tokenBuilder {
-	tb := &tokenBuilder{postings: make([]map[string][]uint32, len(captionRules))}
-	for i := range tb.postings {
-		tb.postings[i] = map[string][]uint32{}
+	tb := &tokenBuilder{
+		postings: map[string][]uint32{},
+		pending:  make(chan chan map[string][]uint32, 2),
+		done:     make(chan struct{}),
 	}
+	go func() {
+		defer close(tb.done)
+		for fut := range tb.pending {
+			for tok, l := range <-fut {
+				tb.postings[tok] = append(tb.postings[tok], l...)
+			}
+		}
+	}()
 	return tb
 }
 
-// add indexes the caption of ordinal ord. Ordinals must arrive in
-// increasing order.
-func (tb *tokenBuilder) add(ord uint32, caption []byte) {
-	for i, r := range captionRules {
-		m := tb.postings[i]
-		r.tokens(caption, func(tok []byte) {
-			if l, ok := m[string(tok)]; ok {
-				if l[len(l)-1] != ord {
-					m[string(tok)] = append(l, ord)
-				}
-				return
-			}
-			m[string(tok)] = []uint32{ord}
-		})
+// addBlock indexes the captions of a block whose first row has ordinal
+// base. Calls must come in increasing base order from one goroutine; the
+// work happens in the background until finish.
+func (tb *tokenBuilder) addBlock(base uint32, cb *ColumnBlock) {
+	if len(tb.group) == 0 {
+		tb.base = base
 	}
+	tb.group = append(tb.group, cb)
+	if len(tb.group) == tokenGroupBlocks {
+		tb.dispatch()
+	}
+}
+
+func (tb *tokenBuilder) dispatch() {
+	if len(tb.group) == 0 {
+		return
+	}
+	group, base := tb.group, tb.base
+	tb.group = nil
+	fut := make(chan map[string][]uint32, 1)
+	tb.pending <- fut
+	go func() {
+		m := make(map[string][]uint32, 1<<14)
+		tz := synset.NewTokenizer(synset.Paper)
+		ord := base
+		for _, cb := range group {
+			for j := 0; j < cb.Rows(); j, ord = j+1, ord+1 {
+				if cb.IsNull(j) {
+					continue
+				}
+				tz.Tokens(cb.Bytes(j), func(tok []byte) {
+					if l, ok := m[string(tok)]; ok {
+						if l[len(l)-1] != ord {
+							m[string(tok)] = append(l, ord)
+						}
+						return
+					}
+					m[string(tok)] = []uint32{ord}
+				})
+			}
+		}
+		fut <- m
+	}()
+}
+
+// finish waits until every block is merged. It may be called again.
+func (tb *tokenBuilder) finish() {
+	tb.once.Do(func() {
+		tb.dispatch()
+		close(tb.pending)
+	})
+	<-tb.done
 }
 
 func (tb *tokenBuilder) rules() []string {
@@ -83,70 +148,118 @@ func (tb *tokenBuilder) rules() []string {
 
 // write stores every rule's segment through wb.
 func (tb *tokenBuilder) write(wb *badger.WriteBatch, table, shard, gen uint32) error {
-	for i, r := range captionRules {
-		m := tb.postings[i]
-		toks := make([]string, 0, len(m))
-		for t := range m {
-			toks = append(toks, t)
-		}
-		sort.Strings(toks)
-		prefix := tokenPrefix(table, shard, gen, r.id)
-		var dir []byte
-		var nchunks uint32
-		var chunk, entries []byte
-		var offs []uint32
-		var bm roaring.Bitmap
-		var bmBuf bytes.Buffer
-		flush := func() error {
-			if len(offs) == 0 {
-				return nil
+	paper := make([]string, 0, len(tb.postings))
+	for t := range tb.postings {
+		paper = append(paper, t)
+	}
+	sort.Strings(paper)
+	for _, r := range captionRules {
+		sw := newSegmentWriter(wb, tokenPrefix(table, shard, gen, r.id))
+		switch r.rule {
+		case synset.Paper:
+			var bm roaring.Bitmap
+			for _, tok := range paper {
+				bm.Clear()
+				bm.AddMany(tb.postings[tok])
+				if err := sw.add(tok, &bm); err != nil {
+					return err
+				}
 			}
-			chunk = binary.LittleEndian.AppendUint32(chunk[:0], uint32(len(offs)))
-			for _, o := range offs {
-				chunk = binary.LittleEndian.AppendUint32(chunk, o)
+		default:
+			derived := map[string]*roaring.Bitmap{}
+			tz := synset.NewTokenizer(r.rule)
+			for _, tok := range paper {
+				l := tb.postings[tok]
+				tz.TokensString(tok, func(nt []byte) {
+					bm, ok := derived[string(nt)]
+					if !ok {
+						bm = roaring.New()
+						derived[string(nt)] = bm
+					}
+					bm.AddMany(l)
+				})
 			}
-			chunk = binary.LittleEndian.AppendUint32(chunk, uint32(len(entries)))
-			chunk = append(chunk, entries...)
-			if err := wb.Set(u32Key(append(prefix, 'c'), nchunks), append([]byte(nil), chunk...)); err != nil {
-				return err
+			toks := make([]string, 0, len(derived))
+			for t := range derived {
+				toks = append(toks, t)
 			}
-			nchunks++
-			entries, offs = entries[:0], offs[:0]
-			return nil
-		}
-		for _, tok := range toks {
-			if len(offs) == 0 {
-				dir = binary.AppendUvarint(dir, uint64(len(tok)))
-				dir = append(dir, tok...)
-			}
-			offs = append(offs, uint32(len(entries)))
-			bm.Clear()
-			bm.AddMany(m[tok])
-			bm.RunOptimize()
-			bmBuf.Reset()
-			if _, err := bm.WriteTo(&bmBuf); err != nil {
-				return err
-			}
-			entries = binary.AppendUvarint(entries, uint64(len(tok)))
-			entries = append(entries, tok...)
-			entries = binary.AppendUvarint(entries, uint64(bmBuf.Len()))
-			entries = append(entries, bmBuf.Bytes()...)
-			if len(entries) >= tokenChunkBytes {
-				if err := flush(); err != nil {
+			sort.Strings(toks)
+			for _, tok := range toks {
+				if err := sw.add(tok, derived[tok]); err != nil {
 					return err
 				}
 			}
 		}
-		if err := flush(); err != nil {
+		if err := sw.close(); err != nil {
 			return err
 		}
-		d := binary.LittleEndian.AppendUint32(nil, nchunks)
-		if err := wb.Set(append(prefix, 'd'), append(d, dir...)); err != nil {
-			return err
-		}
-		tb.postings[i] = nil // free memory as soon as written
+	}
+	tb.postings = nil // free memory as soon as written
+	return nil
+}
+
+// segmentWriter writes one rule's sorted tokens as chunks and a directory.
+type segmentWriter struct {
+	wb      *badger.WriteBatch
+	prefix  []byte
+	dir     []byte
+	nchunks uint32
+	entries []byte
+	offs    []uint32
+	buf     bytes.Buffer
+}
+
+func newSegmentWriter(wb *badger.WriteBatch, prefix []byte) *segmentWriter {
+	return &segmentWriter{wb: wb, prefix: prefix}
+}
+
+// add appends a token (in sorted order) and its postings.
+func (sw *segmentWriter) add(tok string, bm *roaring.Bitmap) error {
+	if len(sw.offs) == 0 {
+		sw.dir = binary.AppendUvarint(sw.dir, uint64(len(tok)))
+		sw.dir = append(sw.dir, tok...)
+	}
+	sw.offs = append(sw.offs, uint32(len(sw.entries)))
+	bm.RunOptimize()
+	sw.buf.Reset()
+	if _, err := bm.WriteTo(&sw.buf); err != nil {
+		return err
+	}
+	sw.entries = binary.AppendUvarint(sw.entries, uint64(len(tok)))
+	sw.entries = append(sw.entries, tok...)
+	sw.entries = binary.AppendUvarint(sw.entries, uint64(sw.buf.Len()))
+	sw.entries = append(sw.entries, sw.buf.Bytes()...)
+	if len(sw.entries) >= tokenChunkBytes {
+		return sw.flush()
 	}
 	return nil
+}
+
+func (sw *segmentWriter) flush() error {
+	if len(sw.offs) == 0 {
+		return nil
+	}
+	chunk := make([]byte, 0, 8+4*len(sw.offs)+len(sw.entries))
+	chunk = binary.LittleEndian.AppendUint32(chunk, uint32(len(sw.offs)))
+	for _, o := range sw.offs {
+		chunk = binary.LittleEndian.AppendUint32(chunk, o)
+	}
+	chunk = binary.LittleEndian.AppendUint32(chunk, uint32(len(sw.entries)))
+	chunk = append(chunk, sw.entries...)
+	if err := sw.wb.Set(u32Key(append(sw.prefix, 'c'), sw.nchunks), chunk); err != nil {
+		return err
+	}
+	sw.nchunks++
+	sw.entries, sw.offs = sw.entries[:0], sw.offs[:0]
+	return nil
+}
+
+func (sw *segmentWriter) close() error {
+	if err := sw.flush(); err != nil {
+		return err
+	}
+	d := binary.LittleEndian.AppendUint32(nil, sw.nchunks)
+	return sw.wb.Set(append(sw.prefix, 'd'), append(d, sw.dir...))
 }
 
 // tokenIndex reads one rule's segment of one shard generation.

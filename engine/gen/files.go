@@ -25,6 +25,55 @@ type Row struct {
 // rowGroupRows is the row group size of written metadata files.
 const rowGroupRows = 64 << 10
 
+// parquetFile writes rows of T incrementally.
+type parquetFile[T any] struct {
+	path string
+	f    *os.File
+	w    *parquet.GenericWriter[T]
+}
+
+func createParquet[T any](path string) (*parquetFile[T], error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, err
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	w := parquet.NewGenericWriter[T](f, parquet.Compression(&parquet.Snappy), parquet.MaxRowsPerRowGroup(rowGroupRows))
+	return &parquetFile[T]{path: path, f: f, w: w}, nil
+}
+
+func (p *parquetFile[T]) write(rows []T) error {
+	if _, err := p.w.Write(rows); err != nil {
+		return fmt.Errorf("write %s: %w", p.path, err)
+	}
+	return nil
+}
+
+func (p *parquetFile[T]) close() error {
+	if err := p.w.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", p.path, err)
+	}
+	err := p.f.Close()
+	p.f = nil
+	return err
+}
+
+// abort closes the file if close was not reached.
+func (p *parquetFile[T]) abort() {
+	if p.f != nil {
+		p.f.Close()
+	}
+}
+
+func createNpy(path string, rows, dim int) (*npy.Writer, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, err
+	}
+	return npy.Create(path, npy.Float16, rows, dim)
+}
+
 // WriteMetadata writes rows as a Snappy-compressed LAION-400M metadata
 // parquet file.
 func WriteMetadata(path string, rows []Row) error {
@@ -33,27 +82,19 @@ func WriteMetadata(path string, rows []Row) error {
 
 // WriteParquet writes rows of any struct type with parquet tags.
 func WriteParquet[T any](path string, rows []T) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	f, err := os.Create(path)
+	p, err := createParquet[T](path)
 	if err != nil {
 		return err
 	}
-	w := parquet.NewGenericWriter[T](f, parquet.Compression(&parquet.Snappy), parquet.MaxRowsPerRowGroup(rowGroupRows))
+	defer p.abort()
 	for len(rows) > 0 {
 		n := min(len(rows), 8192)
-		if _, err := w.Write(rows[:n]); err != nil {
-			f.Close()
-			return fmt.Errorf("write %s: %w", path, err)
+		if err := p.write(rows[:n]); err != nil {
+			return err
 		}
 		rows = rows[n:]
 	}
-	if err := w.Close(); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return f.Close()
+	return p.close()
 }
 
 // WriteVectors writes rows×dim float32 values (row-major) as an npy file

@@ -1,0 +1,83 @@
+package gen
+
+import (
+	"bytes"
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"laiondb/engine/npy"
+	"laiondb/engine/synset"
+	"laiondb/index/vec"
+)
+
+func readAll(t *testing.T, p string) ([]float32, int) {
+	t.Helper()
+	r, err := npy.Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	raw := make([]byte, r.Rows*r.Dim*2)
+	if err := r.ReadRows(raw, 0, r.Rows); err != nil {
+		t.Fatal(err)
+	}
+	out := make([]float32, r.Rows*r.Dim)
+	vec.F16ToF32(out, raw)
+	return out, r.Dim
+}
+
+func TestGenerateIsDeterministicAndPlanted(t *testing.T) {
+	a, b := t.TempDir(), t.TempDir()
+	cfg := Config{Rows: 20000, Seed: 42, ImageNetPerClass: 3}
+	sa, err := Generate(a, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Generate(b, cfg); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range sa.Files {
+		rel, _ := filepath.Rel(a, f)
+		x, _ := os.ReadFile(f)
+		y, _ := os.ReadFile(filepath.Join(b, rel))
+		if !bytes.Equal(x, y) {
+			t.Errorf("%s differs between two runs with the same seed", rel)
+		}
+	}
+	t.Logf("%+v", *sa)
+	if sa.OnTopic < 400 || sa.OnTopic > 800 {
+		t.Errorf("on-topic rows %d, want about 3%% of 20000", sa.OnTopic)
+	}
+	if sa.Incidental < 200 {
+		t.Errorf("only %d incidental mentions", sa.Incidental)
+	}
+	// Synset text vectors are the real CLIP class vectors: cos(tench,
+	// goldfish) = 0.799 as in the source file.
+	syn, dim := readAll(t, filepath.Join(a, "synsets", "synset_text_emb.npy"))
+	if c := vec.Dot(syn[0:dim], syn[dim:2*dim]); math.Abs(float64(c)-0.799) > 0.002 {
+		t.Errorf("cos(tench, goldfish) = %v", c)
+	}
+	// Every row vector is unit length (within float16 rounding).
+	img, _ := readAll(t, filepath.Join(a, "img_emb", "img_emb_0000.npy"))
+	for i := 0; i < 20000; i += 997 {
+		if n := vec.Norm(img[i*dim : (i+1)*dim]); math.Abs(float64(n)-1) > 2e-3 {
+			t.Fatalf("row %d norm %v", i, n)
+		}
+	}
+	// ImageNet-like images sit at cos 0.80–0.92 from their class centre, so
+	// two images of a class have cosine ≈ 0.74 on average.
+	inet, _ := readAll(t, filepath.Join(a, "imagenet", "img_emb", "img_emb_0000.npy"))
+	var s float64
+	for k := 0; k < 1000; k++ {
+		s += float64(vec.Dot(inet[(3*k)*dim:(3*k+1)*dim], inet[(3*k+1)*dim:(3*k+2)*dim]))
+	}
+	if m := s / 1000; m < 0.65 || m > 0.82 {
+		t.Errorf("mean within-class cosine %v", m)
+	}
+	cat, _ := synset.ImageNet1k()
+	if cat.Classes()[1].Head != "goldfish" {
+		t.Fatal("catalog order")
+	}
+}
