@@ -65,7 +65,7 @@ type world struct {
 	topics   [][]float32
 	captions []realCaption
 	vocab    *synset.Vocabulary
-	classes  []int   // classes with at least one active lemma, Zipf order
+	classes  []int     // classes with at least one active lemma, Zipf order
 	zipf     []float64 // cumulative weights over classes
 	lemmas   [][]string
 }
