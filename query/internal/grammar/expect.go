@@ -594,8 +594,8 @@ func (g *cfg) expectation(k int, set []item, rules []rule, top int32, found lexe
 
 // hint suggests the keyword the found word was probably meant to be.
 func (g *cfg) hint(found lexer.Token, terms []int) string {
-	if found.Type != Ident && found.Type != Keyword {
-		return ""
+	if found.Type != Ident && found.Type != Keyword || len(found.Value) < 3 {
+		return "" // a one- or two-letter name is more likely a name than a slip
 	}
 	w := strings.ToUpper(found.Value)
 	best, bestD := "", 3
