@@ -418,3 +418,28 @@ func TestKeywords(t *testing.T) {
 		t.Errorf("IsReserved is wrong")
 	}
 }
+
+// Parsing is safe from many goroutines at once (the shell and a running
+// script may parse while the planner does); run with -race.
+func TestConcurrentParse(t *testing.T) {
+	done := make(chan error)
+	for i := 0; i < 8; i++ {
+		go func() {
+			var err error
+			for j := 0; j < 20 && err == nil; j++ {
+				if _, err = ParseScript("c.lq", benchScript); err == nil {
+					_, err = ParseScript("c.lq", "SELECT count( FROM t")
+					if err != nil {
+						err = nil
+					}
+				}
+			}
+			done <- err
+		}()
+	}
+	for i := 0; i < 8; i++ {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
+}
