@@ -1,0 +1,100 @@
+package engine
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"laiondb/engine/synset"
+)
+
+// The stored caption index must answer exactly as the plain scan of the
+// paper rule over the real captions.
+func TestStoredIndexLabelsRealCaptionsLikeTheScan(t *testing.T) {
+	db := openTestDB(t)
+	if _, err := db.Ingest(context.Background(), []string{"../testdata/laion-captions-10k.parquet"}, DefaultIngestOptions()); err != nil {
+		t.Fatal(err)
+	}
+	tbl, _ := db.Table("laion")
+	s := db.Snapshot()
+	defer s.Close()
+	for _, rule := range []synset.Rule{synset.Paper, synset.Normalized} {
+		labels, err := s.Label(context.Background(), tbl, rule)
+		if err != nil {
+			t.Fatal(err)
+		}
+		vocab, _ := imagenetVocabulary(rule)
+		l := labels[0].Labels
+		sh := tbl.Shards[0]
+		p, _ := s.Postings(tbl, sh)
+		matched, unique := 0, 0
+		for ord := uint32(0); ord < sh.Rows; ord++ {
+			c, ok, err := p.Caption(ord)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want []int
+			if ok {
+				want = vocab.MatchCaption(c)
+			}
+			got := l.Synsets(ord)
+			if len(got) != len(want) {
+				t.Fatalf("%s row %d %q: index %v, scan %v", rule, ord, c, got, want)
+			}
+			for i := range got {
+				if got[i] != want[i] {
+					t.Fatalf("%s row %d %q: index %v, scan %v", rule, ord, c, got, want)
+				}
+			}
+			if len(want) > 0 {
+				matched++
+			}
+			if len(want) == 1 {
+				unique++
+			}
+		}
+		t.Logf("%s: %d rows match, %d exactly one synset", rule, matched, unique)
+		if rule == synset.Paper && (matched != 503 || unique != 459) {
+			t.Errorf("paper rule: %d matched, %d unique; want 503 and 459", matched, unique)
+		}
+	}
+}
+
+func TestContainsAndMatchSynsetFromIndex(t *testing.T) {
+	db := openTestDB(t)
+	dir := writeShard(t, t.TempDir(), testShard{rows: 9000, number: 4, seed: 3})
+	if _, err := db.Ingest(context.Background(), []string{dir}, DefaultIngestOptions()); err != nil {
+		t.Fatal(err)
+	}
+	tbl, _ := db.Table("laion")
+	s := db.Snapshot()
+	defer s.Close()
+	ids, err := s.Contains(context.Background(), tbl, synset.Paper, "Golden retriever")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// writeShard gives every third row "Golden retriever puppy #i" unless
+	// the caption is NULL (i%97 == 5).
+	want := 0
+	for i := 0; i < 9000; i++ {
+		c := testShard{number: 4}.caption(i)
+		if c != nil && strings.Contains(*c, "Golden retriever") {
+			want++
+			if !ids.Contains(RowID(4, uint32(i))) {
+				t.Fatalf("row %d missing", i)
+			}
+		}
+	}
+	if int(ids.GetCardinality()) != want {
+		t.Errorf("CONTAINS found %d rows, want %d", ids.GetCardinality(), want)
+	}
+	cat, _ := synset.ImageNet1k()
+	gold, _ := cat.Resolve("goldfish")
+	g, err := s.MatchSynset(context.Background(), tbl, synset.Paper, gold.Class)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.GetCardinality() == 0 || g.Contains(RowID(4, 0)) || !g.Contains(RowID(4, 1)) {
+		t.Errorf("goldfish rows: %d, row0 %v row1 %v", g.GetCardinality(), g.Contains(RowID(4, 0)), g.Contains(RowID(4, 1)))
+	}
+}
