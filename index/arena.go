@@ -1,6 +1,8 @@
 package index
 
 import (
+	"unsafe"
+
 	"laiondb/index/vec"
 )
 
@@ -92,3 +94,17 @@ func (a *arena) dotsFrom(x uint32, ids []uint32, out []float32) {
 		vec.DotBatch(a.rawF32(x), a.f32, ids, out)
 	}
 }
+
+// prefetch hints that vector i will be read soon.
+func (a *arena) prefetch(i uint32) {
+	if a.elem == Float16 {
+		prefetch(unsafe.Pointer(&a.f16[int(i)*2*a.dim]), prefetchLines)
+	} else {
+		prefetch(unsafe.Pointer(&a.f32[int(i)*a.dim]), prefetchLines)
+	}
+}
+
+// prefetchLines is how much of a vector searches prefetch ahead of
+// scoring it; more lines measured no faster (the hardware prefetcher
+// follows on).
+const prefetchLines = 2

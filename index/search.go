@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sync/atomic"
+	"unsafe"
 
 	"laiondb/index/vec"
 )
@@ -118,6 +119,10 @@ func (h *HNSW) searchLayer(s *searcher, q []float32, ep cand, ef, l int, filter 
 		if len(s.res) >= ef && c.score < s.res[0].score {
 			break
 		}
+		if len(s.cands) > 0 {
+			// the next candidate's list is likely the next one read
+			prefetch(unsafe.Pointer(&h.list(s.cands[0].node, l)[0]), 3)
+		}
 		blk := h.list(c.node, l)
 		n := min(int(atomic.LoadUint32(&blk[0])), len(blk)-1)
 		ids := s.ids[:0]
@@ -131,6 +136,11 @@ func (h *HNSW) searchLayer(s *searcher, q []float32, ep cand, ef, l int, filter 
 		s.ids = ids
 		if len(ids) == 0 {
 			continue
+		}
+		// Start fetching every vector before scoring the first: the
+		// kernel's own one-ahead prefetch cannot hide cache-miss latency.
+		for _, nb := range ids {
+			h.arena.prefetch(nb)
 		}
 		s.scores = growF32(s.scores, len(ids))
 		h.arena.dots(q, ids, s.scores)

@@ -1,0 +1,7 @@
+//go:build !amd64 || purego
+
+package index
+
+import "unsafe"
+
+func prefetch(p unsafe.Pointer, lines int) {}
