@@ -54,6 +54,15 @@ func (e *SyntaxError) Error() string {
 	return e.Summary() + "\n" + line + "\n" + caret
 }
 
+// Excerpt returns the line of src holding p and, below it, a caret under
+// p's column, as SyntaxError shows them; for other errors that point
+// into a script (an unknown column, a failed ASSERT). src is the whole
+// text the positions refer to.
+func Excerpt(src string, p Pos) string {
+	line, caret := excerpt(lineAt(src, p.Offset), p.Column)
+	return line + "\n" + caret
+}
+
 // excerpt returns the line (cut to a window around col when long) and a
 // caret line pointing at col. The caret line repeats the line's tabs so
 // the caret lands under the right character however tabs are shown.

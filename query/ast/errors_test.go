@@ -165,3 +165,16 @@ func TestExcerpt(t *testing.T) {
 		}
 	}
 }
+
+func TestExcerptExported(t *testing.T) {
+	src := "SELECT 1;\nSELECT captoin\n  FROM laion;"
+	st, err := ParseScript("", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := st[1].(*SelectStmt).Query.Items[0].Expr
+	want := "SELECT captoin\n       ^"
+	if got := Excerpt(src, col.Pos()); got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}

@@ -1,6 +1,7 @@
 package ast
 
 import (
+	"errors"
 	"strings"
 	"testing"
 )
@@ -425,16 +426,17 @@ func TestConcurrentParse(t *testing.T) {
 	done := make(chan error)
 	for i := 0; i < 8; i++ {
 		go func() {
-			var err error
-			for j := 0; j < 20 && err == nil; j++ {
-				if _, err = ParseScript("c.lq", benchScript); err == nil {
-					_, err = ParseScript("c.lq", "SELECT count( FROM t")
-					if err != nil {
-						err = nil
-					}
+			for j := 0; j < 20; j++ {
+				if _, err := ParseScript("c.lq", benchScript); err != nil {
+					done <- err
+					return
+				}
+				if _, err := ParseScript("c.lq", "SELECT count( FROM t"); err == nil {
+					done <- errors.New("bad statement parsed")
+					return
 				}
 			}
-			done <- err
+			done <- nil
 		}()
 	}
 	for i := 0; i < 8; i++ {
