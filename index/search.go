@@ -158,8 +158,14 @@ func (h *HNSW) searchLayer(s *searcher, q []float32, ep cand, ef, l int, filter 
 			break
 		}
 	}
-	found := append(s.found[:0], s.res...)
-	sortDesc(found)
+	// Empty the result heap worst first into the tail: best first.
+	found := s.found[:0]
+	for range s.res {
+		found = append(found, cand{})
+	}
+	for i := len(found) - 1; i >= 0; i-- {
+		found[i] = s.res.pop()
+	}
 	s.found = found
 	return found
 }
