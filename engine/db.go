@@ -49,14 +49,13 @@ func Open(opts Options) (*DB, error) {
 	if opts.Log != nil {
 		bo = bo.WithLogger(badgerLogger{opts.Log})
 	}
-	if opts.InMemory {
-		bo = bo.WithInMemory(true).WithDir("").WithValueDir("")
-	} else {
-		if err := checkDir(opts.Dir, opts.ReadOnly); err != nil {
-			return nil, err
-		}
-		bo = bo.WithReadOnly(opts.ReadOnly)
+	// No in-memory mode: blocks of vectors (megabytes) live in badger's
+	// value log, which an in-memory badger does not have; tests use
+	// temporary directories.
+	if err := checkDir(opts.Dir, opts.ReadOnly); err != nil {
+		return nil, err
 	}
+	bo = bo.WithReadOnly(opts.ReadOnly)
 	bdb, err := badger.Open(bo)
 	if err != nil {
 		if strings.Contains(err.Error(), "Cannot acquire directory lock") {

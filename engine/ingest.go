@@ -675,7 +675,7 @@ func (r *ingestRun) readVectors(rd *npy.Reader, vc VectorColumn, row, n int, ns 
 				if rd.DType == npy.Float16 {
 					vec.F16ToF32(buf, src)
 				} else {
-					decodeF32(buf, src)
+					vec.DecodeF32(buf, src)
 				}
 				norm := vec.Norm(buf)
 				if math.IsNaN(float64(norm)) || math.IsInf(float64(norm), 0) {
@@ -697,7 +697,7 @@ func (r *ingestRun) readVectors(rd *npy.Reader, vc VectorColumn, row, n int, ns 
 				if outSize == 2 {
 					vec.F32ToF16(dst, buf)
 				} else {
-					encodeF32(dst, buf)
+					vec.EncodeF32(dst, buf)
 				}
 			}
 		}()
@@ -730,19 +730,6 @@ func checkFinite(rd *npy.Reader, raw []byte, row, n int) error {
 		}
 	}
 	return nil
-}
-
-func decodeF32(dst []float32, src []byte) {
-	for i := range dst {
-		dst[i] = math.Float32frombits(uint32(src[4*i]) | uint32(src[4*i+1])<<8 | uint32(src[4*i+2])<<16 | uint32(src[4*i+3])<<24)
-	}
-}
-
-func encodeF32(dst []byte, src []float32) {
-	for i, f := range src {
-		b := math.Float32bits(f)
-		dst[4*i], dst[4*i+1], dst[4*i+2], dst[4*i+3] = byte(b), byte(b>>8), byte(b>>16), byte(b>>24)
-	}
 }
 
 // dropGeneration deletes every block and token key of one shard generation.

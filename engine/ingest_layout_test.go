@@ -34,7 +34,7 @@ func storedVector(t *testing.T, db *DB, table string, num uint32, col string, or
 		called = true
 		i := ord % BlockRows
 		if tbl.Vectors[vc].DType == "f32" {
-			decodeF32(out, data[i*dim*4:])
+			vec.DecodeF32(out, data[i*dim*4:])
 		} else {
 			vec.F16ToF32(out, data[i*dim*2:(i+1)*dim*2])
 		}

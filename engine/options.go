@@ -10,8 +10,6 @@ import (
 type Options struct {
 	// Dir is the database directory (one badger directory).
 	Dir string
-	// InMemory keeps everything in memory (tests); Dir is ignored.
-	InMemory bool
 	// ReadOnly opens with badger's shared lock: several readers may share a
 	// directory, no writer may join them.
 	ReadOnly bool
@@ -26,9 +24,6 @@ type Options struct {
 func DefaultOptions(dir string) Options {
 	return Options{Dir: dir, WordNetDir: "/usr/share/wordnet"}
 }
-
-// WithInMemory returns o with InMemory set.
-func (o Options) WithInMemory(b bool) Options { o.InMemory = b; return o }
 
 // WithReadOnly returns o with ReadOnly set.
 func (o Options) WithReadOnly(b bool) Options { o.ReadOnly = b; return o }

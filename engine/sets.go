@@ -1,0 +1,332 @@
+package engine
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/RoaringBitmap/roaring/v2/roaring64"
+	"github.com/dgraph-io/badger/v4"
+)
+
+// Set is the catalog entry of a named set: a selection of rows of one
+// table (their ids) plus the computed columns stored with it (the synset a
+// MATCHES bound, scores). A set reads like a table: the base table's
+// columns and its own.
+type Set struct {
+	ID      uint32    `json:"id"`
+	Name    string    `json:"name"`
+	Table   string    `json:"table"`
+	Rows    int64     `json:"rows"`
+	Columns []Column  `json:"columns"`
+	Created time.Time `json:"created"`
+	// Query is the statement that made the set, for SHOW SETS.
+	Query string `json:"query,omitempty"`
+}
+
+// Set keys: 0x04 set(4) 'i' → the id bitmap (portable roaring64);
+// 0x04 set(4) 'c' column(2) block(4) → a column block of BlockRows values
+// in id order.
+func setPrefix(id uint32) []byte {
+	return binary.BigEndian.AppendUint32([]byte{kindSet}, id)
+}
+
+func setColumnKey(id uint32, col uint16, block uint32) []byte {
+	k := append(setPrefix(id), 'c')
+	k = binary.BigEndian.AppendUint16(k, col)
+	return binary.BigEndian.AppendUint32(k, block)
+}
+
+// Sets returns every set's catalog entry, by name.
+func (db *DB) Sets() ([]*Set, error) {
+	var out []*Set
+	err := db.bdb.View(func(txn *badger.Txn) error {
+		prefix := []byte{kindCatalog, catSet}
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			var s Set
+			if err := it.Item().Value(func(v []byte) error { return json.Unmarshal(v, &s) }); err != nil {
+				return fmt.Errorf("%w: set catalog entry: %v", ErrCorrupt, err)
+			}
+			out = append(out, &s)
+		}
+		return nil
+	})
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, err
+}
+
+// SetInfo returns the named set's catalog entry.
+func (s *Snapshot) SetInfo(name string) (*Set, error) {
+	item, err := s.txn.Get(catalogKey(catSet, strings.ToLower(name)))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return nil, fmt.Errorf("%w: %s", ErrNoSet, name)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var set Set
+	if err := item.Value(func(v []byte) error { return json.Unmarshal(v, &set) }); err != nil {
+		return nil, fmt.Errorf("%w: set %s: %v", ErrCorrupt, name, err)
+	}
+	return &set, nil
+}
+
+// SetIDs returns the ids of a set's rows.
+func (s *Snapshot) SetIDs(set *Set) (*roaring64.Bitmap, error) {
+	item, err := s.txn.Get(append(setPrefix(set.ID), 'i'))
+	if err != nil {
+		return nil, fmt.Errorf("%w: set %s has no id bitmap: %v", ErrCorrupt, set.Name, err)
+	}
+	bm := roaring64.New()
+	err = item.Value(func(v []byte) error {
+		_, err := bm.ReadFrom(bytes.NewReader(v))
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%w: set %s id bitmap: %v", ErrCorrupt, set.Name, err)
+	}
+	return bm, nil
+}
+
+// SetColumnBlock returns block b (rows b×BlockRows onwards, in id order)
+// of a set's stored column col.
+func (s *Snapshot) SetColumnBlock(set *Set, col int, b uint32) (*ColumnBlock, error) {
+	key := setColumnKey(set.ID, uint16(col), b)
+	if cb, ok := s.cols[string(key)]; ok {
+		return cb, nil
+	}
+	item, err := s.txn.Get(key)
+	if err != nil {
+		return nil, fmt.Errorf("%w: set %s column %s block %d: %v", ErrCorrupt, set.Name, set.Columns[col].Name, b, err)
+	}
+	data, err := item.ValueCopy(nil)
+	if err != nil {
+		return nil, err
+	}
+	cb, err := DecodeColumnBlock(data)
+	if err != nil {
+		return nil, err
+	}
+	if len(s.cols) >= maxCachedBlocks {
+		clear(s.cols)
+	}
+	s.cols[string(key)] = cb
+	return cb, nil
+}
+
+// SetWriter builds a set; nothing is visible until Commit.
+type SetWriter struct {
+	db       *DB
+	set      *Set
+	ids      *roaring64.Bitmap
+	last     uint64
+	n        int64
+	builders []*columnBuilder
+	block    uint32
+	wb       *badger.WriteBatch
+	done     bool
+}
+
+// NewSet starts writing a set named name over table. It fails when a set
+// or table of that name exists.
+func (db *DB) NewSet(name, table string, cols []Column, query string) (*SetWriter, error) {
+	if err := db.writable(); err != nil {
+		return nil, err
+	}
+	if !validName(name) {
+		return nil, fmt.Errorf("set name %q: use letters, digits and _", name)
+	}
+	if _, err := db.Table(name); err == nil {
+		return nil, fmt.Errorf("%w: %s is a table", ErrExists, name)
+	}
+	s := db.Snapshot()
+	_, err := s.SetInfo(name)
+	s.Close()
+	if err == nil {
+		return nil, fmt.Errorf("%w: set %s (DROP SET %s first)", ErrExists, name, name)
+	}
+	id, err := db.nextSetID()
+	if err != nil {
+		return nil, err
+	}
+	w := &SetWriter{db: db, ids: roaring64.New(), wb: db.bdb.NewWriteBatch(),
+		set: &Set{ID: id, Name: name, Table: table, Columns: cols, Created: time.Now().UTC(), Query: query}}
+	for _, c := range cols {
+		w.builders = append(w.builders, newColumnBuilder(c.Type))
+	}
+	return w, nil
+}
+
+func (db *DB) nextSetID() (uint32, error) {
+	var id uint32
+	err := db.bdb.Update(func(txn *badger.Txn) error {
+		key := catalogKey(catSeq, "set")
+		item, err := txn.Get(key)
+		switch {
+		case errors.Is(err, badger.ErrKeyNotFound):
+		case err != nil:
+			return err
+		default:
+			if err := item.Value(func(v []byte) error { id = binary.BigEndian.Uint32(v); return nil }); err != nil {
+				return err
+			}
+		}
+		id++
+		return txn.Set(key, binary.BigEndian.AppendUint32(nil, id))
+	})
+	return id, err
+}
+
+// Add appends a row; ids must increase. vals holds one value per stored
+// column.
+func (w *SetWriter) Add(id uint64, vals []Value) error {
+	if w.n > 0 && id <= w.last {
+		return fmt.Errorf("set %s: row %d repeated or out of order", w.set.Name, id)
+	}
+	w.last = id
+	w.ids.Add(id)
+	for i, b := range w.builders {
+		b.appendValue(vals[i])
+	}
+	w.n++
+	if w.n%BlockRows == 0 {
+		return w.flushBlock()
+	}
+	return nil
+}
+
+func (w *SetWriter) flushBlock() error {
+	for i, b := range w.builders {
+		if b.rows == 0 {
+			continue
+		}
+		if err := w.wb.Set(setColumnKey(w.set.ID, uint16(i), w.block), b.encode()); err != nil {
+			return err
+		}
+		b.reset()
+	}
+	w.block++
+	return nil
+}
+
+// Commit writes the set and makes it visible in one step.
+func (w *SetWriter) Commit() error {
+	if err := w.flushBlock(); err != nil {
+		w.Abort()
+		return err
+	}
+	var buf bytes.Buffer
+	w.ids.RunOptimize()
+	if _, err := w.ids.WriteTo(&buf); err != nil {
+		w.Abort()
+		return err
+	}
+	if err := w.wb.Set(append(setPrefix(w.set.ID), 'i'), buf.Bytes()); err != nil {
+		w.Abort()
+		return err
+	}
+	if err := w.wb.Flush(); err != nil {
+		w.Abort()
+		return err
+	}
+	w.set.Rows = w.n
+	b, err := json.Marshal(w.set)
+	if err != nil {
+		w.Abort()
+		return err
+	}
+	w.done = true
+	return w.db.bdb.Update(func(txn *badger.Txn) error {
+		return txn.Set(catalogKey(catSet, strings.ToLower(w.set.Name)), b)
+	})
+}
+
+// Abort discards everything written.
+func (w *SetWriter) Abort() {
+	if w.done {
+		return
+	}
+	w.done = true
+	w.wb.Cancel()
+	w.db.deleteKeys(setPrefix(w.set.ID))
+}
+
+// DropSet deletes a set; ok=false when there was none.
+func (db *DB) DropSet(name string) (bool, error) {
+	if err := db.writable(); err != nil {
+		return false, err
+	}
+	s := db.Snapshot()
+	set, err := s.SetInfo(name)
+	s.Close()
+	if errors.Is(err, ErrNoSet) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	// The catalog entry goes first: a crash after it leaves only
+	// unreachable data, which CollectSetGarbage removes.
+	if err := db.bdb.Update(func(txn *badger.Txn) error {
+		return txn.Delete(catalogKey(catSet, strings.ToLower(set.Name)))
+	}); err != nil {
+		return false, err
+	}
+	return true, db.deleteKeys(setPrefix(set.ID))
+}
+
+func init() {
+	checkExtraFns = append(checkExtraFns, checkSets)
+}
+
+// checkSets verifies every set's rows exist in its table and its stored
+// columns have one value per row.
+func checkSets(db *DB, s *Snapshot) error {
+	sets, err := db.Sets()
+	if err != nil {
+		return err
+	}
+	for _, set := range sets {
+		t, err := db.Table(set.Table)
+		if err != nil {
+			return fmt.Errorf("%w: set %s refers to table %s: %v", ErrCorrupt, set.Name, set.Table, err)
+		}
+		ids, err := s.SetIDs(set)
+		if err != nil {
+			return err
+		}
+		if int64(ids.GetCardinality()) != set.Rows {
+			return fmt.Errorf("%w: set %s has %d ids, catalog says %d", ErrCorrupt, set.Name, ids.GetCardinality(), set.Rows)
+		}
+		it := ids.Iterator()
+		for it.HasNext() {
+			id := it.Next()
+			shard, ord := SplitRowID(id)
+			sh := t.Shard(shard)
+			if sh == nil || ord >= sh.Rows {
+				return fmt.Errorf("%w: set %s holds row %d, which table %s does not have", ErrCorrupt, set.Name, id, t.Name)
+			}
+		}
+		for c := range set.Columns {
+			var n int64
+			for b := uint32(0); int64(b)*BlockRows < set.Rows; b++ {
+				cb, err := s.SetColumnBlock(set, c, b)
+				if err != nil {
+					return err
+				}
+				n += int64(cb.Rows())
+			}
+			if n != set.Rows {
+				return fmt.Errorf("%w: set %s column %s has %d values for %d rows", ErrCorrupt, set.Name, set.Columns[c].Name, n, set.Rows)
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,186 @@
+package query
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"laiondb/engine"
+	"laiondb/engine/gen"
+	"laiondb/query/ast"
+)
+
+// The language's behaviour is pinned by .lq files in testdata/: blocks of
+//
+//	run
+//	STATEMENTS...
+//	----
+//	EXPECTED OUTPUT
+//
+// separated by blank lines (# starts a comment line). Each file runs
+// against a fresh database in a temporary directory; $captions is the real 10k-caption
+// parquet file and $shard a generated 5,000-row shard (512-d vectors).
+// go test -run TestLQ -rewrite rewrites the expectations for review.
+
+var rewrite = flag.Bool("rewrite", false, "rewrite the expected output of .lq tests")
+
+var testShard = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "laiondb-lq-shard")
+	if err != nil {
+		return "", err
+	}
+	_, err = gen.Generate(dir, gen.Config{Rows: 5000, Seed: 7, ImageNetPerClass: 2})
+	return dir, err
+})
+
+func TestLQ(t *testing.T) {
+	files, err := filepath.Glob("testdata/*.lq")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no .lq files: %v", err)
+	}
+	shard, err := testShard()
+	if err != nil {
+		t.Fatal(err)
+	}
+	captions, _ := filepath.Abs("../testdata/laion-captions-10k.parquet")
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			runLQFile(t, f, map[string]string{"shard": shard, "captions": captions, "imagenet": filepath.Join(shard, "imagenet")})
+		})
+	}
+}
+
+type lqBlock struct {
+	line   int // of the directive
+	stmts  string
+	expect string
+}
+
+func parseLQ(t *testing.T, path string) (blocks []lqBlock, raw []string) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw = strings.Split(string(data), "\n")
+	for i := 0; i < len(raw); i++ {
+		l := raw[i]
+		if strings.TrimSpace(l) == "" || strings.HasPrefix(l, "#") {
+			continue
+		}
+		if strings.TrimSpace(l) != "run" {
+			t.Fatalf("%s:%d: expected 'run', got %q", path, i+1, l)
+		}
+		b := lqBlock{line: i + 1}
+		i++
+		var stmts []string
+		for ; i < len(raw) && raw[i] != "----"; i++ {
+			stmts = append(stmts, raw[i])
+		}
+		if i >= len(raw) {
+			t.Fatalf("%s:%d: block has no ----", path, b.line)
+		}
+		i++
+		var exp []string
+		for ; i < len(raw) && raw[i] != ""; i++ {
+			exp = append(exp, raw[i])
+		}
+		b.stmts = strings.Join(stmts, "\n")
+		b.expect = strings.Join(exp, "\n")
+		blocks = append(blocks, b)
+	}
+	return blocks, raw
+}
+
+func runLQFile(t *testing.T, path string, vars map[string]string) {
+	blocks, _ := parseLQ(t, path)
+	db, err := engine.Open(engine.DefaultOptions(filepath.Join(t.TempDir(), "db")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var warnings []string
+	sess, err := NewSession(db, Options{Vars: vars, Warn: func(m string) { warnings = append(warnings, m) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	changed := false
+	for bi, b := range blocks {
+		got := runLQBlock(sess, b.stmts)
+		if *rewrite {
+			blocks[bi].expect = got
+			changed = changed || got != b.expect
+			continue
+		}
+		if got != b.expect {
+			t.Errorf("%s:%d:\n%s\n---- got:\n%s\n---- want:\n%s", path, b.line, b.stmts, got, b.expect)
+		}
+	}
+	if err := db.Check(); err != nil {
+		t.Errorf("%s: database check after the file: %v", path, err)
+	}
+	if *rewrite && changed {
+		for i, b := range blocks {
+			if i > 0 {
+				out.WriteString("\n")
+			}
+			fmt.Fprintf(&out, "run\n%s\n----\n%s\n", b.stmts, b.expect)
+		}
+		// Keep the file's leading comment lines.
+		data, _ := os.ReadFile(path)
+		var head strings.Builder
+		sc := bufio.NewScanner(strings.NewReader(string(data)))
+		for sc.Scan() && (strings.HasPrefix(sc.Text(), "#") || strings.TrimSpace(sc.Text()) == "") {
+			head.WriteString(sc.Text() + "\n")
+		}
+		if err := os.WriteFile(path, []byte(head.String()+out.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// runLQBlock runs statements and renders what a user would read.
+func runLQBlock(sess *Session, src string) string {
+	var out []string
+	for _, chunk := range ast.SplitStatements(src) {
+		stmt, err := ast.ParseChunk("", chunk)
+		if err != nil {
+			out = append(out, "error: "+err.Error())
+			break
+		}
+		res, err := sess.Exec(context.Background(), stmt)
+		if err != nil {
+			out = append(out, "error: "+locate(err, "", src).Error())
+			break
+		}
+		if res.Rows != nil {
+			var names []string
+			for _, c := range res.Columns {
+				names = append(names, c.Name)
+			}
+			out = append(out, strings.Join(names, " | "))
+			rows, err := Collect(res.Rows)
+			for _, r := range rows {
+				var vals []string
+				for _, v := range r {
+					vals = append(vals, v.String())
+				}
+				out = append(out, strings.Join(vals, " | "))
+			}
+			if err != nil {
+				out = append(out, "error: "+err.Error())
+				break
+			}
+		}
+		if res.Message != "" {
+			out = append(out, res.Message)
+		}
+	}
+	return strings.Join(out, "\n")
+}

@@ -1,0 +1,602 @@
+package query
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"laiondb/query/ast"
+)
+
+// planQuery plans a SELECT.
+func (s *Session) planQuery(ctx context.Context, q *ast.Select) (planNode, error) {
+	p := &planner{sess: s, ctx: ctx, q: q}
+	return p.plan()
+}
+
+type planner struct {
+	sess *Session
+	ctx  context.Context
+	q    *ast.Select
+	src  *source // nil for subquery sources and SELECT without FROM
+}
+
+func (p *planner) plan() (planNode, error) {
+	q := p.q
+	var in planNode
+	var inSch schema
+	var scan *scanNode
+	var residual []ast.Expr
+	switch from := q.From.(type) {
+	case nil:
+		in = oneRowNode{}
+	case *ast.TableSource:
+		src, err := p.sess.openSource(from.Name.Name, from.Alias.Name)
+		if err != nil {
+			return nil, errAt(from.Pos(), "%v", err)
+		}
+		p.src = src
+		scan = &scanNode{src: src}
+		// Conjuncts of WHERE answered by an index become the scan's
+		// predicates; the rest filter rows inside the scan.
+		for _, c := range conjuncts(q.Where) {
+			ip, err := p.indexPredicate(c)
+			if err != nil {
+				return nil, err
+			}
+			if ip != nil {
+				scan.preds = append(scan.preds, ip)
+				continue
+			}
+			residual = append(residual, c)
+		}
+		in = scan
+	case *ast.SubquerySource:
+		sub, err := p.sess.planQuery(p.ctx, from.Query)
+		if err != nil {
+			return nil, err
+		}
+		sch := append(schema(nil), sub.schema()...)
+		for i := range sch {
+			sch[i].qual = from.Alias.Name
+		}
+		in = &renameNode{in: sub, sch: sch}
+		if q.Where != nil {
+			residual = []ast.Expr{q.Where}
+		}
+	}
+	inSch = in.schema()
+	base := &compiler{sess: p.sess, ctx: p.ctx, sch: inSch, noAgg: "aggregates belong in SELECT or HAVING, not WHERE", hint: p.columnHint}
+
+	// WHERE (residual part).
+	var filter expr
+	for _, c := range residual {
+		e, err := base.compile(c)
+		if err != nil {
+			return nil, err
+		}
+		if err := base.wantBool(e, c); err != nil {
+			return nil, err
+		}
+		if filter == nil {
+			filter = e
+		} else {
+			filter = &logicExpr{and: true, x: filter, y: e}
+		}
+	}
+	if filter != nil {
+		if scan != nil {
+			scan.filter = filter
+		} else {
+			in = &filterNode{in: in, cond: filter}
+		}
+	}
+
+	// Expand * into column references.
+	items, err := p.expandStar(inSch)
+	if err != nil {
+		return nil, err
+	}
+
+	// Aggregation?
+	isAgg := len(q.GroupBy) > 0 || q.Having != nil
+	for _, it := range items {
+		if hasAggregate(it.Expr) {
+			isAgg = true
+		}
+	}
+	for _, o := range q.OrderBy {
+		if hasAggregate(o.Expr) {
+			isAgg = true
+		}
+	}
+	post := base
+	if isAgg {
+		ap := &aggPlan{pre: inSch}
+		for _, g := range q.GroupBy {
+			ge, err := p.resolveOutputRef(g, items)
+			if err != nil {
+				return nil, err
+			}
+			if hasAggregate(ge) {
+				return nil, errAt(g.Pos(), "GROUP BY cannot use an aggregate")
+			}
+			e, err := base.compile(ge)
+			if err != nil {
+				return nil, err
+			}
+			if e.typ() == tVector {
+				return nil, errAt(g.Pos(), "cannot GROUP BY a vector")
+			}
+			ap.keys = append(ap.keys, e)
+			ap.keyTxt = append(ap.keyTxt, ge.String())
+		}
+		post = &compiler{sess: p.sess, ctx: p.ctx, sch: nil, agg: ap, hint: p.columnHint}
+	}
+
+	// Select items.
+	var exprs []expr
+	var outSch schema
+	for _, it := range items {
+		e, err := post.compile(it.Expr)
+		if err != nil {
+			return nil, err
+		}
+		exprs = append(exprs, e)
+		name := it.Alias.Name
+		if name == "" {
+			name = outputName(it.Expr)
+		}
+		ci := colInfo{name: name, typ: e.typ()}
+		if ce, ok := e.(*colExpr); ok && !isAgg && ce.idx < len(inSch) {
+			ci.qual, ci.dim, ci.model = inSch[ce.idx].qual, inSch[ce.idx].dim, inSch[ce.idx].model
+		}
+		outSch = append(outSch, ci)
+	}
+	nOut := len(exprs)
+
+	// HAVING.
+	var having expr
+	if q.Having != nil {
+		e, err := post.compile(q.Having)
+		if err != nil {
+			return nil, err
+		}
+		if err := post.wantBool(e, q.Having); err != nil {
+			return nil, err
+		}
+		having = e
+	}
+
+	// ORDER BY and LIMIT PER keys: output columns where they name one,
+	// else extra hidden columns computed with the select list.
+	var keys []sortKey
+	var keyText []string
+	extra := func(e ast.Expr) (int, error) {
+		if ord, ok := e.(*ast.IntLit); ok {
+			if ord.Value < 1 || int(ord.Value) > nOut {
+				return 0, errAt(e.Pos(), "ORDER BY %d: the select list has %d columns", ord.Value, nOut)
+			}
+			return int(ord.Value) - 1, nil
+		}
+		if ref, ok := e.(*ast.ColumnRef); ok && ref.Table.IsZero() {
+			for i, it := range items {
+				if strings.EqualFold(it.Alias.Name, ref.Column.Name) {
+					return i, nil
+				}
+			}
+		}
+		txt := e.String()
+		for i, it := range items {
+			if it.Expr.String() == txt {
+				return i, nil
+			}
+		}
+		if q.Distinct {
+			return 0, errAt(e.Pos(), "with SELECT DISTINCT, ORDER BY expressions must appear in the select list")
+		}
+		ce, err := post.compile(e)
+		if err != nil {
+			return 0, err
+		}
+		exprs = append(exprs, ce)
+		outSch = append(outSch, colInfo{name: txt, typ: ce.typ(), hidden: true})
+		return len(exprs) - 1, nil
+	}
+	for _, o := range q.OrderBy {
+		col, err := extra(o.Expr)
+		if err != nil {
+			return nil, err
+		}
+		if outSch[col].typ == tVector {
+			return nil, errAt(o.Expr.Pos(), "cannot ORDER BY a vector; order by cos(%s, ...) instead", o.Expr.String())
+		}
+		k := sortKey{col: col, desc: o.Desc}
+		switch o.Nulls {
+		case ast.NullsFirst:
+			k.nulls = -1
+		case ast.NullsLast:
+			k.nulls = 1
+		}
+		keys = append(keys, k)
+		keyText = append(keyText, o.String())
+	}
+	perCol := -1
+	var count, offset int64 = -1, 0
+	if q.Limit != nil {
+		c, err := p.constInt(q.Limit.Count, "LIMIT")
+		if err != nil {
+			return nil, err
+		}
+		count = c
+		if q.Limit.Offset != nil {
+			if offset, err = p.constInt(q.Limit.Offset, "OFFSET"); err != nil {
+				return nil, err
+			}
+		}
+		if q.Limit.Per != nil {
+			if perCol, err = extra(q.Limit.Per); err != nil {
+				return nil, err
+			}
+		}
+	}
+
+	// Count straight from the index: SELECT count(*) FROM t [WHERE
+	// index predicates].
+	if isAgg && scan != nil && scan.filter == nil && len(q.GroupBy) == 0 && q.Having == nil && len(items) == 1 {
+		if call, ok := items[0].Expr.(*ast.Call); ok && call.Star && strings.EqualFold(call.Name.Name, "count") {
+			name := items[0].Alias.Name
+			if name == "" {
+				name = outputName(call)
+			}
+			return &countNode{scan: scan, name: name}, nil
+		}
+	}
+
+	// Assemble: scan/filter → aggregate → having → project → distinct →
+	// sort → limit → strip.
+	node := in
+	if isAgg {
+		ap := post.agg
+		sch := schema{}
+		for i, k := range ap.keys {
+			sch = append(sch, colInfo{name: ap.keyTxt[i], typ: k.typ()})
+		}
+		for _, c := range ap.calls {
+			sch = append(sch, colInfo{name: c.text, typ: c.t})
+		}
+		node = &aggNode{in: node, agg: ap, sch: sch}
+		if having != nil {
+			node = &filterNode{in: node, cond: having}
+		}
+	}
+	node = &projectNode{in: node, exprs: exprs, sch: outSch}
+	if q.Distinct {
+		node = &distinctNode{in: node, cols: nOut}
+	}
+	if len(keys) > 0 {
+		sn := &sortNode{in: node, keys: keys, text: keyText}
+		if perCol < 0 && count >= 0 {
+			sn.limit = count + offset
+		}
+		node = sn
+	}
+	if perCol >= 0 {
+		node = &limitPerNode{in: node, key: perCol, keyText: q.Limit.Per.String(), count: count, offset: offset}
+	} else if count >= 0 || offset > 0 {
+		node = &limitNode{in: node, count: count, offset: offset}
+	}
+	if len(exprs) > nOut {
+		node = &stripNode{in: node, keep: nOut}
+	}
+	if scan != nil {
+		scan.need = p.neededColumns(scan.src.sch, node)
+	}
+	return node, nil
+}
+
+// columnHint explains where a column that is not found could come from.
+func (p *planner) columnHint(name string) string {
+	if strings.EqualFold(name, "synset") && p.src != nil && !p.src.hasColumn("synset") {
+		return "; synset is bound by WHERE caption MATCHES IMAGENET, or stored in a set made from such a query"
+	}
+	return ""
+}
+
+func (p *planner) constInt(e ast.Expr, what string) (int64, error) {
+	c := &compiler{sess: p.sess, ctx: p.ctx}
+	v, err := c.constant(e, what)
+	if err != nil {
+		return 0, err
+	}
+	if v.T != tInt || v.I < 0 {
+		return 0, errAt(e.Pos(), "%s must be a non-negative integer, not %s", what, displayValue(v))
+	}
+	return v.I, nil
+}
+
+// expandStar turns * and t.* into column references.
+func (p *planner) expandStar(sch schema) ([]*ast.SelectItem, error) {
+	var out []*ast.SelectItem
+	for _, it := range p.q.Items {
+		if !it.Star {
+			out = append(out, it)
+			continue
+		}
+		if p.q.From == nil {
+			return nil, errAt(it.Pos(), "SELECT * needs a FROM")
+		}
+		n := 0
+		for _, c := range sch {
+			if c.hidden || (!it.Table.IsZero() && !strings.EqualFold(c.qual, it.Table.Name)) {
+				continue
+			}
+			ref := &ast.ColumnRef{Column: ast.Ident{NamePos: it.Pos(), Name: c.name}}
+			if c.qual != "" {
+				ref.Table = ast.Ident{NamePos: it.Pos(), Name: c.qual}
+			}
+			out = append(out, &ast.SelectItem{ItemPos: it.Pos(), Expr: ref, Alias: ast.Ident{Name: c.name}})
+			n++
+		}
+		if n == 0 {
+			return nil, errAt(it.Pos(), "%s.* matches no columns", it.Table.Name)
+		}
+	}
+	return out, nil
+}
+
+// resolveOutputRef maps a GROUP BY ordinal or output alias to the select
+// item's expression.
+func (p *planner) resolveOutputRef(e ast.Expr, items []*ast.SelectItem) (ast.Expr, error) {
+	if ord, ok := e.(*ast.IntLit); ok {
+		if ord.Value < 1 || int(ord.Value) > len(items) {
+			return nil, errAt(e.Pos(), "GROUP BY %d: the select list has %d columns", ord.Value, len(items))
+		}
+		return items[ord.Value-1].Expr, nil
+	}
+	if ref, ok := e.(*ast.ColumnRef); ok && ref.Table.IsZero() && p.src != nil && !p.src.hasColumn(ref.Column.Name) {
+		for _, it := range items {
+			if strings.EqualFold(it.Alias.Name, ref.Column.Name) {
+				return it.Expr, nil
+			}
+		}
+	}
+	return e, nil
+}
+
+// outputName is the column name of an unaliased select item.
+func outputName(e ast.Expr) string {
+	if ref, ok := e.(*ast.ColumnRef); ok {
+		return ref.Column.Name
+	}
+	return e.String()
+}
+
+func hasAggregate(e ast.Expr) bool {
+	found := false
+	ast.Inspect(e, func(n ast.Node) bool {
+		switch x := n.(type) {
+		case *ast.Subquery, *ast.Exists:
+			return false
+		case *ast.In:
+			if x.Query != nil {
+				ast.Inspect(x.X, func(n ast.Node) bool {
+					if c, ok := n.(*ast.Call); ok && aggregates[strings.ToLower(c.Name.Name)] != nil {
+						found = true
+					}
+					return !found
+				})
+				return false
+			}
+		case *ast.Call:
+			if aggregates[strings.ToLower(x.Name.Name)] != nil {
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
+}
+
+// conjuncts splits e at top-level ANDs.
+func conjuncts(e ast.Expr) []ast.Expr {
+	if e == nil {
+		return nil
+	}
+	if b, ok := e.(*ast.Binary); ok && b.Op == ast.OpAnd {
+		return append(conjuncts(b.X), conjuncts(b.Y)...)
+	}
+	return []ast.Expr{e}
+}
+
+// indexPredicate recognises a conjunct an index answers exactly.
+func (p *planner) indexPredicate(e ast.Expr) (*indexPred, error) {
+	src := p.src
+	isCaption := func(x ast.Expr) bool {
+		ref, ok := x.(*ast.ColumnRef)
+		return ok && strings.EqualFold(ref.Column.Name, "caption") &&
+			(ref.Table.IsZero() || strings.EqualFold(ref.Table.Name, src.name)) && src.table.Column("caption") >= 0
+	}
+	isID := func(x ast.Expr) bool {
+		ref, ok := x.(*ast.ColumnRef)
+		return ok && strings.EqualFold(ref.Column.Name, "id") && (ref.Table.IsZero() || strings.EqualFold(ref.Table.Name, src.name))
+	}
+	c := &compiler{sess: p.sess, ctx: p.ctx}
+	switch x := e.(type) {
+	case *ast.Matches:
+		if x.Not || !isCaption(x.X) {
+			return nil, nil
+		}
+		rule, err := c.ruleOf(x.Rule)
+		if err != nil {
+			return nil, errAt(x.Pos(), "%v", err)
+		}
+		if x.Synset == nil {
+			if !src.hasColumn("synset") {
+				src.bindSynset()
+			}
+			return &indexPred{kind: "match", rule: rule, text: x.String()}, nil
+		}
+		q, err := c.constant(x.Synset, "the synset of MATCHES SYNSET")
+		if err != nil {
+			return nil, err
+		}
+		syn, err := p.sess.cat.Resolve(q.S)
+		if err != nil {
+			return nil, errAt(x.Synset.Pos(), "%v", err)
+		}
+		if syn.Class < 0 {
+			return nil, errAt(x.Synset.Pos(), "%s (%s) is not an ImageNet-1k class; MATCHES SYNSET takes one of the 1000 classes", syn.WNID, syn.Name)
+		}
+		return &indexPred{kind: "synset", rule: rule, class: syn.Class, text: x.String()}, nil
+	case *ast.Contains:
+		if x.Not || !isCaption(x.X) {
+			return nil, nil
+		}
+		rule, err := c.ruleOf(x.Rule)
+		if err != nil {
+			return nil, errAt(x.Pos(), "%v", err)
+		}
+		ph, err := c.constant(x.Phrase, "the phrase of CONTAINS")
+		if err != nil {
+			return nil, err
+		}
+		if ph.T != tString || strings.TrimSpace(ph.S) == "" {
+			return nil, errAt(x.Phrase.Pos(), "CONTAINS needs a phrase with at least one word")
+		}
+		return &indexPred{kind: "contains", rule: rule, phrase: ph.S, text: x.String()}, nil
+	case *ast.Binary:
+		if x.Op != ast.OpEq {
+			return nil, nil
+		}
+		var other ast.Expr
+		switch {
+		case isID(x.X):
+			other = x.Y
+		case isID(x.Y):
+			other = x.X
+		default:
+			return nil, nil
+		}
+		v, err := c.constant(other, "an id")
+		if err != nil || v.T != tInt {
+			return nil, nil // not a constant: leave it to the filter
+		}
+		return &indexPred{kind: "id", ids: []uint64{uint64(v.I)}, text: x.String()}, nil
+	case *ast.In:
+		if x.Not || x.Query != nil || !isID(x.X) {
+			return nil, nil
+		}
+		var ids []uint64
+		for _, el := range x.List {
+			v, err := c.constant(el, "an id")
+			if err != nil || v.T != tInt {
+				return nil, nil
+			}
+			ids = append(ids, uint64(v.I))
+		}
+		return &indexPred{kind: "id", ids: ids, text: x.String()}, nil
+	}
+	return nil, nil
+}
+
+// neededColumns marks the source columns the plan reads.
+func (p *planner) neededColumns(sch schema, root planNode) []bool {
+	need := make([]bool, len(sch))
+	need[0] = true // id
+	var mark func(e expr)
+	mark = func(e expr) {
+		switch x := e.(type) {
+		case *colExpr:
+			if x.idx < len(need) {
+				need[x.idx] = true
+			}
+		case *notExpr:
+			mark(x.x)
+		case *negExpr:
+			mark(x.x)
+		case *logicExpr:
+			mark(x.x)
+			mark(x.y)
+		case *cmpExpr:
+			mark(x.x)
+			mark(x.y)
+		case *arithExpr:
+			mark(x.x)
+			mark(x.y)
+		case *inListExpr:
+			mark(x.x)
+			for _, l := range x.list {
+				mark(l)
+			}
+		case *inQueryExpr:
+			mark(x.x)
+		case *isNullExpr:
+			mark(x.x)
+		case *likeExpr:
+			mark(x.x)
+			mark(x.pat)
+		case *caseExpr:
+			for i := range x.whens {
+				mark(x.whens[i])
+				mark(x.thens[i])
+			}
+			if x.els != nil {
+				mark(x.els)
+			}
+		case *matchExpr:
+			mark(x.x)
+		case *callExpr:
+			for _, a := range x.args {
+				mark(a)
+			}
+		}
+	}
+	// Only expressions evaluated over the source rows count: the scan's
+	// filter, and the first operator above the scan.
+	var walk func(n planNode)
+	walk = func(n planNode) {
+		switch x := n.(type) {
+		case *scanNode:
+			if x.filter != nil {
+				mark(x.filter)
+			}
+			return
+		case *filterNode:
+			if _, ok := x.in.(*scanNode); ok {
+				mark(x.cond)
+			}
+		case *projectNode:
+			if _, ok := x.in.(*scanNode); ok {
+				for _, e := range x.exprs {
+					mark(e)
+				}
+			}
+		case *aggNode:
+			for _, k := range x.agg.keys {
+				mark(k)
+			}
+			for _, c := range x.agg.calls {
+				if c.arg != nil {
+					mark(c.arg)
+				}
+			}
+		}
+		for _, c := range n.children() {
+			walk(c)
+		}
+	}
+	walk(root)
+	return need
+}
+
+// renameNode gives a subquery's columns the alias as qualifier.
+type renameNode struct {
+	in  planNode
+	sch schema
+}
+
+func (n *renameNode) open(ec *evalCtx) (Rows, error) { return n.in.open(ec) }
+func (n *renameNode) schema() schema                 { return n.sch }
+func (n *renameNode) children() []planNode           { return []planNode{n.in} }
+func (n *renameNode) explain() string                { return fmt.Sprintf("subquery as %s", n.sch[0].qual) }

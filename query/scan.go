@@ -1,0 +1,501 @@
+package query
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/RoaringBitmap/roaring/v2/roaring64"
+
+	"laiondb/engine"
+	"laiondb/engine/synset"
+	"laiondb/index/vec"
+)
+
+// source is a table or a set read by a scan, with its row layout:
+// id, the table's scalar columns, its vector columns, a set's stored
+// columns, and the synset a MATCHES IMAGENET binds.
+type source struct {
+	name  string // the qualifier: alias or name
+	table *engine.Table
+	set   *engine.Set
+	sch   schema
+	// positions in sch; -1 when not present
+	scalarPos []int
+	vectorPos []int
+	setPos    []int
+	synsetPos int // bound synset, -1 when none
+}
+
+func (s *Session) openSource(name, alias string) (*source, error) {
+	qual := name
+	if alias != "" {
+		qual = alias
+	}
+	src := &source{name: qual, synsetPos: -1}
+	t, err := s.db.Table(name)
+	if err != nil {
+		snap := s.db.Snapshot()
+		set, serr := snap.SetInfo(name)
+		snap.Close()
+		if serr != nil {
+			return nil, fmt.Errorf("unknown table or set %s%s", name, didYouMean(name, s.sourceNames()))
+		}
+		if t, err = s.db.Table(set.Table); err != nil {
+			return nil, fmt.Errorf("set %s refers to table %s, which no longer exists", name, set.Table)
+		}
+		src.set = set
+	}
+	src.table = t
+	shadow := map[string]bool{}
+	if src.set != nil {
+		for _, c := range src.set.Columns {
+			shadow[strings.ToLower(c.Name)] = true
+		}
+	}
+	src.sch = append(src.sch, colInfo{name: "id", qual: qual, typ: tInt})
+	for _, c := range t.Columns {
+		if shadow[strings.ToLower(c.Name)] {
+			src.scalarPos = append(src.scalarPos, -1)
+			continue
+		}
+		src.scalarPos = append(src.scalarPos, len(src.sch))
+		src.sch = append(src.sch, colInfo{name: c.Name, qual: qual, typ: c.Type})
+	}
+	for _, v := range t.Vectors {
+		if shadow[strings.ToLower(v.Name)] {
+			src.vectorPos = append(src.vectorPos, -1)
+			continue
+		}
+		src.vectorPos = append(src.vectorPos, len(src.sch))
+		src.sch = append(src.sch, colInfo{name: v.Name, qual: qual, typ: tVector, dim: v.Dim, model: v.Model})
+	}
+	if src.set != nil {
+		for _, c := range src.set.Columns {
+			src.setPos = append(src.setPos, len(src.sch))
+			src.sch = append(src.sch, colInfo{name: c.Name, qual: qual, typ: c.Type})
+		}
+	}
+	return src, nil
+}
+
+func (s *Session) sourceNames() []string {
+	var names []string
+	for _, t := range s.db.Tables() {
+		names = append(names, t.Name)
+	}
+	if sets, err := s.db.Sets(); err == nil {
+		for _, st := range sets {
+			names = append(names, st.Name)
+		}
+	}
+	return names
+}
+
+func (src *source) hasColumn(name string) bool {
+	for _, c := range src.sch {
+		if strings.EqualFold(c.name, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// bindSynset adds the synset column a MATCHES IMAGENET conjunct binds.
+func (src *source) bindSynset() {
+	src.synsetPos = len(src.sch)
+	src.sch = append(src.sch, colInfo{name: "synset", qual: src.name, typ: tString})
+}
+
+// indexPred is a WHERE conjunct answered from an index: it yields the ids
+// of the rows that satisfy it.
+type indexPred struct {
+	kind   string // "match", "synset", "contains", "id"
+	rule   synset.Rule
+	class  int
+	phrase string
+	ids    []uint64
+	text   string
+}
+
+func (p *indexPred) String() string { return p.text }
+
+// scanNode reads rows of a source: all of them, or those the index
+// predicates select, filling only the columns the query needs and
+// applying the residual filter before a row leaves the scan.
+type scanNode struct {
+	src    *source
+	preds  []*indexPred
+	need   []bool // per schema position
+	filter expr   // nil when none
+}
+
+func (n *scanNode) schema() schema       { return n.src.sch }
+func (n *scanNode) children() []planNode { return nil }
+
+func (n *scanNode) explain() string {
+	var b strings.Builder
+	kind := "table"
+	if n.src.set != nil {
+		kind = "set"
+	}
+	fmt.Fprintf(&b, "scan %s %s", kind, n.src.name)
+	if n.src.set != nil {
+		fmt.Fprintf(&b, " (rows of %s)", n.src.table.Name)
+	}
+	switch {
+	case len(n.preds) == 0 && n.src.set != nil:
+		b.WriteString(" via set ids")
+	case len(n.preds) == 0:
+		b.WriteString(" via full scan")
+	default:
+		var parts []string
+		for _, p := range n.preds {
+			switch p.kind {
+			case "id":
+				parts = append(parts, "id lookup ["+p.text+"]")
+			default:
+				parts = append(parts, "caption index ["+p.text+"]")
+			}
+		}
+		b.WriteString(" via " + strings.Join(parts, " ∩ "))
+	}
+	if n.src.synsetPos >= 0 {
+		b.WriteString(", binds synset")
+	}
+	if n.filter != nil {
+		b.WriteString(", filter " + n.filter.String())
+	}
+	return b.String()
+}
+
+// rowSet computes the ids the index predicates select (nil: every row),
+// intersected with a set's ids, and the synset of each matched row.
+func (n *scanNode) rowSet(ec *evalCtx) (*roaring64.Bitmap, map[uint64]int, error) {
+	snap := ec.snap
+	var ids *roaring64.Bitmap
+	if n.src.set != nil {
+		var err error
+		if ids, err = snap.SetIDs(n.src.set); err != nil {
+			return nil, nil, err
+		}
+	}
+	var classOf map[uint64]int
+	and := func(b *roaring64.Bitmap) {
+		if ids == nil {
+			ids = b
+		} else {
+			ids.And(b)
+		}
+	}
+	t := n.src.table
+	for _, p := range n.preds {
+		if err := ec.ctx.Err(); err != nil {
+			return nil, nil, err
+		}
+		switch p.kind {
+		case "match":
+			labels, err := snap.Label(ec.ctx, t, p.rule)
+			if err != nil {
+				return nil, nil, err
+			}
+			b := roaring64.New()
+			bind := n.src.synsetPos >= 0 && classOf == nil
+			if bind {
+				classOf = map[uint64]int{}
+			}
+			for _, sl := range labels {
+				for class, u := range sl.Labels.Unique {
+					if u == nil || u.IsEmpty() {
+						continue
+					}
+					engine.AddShardRows(b, sl.Shard, u)
+					if bind {
+						it := u.Iterator()
+						for it.HasNext() {
+							classOf[engine.RowID(sl.Shard, it.Next())] = class
+						}
+					}
+				}
+			}
+			and(b)
+		case "synset":
+			b, err := snap.MatchSynset(ec.ctx, t, p.rule, p.class)
+			if err != nil {
+				return nil, nil, err
+			}
+			and(b)
+		case "contains":
+			b, err := snap.Contains(ec.ctx, t, p.rule, p.phrase)
+			if err != nil {
+				return nil, nil, err
+			}
+			and(b)
+		case "id":
+			b := roaring64.New()
+			for _, id := range p.ids {
+				shard, ord := engine.SplitRowID(id)
+				if sh := t.Shard(shard); sh != nil && ord < sh.Rows {
+					b.Add(id)
+				}
+			}
+			and(b)
+		}
+	}
+	return ids, classOf, nil
+}
+
+func (n *scanNode) open(ec *evalCtx) (Rows, error) {
+	ids, classOf, err := n.rowSet(ec)
+	if err != nil {
+		return nil, err
+	}
+	it := &scanIter{n: n, ec: ec, ids: ids, classOf: classOf, row: make(Row, len(n.src.sch))}
+	if ids != nil {
+		it.idIt = ids.Iterator()
+	}
+	if n.src.set != nil {
+		it.setIDs, err = ec.snap.SetIDs(n.src.set)
+		if err != nil {
+			return nil, err
+		}
+	}
+	return it, nil
+}
+
+// scanIter walks the selected rows block by block.
+type scanIter struct {
+	n       *scanNode
+	ec      *evalCtx
+	ids     *roaring64.Bitmap
+	idIt    roaring64.IntIterable64
+	classOf map[uint64]int
+	setIDs  *roaring64.Bitmap
+
+	// all-rows walk position
+	shardIdx int
+	nextOrd  uint32
+
+	// current block
+	sh      *engine.Shard
+	blockNo uint32
+	ords    []uint32
+	pos     int
+	cols    []*engine.ColumnBlock // per table scalar column (nil: not needed or NULL)
+	vecs    [][]float32           // per vector column: decoded rows of ords
+	dims    []int
+	pending uint64 // an id read ahead from idIt that belongs to the next block
+	hasPend bool
+
+	row  Row
+	err  error
+	done bool
+	seen int
+}
+
+func (it *scanIter) Row() Row     { return it.row }
+func (it *scanIter) Err() error   { return it.err }
+func (it *scanIter) Close() error { it.done = true; return nil }
+
+func (it *scanIter) Next() bool {
+	for !it.done {
+		if it.pos < len(it.ords) {
+			ord := it.ords[it.pos]
+			k := it.pos
+			it.pos++
+			ok, err := it.fill(ord, k)
+			if err != nil {
+				it.err, it.done = err, true
+				return false
+			}
+			if ok {
+				return true
+			}
+			continue
+		}
+		if err := it.ec.ctx.Err(); err != nil {
+			it.err, it.done = err, true
+			return false
+		}
+		more, err := it.loadBlock()
+		if err != nil {
+			it.err, it.done = err, true
+			return false
+		}
+		if !more {
+			it.done = true
+		}
+	}
+	return false
+}
+
+// nextBlockOrds finds the next block with selected rows and its ordinals.
+func (it *scanIter) nextBlockOrds() (bool, error) {
+	t := it.n.src.table
+	it.ords = it.ords[:0]
+	it.pos = 0
+	if it.idIt == nil {
+		for it.shardIdx < len(t.Shards) {
+			sh := t.Shards[it.shardIdx]
+			if it.nextOrd >= sh.Rows {
+				it.shardIdx++
+				it.nextOrd = 0
+				continue
+			}
+			it.sh = sh
+			it.blockNo = it.nextOrd / engine.BlockRows
+			end := min(sh.Rows, (it.blockNo+1)*engine.BlockRows)
+			for o := it.nextOrd; o < end; o++ {
+				it.ords = append(it.ords, o)
+			}
+			it.nextOrd = end
+			return true, nil
+		}
+		return false, nil
+	}
+	for {
+		var id uint64
+		if it.hasPend {
+			id, it.hasPend = it.pending, false
+		} else if it.idIt.HasNext() {
+			id = it.idIt.Next()
+		} else {
+			return len(it.ords) > 0, nil
+		}
+		shard, ord := engine.SplitRowID(id)
+		if len(it.ords) > 0 && (shard != it.sh.Number || ord/engine.BlockRows != it.blockNo) {
+			it.pending, it.hasPend = id, true
+			return true, nil
+		}
+		if len(it.ords) == 0 {
+			sh := t.Shard(shard)
+			if sh == nil || ord >= sh.Rows {
+				continue // a set row whose shard has since shrunk
+			}
+			it.sh, it.blockNo = sh, ord/engine.BlockRows
+		}
+		it.ords = append(it.ords, ord)
+	}
+}
+
+func (it *scanIter) loadBlock() (bool, error) {
+	more, err := it.nextBlockOrds()
+	if err != nil || !more {
+		return false, err
+	}
+	src, snap, t := it.n.src, it.ec.snap, it.n.src.table
+	if it.cols == nil {
+		it.cols = make([]*engine.ColumnBlock, len(t.Columns))
+		it.vecs = make([][]float32, len(t.Vectors))
+		it.dims = make([]int, len(t.Vectors))
+	}
+	for c, pos := range src.scalarPos {
+		it.cols[c] = nil
+		if pos >= 0 && it.n.need[pos] {
+			cb, err := snap.ColumnBlock(t, it.sh, it.blockNo, c)
+			if err != nil {
+				return false, err
+			}
+			it.cols[c] = cb
+		}
+	}
+	for v, pos := range src.vectorPos {
+		it.vecs[v] = nil
+		if pos < 0 || !it.n.need[pos] {
+			continue
+		}
+		vc := t.Vectors[v]
+		dim := vc.Dim
+		it.dims[v] = dim
+		slab := make([]float32, len(it.ords)*dim)
+		found := false
+		err := snap.VectorBlock(t, it.sh, it.blockNo, v, func(data []byte) error {
+			found = true
+			es := vc.ElemSize()
+			for k, ord := range it.ords {
+				i := int(ord % engine.BlockRows)
+				raw := data[i*dim*es : (i+1)*dim*es]
+				dst := slab[k*dim : (k+1)*dim]
+				if es == 2 {
+					vec.F16ToF32(dst, raw)
+				} else {
+					vec.DecodeF32(dst, raw)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return false, err
+		}
+		if found {
+			it.vecs[v] = slab
+		}
+	}
+	return true, nil
+}
+
+// fill builds the row of ordinal ord (k-th in the block) and applies the
+// residual filter.
+func (it *scanIter) fill(ord uint32, k int) (bool, error) {
+	src := it.n.src
+	row := it.row
+	id := engine.RowID(it.sh.Number, ord)
+	row[0] = intV(int64(id))
+	i := int(ord % engine.BlockRows)
+	for c, pos := range src.scalarPos {
+		if pos < 0 || !it.n.need[pos] {
+			continue
+		}
+		cb := it.cols[c]
+		if cb == nil {
+			row[pos] = Value{}
+			continue
+		}
+		v := cb.Value(i)
+		if want := src.sch[pos].typ; v.T == tInt && want == tFloat {
+			v = floatV(float64(v.I))
+		}
+		row[pos] = v
+	}
+	for v, pos := range src.vectorPos {
+		if pos < 0 || !it.n.need[pos] {
+			continue
+		}
+		if it.vecs[v] == nil {
+			row[pos] = Value{}
+			continue
+		}
+		d := it.dims[v]
+		row[pos] = vectorV(it.vecs[v][k*d : (k+1)*d : (k+1)*d])
+	}
+	if len(src.setPos) > 0 {
+		rank := it.setIDs.Rank(id) - 1 // position of id in the set
+		for c, pos := range src.setPos {
+			if !it.n.need[pos] {
+				continue
+			}
+			cb, err := it.ec.snap.SetColumnBlock(src.set, c, uint32(rank/engine.BlockRows))
+			if err != nil {
+				return false, err
+			}
+			row[pos] = cb.Value(int(rank % engine.BlockRows))
+		}
+	}
+	if src.synsetPos >= 0 {
+		if class, ok := it.classOf[id]; ok {
+			row[src.synsetPos] = stringV(it.ec.sess.cat.Classes()[class].WNID.String())
+		} else {
+			row[src.synsetPos] = Value{}
+		}
+	}
+	if it.n.filter != nil {
+		v, err := it.n.filter.eval(it.ec, row)
+		if err != nil {
+			return false, err
+		}
+		if !truth(v) {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+

@@ -1,0 +1,256 @@
+package query
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"laiondb/engine"
+	"laiondb/engine/synset"
+	"laiondb/query/ast"
+)
+
+// Options configures a Session.
+type Options struct {
+	// Vars are the $name variables of scripts (laiondb run --var k=v).
+	Vars map[string]string
+	// WordNetDir is where full WordNet is read for is_a and synsets beyond
+	// ImageNet-1k; "" means /usr/share/wordnet.
+	WordNetDir string
+	// Warn receives warnings (bad captions, normalised vectors, ...).
+	Warn func(msg string)
+	// Progress reports long work (ingest, index build); total may be 0.
+	Progress func(label string, done, total int64)
+}
+
+// Session runs statements against a database and keeps settings,
+// variables and caches between them. It is not safe for concurrent use.
+type Session struct {
+	db       *engine.DB
+	opts     Options
+	settings map[string]Value
+	vars     map[string]Value
+
+	cat     *synset.Catalog
+	wnOnce  sync.Once
+	wn      *synset.WordNet
+	wnErr   error
+	embeds  map[string][]float32 // model + "\x00" + text → vector, this session
+}
+
+// setting describes a SET name.
+type setting struct {
+	typ  Type
+	def  Value
+	help string
+	// check validates a new value.
+	check func(Value) error
+}
+
+var settings = map[string]setting{
+	"ef_search": {typ: tInt, def: intV(64), help: "HNSW search breadth: higher is more accurate and slower",
+		check: func(v Value) error {
+			if v.I < 1 || v.I > 100000 {
+				return fmt.Errorf("ef_search must be between 1 and 100000")
+			}
+			return nil
+		}},
+	"embedder":    {typ: tString, def: stringV(""), help: "URL of an embeddings endpoint (POST {input, model} → {data: [{embedding}]}); '' uses only imported embeddings"},
+	"embed_model": {typ: tString, def: stringV(""), help: "model name of embed(); '' means the model of the table's txt column"},
+	"allow_model_mismatch": {typ: tBool, def: boolV(false), help: "compare vectors from different models without an error"},
+	"rule": {typ: tString, def: stringV("paper"), help: "default caption matching rule: paper or normalized",
+		check: func(v Value) error { _, err := synset.ParseRule(v.S); return err }},
+}
+
+// NewSession starts a session on db.
+func NewSession(db *engine.DB, opts Options) (*Session, error) {
+	cat, err := synset.ImageNet1k()
+	if err != nil {
+		return nil, err
+	}
+	s := &Session{db: db, opts: opts, settings: map[string]Value{}, vars: map[string]Value{}, cat: cat, embeds: map[string][]float32{}}
+	for k, v := range opts.Vars {
+		s.vars[strings.ToLower(k)] = parseVar(v)
+	}
+	return s, nil
+}
+
+// parseVar types a --var value: integers and decimals become numbers,
+// true/false booleans, anything else text.
+func parseVar(v string) Value {
+	if i, err := strconv.ParseInt(v, 10, 64); err == nil {
+		return intV(i)
+	}
+	if f, err := strconv.ParseFloat(v, 64); err == nil {
+		return floatV(f)
+	}
+	switch strings.ToLower(v) {
+	case "true":
+		return boolV(true)
+	case "false":
+		return boolV(false)
+	}
+	return stringV(v)
+}
+
+// DB returns the session's database.
+func (s *Session) DB() *engine.DB { return s.db }
+
+// Setting returns the current value of a setting.
+func (s *Session) Setting(name string) Value {
+	if v, ok := s.settings[name]; ok {
+		return v
+	}
+	return settings[name].def
+}
+
+func (s *Session) warn(msg string) {
+	if s.opts.Warn != nil {
+		s.opts.Warn(msg)
+	}
+}
+
+func (s *Session) wordNet() (*synset.WordNet, error) {
+	s.wnOnce.Do(func() {
+		s.wn, s.wnErr = synset.LoadWordNet(s.opts.WordNetDir)
+	})
+	if s.wnErr != nil {
+		return nil, fmt.Errorf("this needs WordNet: %w", s.wnErr)
+	}
+	return s.wn, nil
+}
+
+// resolveSynset finds a synset by WNID, sense name or lemma: ImageNet-1k
+// from the built-in catalog, anything else from WordNet when present.
+func (s *Session) resolveSynset(q string) (*synset.Synset, error) {
+	syn, err := s.cat.Resolve(q)
+	if err == nil {
+		return syn, nil
+	}
+	var nf *synset.NotFoundError
+	if errors.As(err, &nf) {
+		if wn, werr := s.wordNet(); werr == nil {
+			if ws, err2 := wn.Resolve(q); err2 == nil {
+				return ws, nil
+			}
+		}
+	}
+	return nil, err
+}
+
+// Exec runs one statement.
+func (s *Session) Exec(ctx context.Context, stmt ast.Stmt) (*Result, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	switch st := stmt.(type) {
+	case *ast.SelectStmt:
+		return s.execSelect(ctx, st.Query)
+	case *ast.Explain:
+		return s.execExplain(ctx, st)
+	case *ast.Show:
+		return s.execShow(ctx, st)
+	case *ast.ShowSynset:
+		return s.execShowSynset(ctx, st)
+	case *ast.Describe:
+		return s.execDescribe(ctx, st)
+	case *ast.Set:
+		return s.execSet(ctx, st)
+	case *ast.Assert:
+		return s.execAssert(ctx, st)
+	case *ast.Ingest:
+		return s.execIngest(ctx, st)
+	case *ast.CreateSet:
+		return s.execCreateSet(ctx, st)
+	case *ast.DropSet:
+		return s.execDropSet(ctx, st)
+	}
+	if ex, ok := extraStatements[fmt.Sprintf("%T", stmt)]; ok {
+		return ex(s, ctx, stmt)
+	}
+	return nil, errAt(stmt.Pos(), "%s is not supported yet", strings.Fields(stmt.Span().Text+" ")[0])
+}
+
+// extraStatements lets other files of the package add statements.
+var extraStatements = map[string]func(s *Session, ctx context.Context, st ast.Stmt) (*Result, error){}
+
+// RunScript parses and runs a script statement by statement, calling each
+// with every result (rows must be consumed or closed before it returns).
+// It stops at the first error, which names file:line:col.
+func (s *Session) RunScript(ctx context.Context, file, src string, each func(stmt ast.Stmt, r *Result) error) error {
+	for _, chunk := range ast.SplitStatements(src) {
+		stmt, err := ast.ParseChunk(file, chunk)
+		if err != nil {
+			return err
+		}
+		res, err := s.Exec(ctx, stmt)
+		if err != nil {
+			return locate(err, file, src)
+		}
+		if err := each(stmt, res); err != nil {
+			if res.Rows != nil {
+				res.Rows.Close()
+			}
+			return locate(err, file, src)
+		}
+		if res.Rows != nil {
+			res.Rows.Close()
+		}
+	}
+	return nil
+}
+
+// Names are the words the shell completes.
+type Names struct {
+	Keywords, Tables, Sets, Columns, Functions, Settings, Synsets []string
+}
+
+// Names returns what the shell can complete right now.
+func (s *Session) Names() Names {
+	n := Names{Keywords: ast.Keywords(), Functions: functionNames()}
+	seen := map[string]bool{}
+	for _, t := range s.db.Tables() {
+		n.Tables = append(n.Tables, t.Name)
+		for _, c := range t.Columns {
+			if !seen[c.Name] {
+				seen[c.Name] = true
+				n.Columns = append(n.Columns, c.Name)
+			}
+		}
+		for _, v := range t.Vectors {
+			if !seen[v.Name] {
+				seen[v.Name] = true
+				n.Columns = append(n.Columns, v.Name)
+			}
+		}
+	}
+	if sets, err := s.db.Sets(); err == nil {
+		for _, st := range sets {
+			n.Sets = append(n.Sets, st.Name)
+			for _, c := range st.Columns {
+				if !seen[c.Name] {
+					seen[c.Name] = true
+					n.Columns = append(n.Columns, c.Name)
+				}
+			}
+		}
+	}
+	for _, c := range []string{"id", "synset"} {
+		if !seen[c] {
+			n.Columns = append(n.Columns, c)
+		}
+	}
+	for k := range settings {
+		n.Settings = append(n.Settings, k)
+	}
+	for _, syn := range s.cat.Classes() {
+		n.Synsets = append(n.Synsets, syn.WNID.String(), syn.Head)
+	}
+	sort.Strings(n.Columns)
+	sort.Strings(n.Settings)
+	return n
+}
