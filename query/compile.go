@@ -27,10 +27,10 @@ type compiler struct {
 
 // aggPlan collects what an aggregate query computes.
 type aggPlan struct {
-	pre    schema      // input rows
-	keys   []expr      // GROUP BY, over pre
-	keyTxt []string    // canonical text of each key
-	calls  []*aggCall  // aggregates, args over pre
+	pre    schema     // input rows
+	keys   []expr     // GROUP BY, over pre
+	keyTxt []string   // canonical text of each key
+	calls  []*aggCall // aggregates, args over pre
 }
 
 type aggCall struct {

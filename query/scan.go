@@ -498,4 +498,3 @@ func (it *scanIter) fill(ord uint32, k int) (bool, error) {
 	}
 	return true, nil
 }
-

@@ -35,11 +35,11 @@ type Session struct {
 	settings map[string]Value
 	vars     map[string]Value
 
-	cat     *synset.Catalog
-	wnOnce  sync.Once
-	wn      *synset.WordNet
-	wnErr   error
-	embeds  map[string][]float32 // model + "\x00" + text → vector, this session
+	cat    *synset.Catalog
+	wnOnce sync.Once
+	wn     *synset.WordNet
+	wnErr  error
+	embeds map[string][]float32 // model + "\x00" + text → vector, this session
 }
 
 // setting describes a SET name.
@@ -59,8 +59,8 @@ var settings = map[string]setting{
 			}
 			return nil
 		}},
-	"embedder":    {typ: tString, def: stringV(""), help: "URL of an embeddings endpoint (POST {input, model} → {data: [{embedding}]}); '' uses only imported embeddings"},
-	"embed_model": {typ: tString, def: stringV(""), help: "model name of embed(); '' means the model of the table's txt column"},
+	"embedder":             {typ: tString, def: stringV(""), help: "URL of an embeddings endpoint (POST {input, model} → {data: [{embedding}]}); '' uses only imported embeddings"},
+	"embed_model":          {typ: tString, def: stringV(""), help: "model name of embed(); '' means the model of the table's txt column"},
 	"allow_model_mismatch": {typ: tBool, def: boolV(false), help: "compare vectors from different models without an error"},
 	"rule": {typ: tString, def: stringV("paper"), help: "default caption matching rule: paper or normalized",
 		check: func(v Value) error { _, err := synset.ParseRule(v.S); return err }},
@@ -172,7 +172,7 @@ func (s *Session) Exec(ctx context.Context, stmt ast.Stmt) (*Result, error) {
 	if ex, ok := extraStatements[fmt.Sprintf("%T", stmt)]; ok {
 		return ex(s, ctx, stmt)
 	}
-	return nil, errAt(stmt.Pos(), "%s is not supported yet", strings.Fields(stmt.Span().Text+" ")[0])
+	return nil, errAt(stmt.Pos(), "%s is not supported yet", strings.Fields(stmt.Span().Text + " ")[0])
 }
 
 // extraStatements lets other files of the package add statements.

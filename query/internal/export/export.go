@@ -1,0 +1,298 @@
+package export
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"unicode/utf8"
+
+	"laiondb/engine"
+)
+
+// Column describes one exported column.
+type Column struct {
+	Name string
+	// Type is BOOL, INT, FLOAT, TEXT or VECTOR; NULL declares a column
+	// that holds only NULLs (written as nullable text).
+	Type engine.Type
+	// Dim is a VECTOR column's dimension; 0 takes it from the first
+	// non-NULL vector. Every vector of the column must have it.
+	Dim int
+}
+
+// DefaultSimilarityColumn is the column that LAIONET naming renames to
+// text_to_name_def_wnid_similarity_<model> unless Options.SimilarityColumn
+// names another.
+const DefaultSimilarityColumn = "text_similarity"
+
+// Options change what Write writes; the zero value keeps column names.
+type Options struct {
+	// LaionetNames writes the LAIONet files' column names (see the
+	// package documentation for the mapping).
+	LaionetNames bool
+	// SimilarityColumn is the caption–synset-text cosine column for
+	// LaionetNames; empty means DefaultSimilarityColumn.
+	SimilarityColumn string
+	// Model names the text encoder behind that cosine, e.g.
+	// "clip-vit-b32"; required when the similarity column is exported with
+	// LaionetNames.
+	Model string
+}
+
+// Result says what Write wrote; the counts let the caller warn.
+type Result struct {
+	Rows int64
+	// Repaired counts text values (and column names) that were not valid
+	// UTF-8 and were written with each run of invalid bytes replaced by
+	// U+FFFD.
+	Repaired int64
+	// NonFinite counts NaN and ±Inf numbers written as JSON null (JSONL
+	// values and vector elements in CSV and JSONL; JSON has no such numbers).
+	NonFinite int64
+}
+
+// Formats lists the supported file name extensions.
+var Formats = []string{".parquet", ".csv", ".jsonl"}
+
+// sink writes one format. Rows reach it checked: each value NULL or of its
+// column's type, text valid UTF-8, vectors of the column's dimension.
+type sink interface {
+	write(row []engine.Value) error
+	// close writes what ends the file (parquet's footer) into the buffer.
+	close() error
+}
+
+type newSink func(w io.Writer, names []string, cols []Column, res *Result) (sink, error)
+
+func sinkFor(ext string) newSink {
+	switch ext {
+	case ".parquet":
+		return newParquetSink
+	case ".csv":
+		return newCSVSink
+	case ".jsonl":
+		return newJSONLSink
+	}
+	return nil
+}
+
+// checkEvery is how many rows pass between looks at the context.
+const checkEvery = 256
+
+// Write writes the rows that next returns to path, in the format its
+// extension names (.parquet, .csv or .jsonl, any case), and returns how
+// many rows it wrote. next returns the next row (its slice and vectors
+// may be reused after the following call), ok=false at the end, or an
+// error that stops the export.
+//
+// The file appears only when everything was written: rows go to a hidden
+// temporary file in the same directory, which is renamed to path at the
+// end (replacing a file already there) or removed on any error or when
+// ctx is cancelled.
+func Write(ctx context.Context, path string, cols []Column, next func() (row []engine.Value, ok bool, err error), opt Options) (Result, error) {
+	var res Result
+	fail := func(err error) (Result, error) {
+		return res, fmt.Errorf("export %s: %w", path, err)
+	}
+	ext := strings.ToLower(filepath.Ext(path))
+	mk := sinkFor(ext)
+	if mk == nil {
+		what := "no extension"
+		if ext != "" {
+			what = "extension " + ext
+		}
+		return fail(fmt.Errorf("%w (%s): name the file .parquet, .csv or .jsonl", ErrFormat, what))
+	}
+	names, err := Names(cols, opt)
+	if err != nil {
+		return fail(err)
+	}
+	for i, n := range names {
+		if !utf8.ValidString(n) {
+			names[i] = strings.ToValidUTF8(n, "\uFFFD")
+			res.Repaired++
+		}
+	}
+	cols = append([]Column(nil), cols...)
+
+	dir := filepath.Dir(path)
+	if fi, err := os.Stat(dir); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return fail(fmt.Errorf("directory %s does not exist; create it first: %w", dir, fs.ErrNotExist))
+		}
+		return fail(err)
+	} else if !fi.IsDir() {
+		return fail(fmt.Errorf("%s is not a directory", dir))
+	}
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return fail(fmt.Errorf("%s is a directory; name a file", path))
+	}
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return fail(fmt.Errorf("cannot write in directory %s: %w", dir, err))
+	}
+	done := false
+	defer func() {
+		if !done {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	bw := bufio.NewWriterSize(f, 1<<20)
+	s, err := mk(bw, names, cols, &res)
+	if err != nil {
+		return fail(err)
+	}
+	if err := copyRows(ctx, s, cols, next, &res); err != nil {
+		res.Rows = 0
+		return fail(err)
+	}
+	if err := s.close(); err != nil {
+		return fail(err)
+	}
+	if err := bw.Flush(); err != nil {
+		return fail(err)
+	}
+	// Sync before the rename so that a crash leaves the old file or the
+	// whole new one, never a renamed empty file.
+	if err := f.Sync(); err != nil {
+		return fail(err)
+	}
+	if err := f.Chmod(0o644); err != nil {
+		return fail(err)
+	}
+	if err := f.Close(); err != nil {
+		return fail(err)
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		os.Remove(f.Name())
+		done = true
+		return fail(err)
+	}
+	done = true
+	return res, nil
+}
+
+// copyRows pulls every row, checks it against the columns and hands it to
+// the sink.
+func copyRows(ctx context.Context, s sink, cols []Column, next func() ([]engine.Value, bool, error), res *Result) error {
+	out := make([]engine.Value, len(cols))
+	for n := int64(1); ; n++ {
+		if n%checkEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return fmt.Errorf("stopped after %d rows: %w", n-1, err)
+			}
+		}
+		row, ok, err := next()
+		if err != nil {
+			return fmt.Errorf("row %d: %w", n, err)
+		}
+		if !ok {
+			return nil
+		}
+		if len(row) != len(cols) {
+			return &RowError{Row: n, Err: fmt.Errorf("%w: %d values for %d columns", ErrValue, len(row), len(cols))}
+		}
+		for i, v := range row {
+			c, err := fit(&cols[i], v, res)
+			if err != nil {
+				return &RowError{Row: n, Column: cols[i].Name, Err: err}
+			}
+			out[i] = c
+		}
+		if err := s.write(out); err != nil {
+			return fmt.Errorf("row %d: %w", n, err)
+		}
+		res.Rows = n
+	}
+}
+
+// fit returns v as its column stores it: INT widened for a FLOAT column,
+// invalid UTF-8 repaired, a vector's dimension checked (and fixed on the
+// first one when the column did not know it).
+func fit(c *Column, v engine.Value, res *Result) (engine.Value, error) {
+	if v.T == engine.TypeNull || v.T == c.Type {
+		switch v.T {
+		case engine.TypeString:
+			if !utf8.ValidString(v.S) {
+				v.S = strings.ToValidUTF8(v.S, "\uFFFD")
+				res.Repaired++
+			}
+		case engine.TypeVector:
+			if len(v.V) == 0 {
+				return v, fmt.Errorf("%w: empty vector", ErrValue)
+			}
+			if c.Dim == 0 {
+				c.Dim = len(v.V)
+			}
+			if len(v.V) != c.Dim {
+				return v, fmt.Errorf("%w: vector of dimension %d in a column of dimension %d", ErrValue, len(v.V), c.Dim)
+			}
+		}
+		return v, nil
+	}
+	if c.Type == engine.TypeFloat && v.T == engine.TypeInt {
+		return engine.Float(float64(v.I)), nil
+	}
+	return v, fmt.Errorf("%w: %s value in a %s column", ErrValue, v.T, c.Type)
+}
+
+// Names returns the column names Write writes: the columns' own names, or
+// with opt.LaionetNames the LAIONet names. It fails on an empty or
+// repeated name, an unsupported type, or LAIONET names for a similarity
+// column without opt.Model.
+func Names(cols []Column, opt Options) ([]string, error) {
+	if len(cols) == 0 {
+		return nil, fmt.Errorf("%w: no columns to export", ErrColumns)
+	}
+	sim := opt.SimilarityColumn
+	if sim == "" {
+		sim = DefaultSimilarityColumn
+	}
+	names := make([]string, len(cols))
+	seen := make(map[string]string, len(cols))
+	for i, c := range cols {
+		switch c.Type {
+		case engine.TypeNull, engine.TypeBool, engine.TypeInt, engine.TypeFloat, engine.TypeString, engine.TypeVector:
+		default:
+			return nil, fmt.Errorf("%w: column %q has type %s, which cannot be exported", ErrColumns, c.Name, c.Type)
+		}
+		if c.Dim < 0 || (c.Dim > 0 && c.Type != engine.TypeVector) {
+			return nil, fmt.Errorf("%w: column %q: dimension %d for a %s column", ErrColumns, c.Name, c.Dim, c.Type)
+		}
+		n := c.Name
+		if n == "" {
+			return nil, fmt.Errorf("%w: column %d has no name; name it with AS", ErrColumns, i+1)
+		}
+		if opt.LaionetNames {
+			switch n {
+			case "url":
+				n = "URL"
+			case "caption":
+				n = "TEXT"
+			case "synset":
+				n = "name_def_wnid"
+			case sim:
+				if opt.Model == "" {
+					return nil, fmt.Errorf("%w: LAIONET names need the text encoder's model name for column %s (text_to_name_def_wnid_similarity_<model>)", ErrColumns, c.Name)
+				}
+				n = "text_to_name_def_wnid_similarity_" + opt.Model
+			}
+		}
+		if prev, ok := seen[n]; ok {
+			if prev == c.Name {
+				return nil, fmt.Errorf("%w: column %q appears twice; rename one with AS", ErrColumns, n)
+			}
+			return nil, fmt.Errorf("%w: columns %q and %q would both be written as %q; rename one with AS", ErrColumns, prev, c.Name, n)
+		}
+		seen[n] = c.Name
+		names[i] = n
+	}
+	return names, nil
+}
