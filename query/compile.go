@@ -195,6 +195,9 @@ func (c *compiler) constant(e ast.Expr, what string) (Value, error) {
 	if k, ok := ce.(*constExpr); ok {
 		return k.v, nil
 	}
+	if !allConst(ce) {
+		return Value{}, errAt(e.Pos(), "%s must be a constant (a literal, a $variable, or arithmetic on them)", what)
+	}
 	v, err := ce.eval(&evalCtx{ctx: c.ctx, sess: c.sess}, nil)
 	if err != nil {
 		return Value{}, errAt(e.Pos(), "%s: %v", what, err)
@@ -483,7 +486,15 @@ func (c *compiler) call(x *ast.Call) (expr, error) {
 		}
 	}
 	call := &callExpr{fn: fn, args: args, t: t}
-	return fold(c, call), nil
+	if allConst(call) {
+		// Evaluate now, so a bad constant argument is reported where it is.
+		v, err := call.eval(&evalCtx{ctx: c.ctx, sess: c.sess}, nil)
+		if err != nil {
+			return nil, errAt(x.Pos(), "%s: %v", name, err)
+		}
+		return &constExpr{v}, nil
+	}
+	return call, nil
 }
 
 func argCount(min, max int) string {

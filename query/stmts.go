@@ -115,9 +115,9 @@ func (s *Session) execShow(ctx context.Context, st *ast.Show) (*Result, error) {
 			for _, c := range set.Columns {
 				cols = append(cols, c.Name)
 			}
-			rows = append(rows, Row{stringV(set.Name), stringV(set.Table), intV(set.Rows), stringV(strings.Join(cols, ", ")), stringV(set.Created.Format("2006-01-02 15:04:05"))})
+			rows = append(rows, Row{stringV(set.Name), stringV(set.Table), intV(set.Rows), stringV(strings.Join(cols, ", ")), stringV(set.Query)})
 		}
-		return &Result{Columns: []Column{{"set", tString}, {"table", tString}, {"rows", tInt}, {"stored columns", tString}, {"created", tString}}, Rows: newSliceRows(rows)}, nil
+		return &Result{Columns: []Column{{"set", tString}, {"table", tString}, {"rows", tInt}, {"stored columns", tString}, {"made by", tString}}, Rows: newSliceRows(rows)}, nil
 	case ast.ShowSynsets:
 		pat := "%"
 		if st.Like != nil {
@@ -260,6 +260,9 @@ func (s *Session) execAssert(ctx context.Context, st *ast.Assert) (*Result, erro
 	if err != nil {
 		return nil, err
 	}
+	if err := c.wantBool(e, st.Cond); err != nil {
+		return nil, err
+	}
 	ec := s.evalCtx(ctx)
 	defer ec.snap.Close()
 	v, err := e.eval(ec, nil)
@@ -294,12 +297,24 @@ func assertValues(ec *evalCtx, n ast.Expr, e expr) string {
 		return ""
 	}
 	b, _ := n.(*ast.Binary)
-	l, err1 := cmp.x.eval(ec, nil)
-	r, err2 := cmp.y.eval(ec, nil)
-	if err1 != nil || err2 != nil || b == nil {
+	if b == nil {
 		return ""
 	}
-	return fmt.Sprintf("%s is %s, %s is %s", b.X.String(), displayValue(l), b.Y.String(), displayValue(r))
+	var parts []string
+	for _, side := range []struct {
+		e expr
+		n ast.Expr
+	}{{cmp.x, b.X}, {cmp.y, b.Y}} {
+		if isLiteral(side.n) {
+			continue
+		}
+		v, err := side.e.eval(ec, nil)
+		if err != nil {
+			return ""
+		}
+		parts = append(parts, fmt.Sprintf("%s is %s", side.n.String(), displayValue(v)))
+	}
+	return strings.Join(parts, ", ")
 }
 
 func (s *Session) execIngest(ctx context.Context, st *ast.Ingest) (*Result, error) {
@@ -483,6 +498,14 @@ func (s *Session) execDropSet(ctx context.Context, st *ast.DropSet) (*Result, er
 		return nil, errAt(st.Name.Pos(), "%v: %s%s", engine.ErrNoSet, st.Name.Name, didYouMean(st.Name.Name, names))
 	}
 	return &Result{Message: "dropped set " + st.Name.Name}, nil
+}
+
+func isLiteral(e ast.Expr) bool {
+	switch e.(type) {
+	case *ast.IntLit, *ast.FloatLit, *ast.StringLit, *ast.BoolLit, *ast.NullLit:
+		return true
+	}
+	return false
 }
 
 var _ = errors.New
