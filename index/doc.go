@@ -33,7 +33,8 @@
 //
 // Caveats: stored vectors should have unit length (the index does not
 // normalise them; queries are normalised). Filters are called from the
-// searching goroutine and must be safe for concurrent use. Result slices
+// searching goroutine, must be safe for concurrent use, and must not call
+// the index (a search holds its read lock). Result slices
 // belong to the caller; no method retains a slice it is given — vectors
 // are copied into the arena. Check and WriteGraph take the index-wide
 // write lock and wait for inserts in flight.

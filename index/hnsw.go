@@ -525,11 +525,14 @@ func (h *HNSW) selectNeighbors(s *searcher, cands []cand, m int) []cand {
 	keptIDs := s.kept[:0]
 	for i := 0; i < len(cands) && len(kept) < m; i++ {
 		c := cands[i]
+		// Compare with the kept ones a few at a time, nearest first: most
+		// rejected candidates are rejected by one of the first.
 		good := true
-		if len(keptIDs) > 0 {
-			s.pair = growF32(s.pair, len(keptIDs))
-			h.arena.dotsFrom(c.node, keptIDs, s.pair)
-			for _, d := range s.pair[:len(keptIDs)] {
+		s.pair = growF32(s.pair, heuristicChunk)
+		for j := 0; good && j < len(keptIDs); j += heuristicChunk {
+			chunk := keptIDs[j:min(j+heuristicChunk, len(keptIDs))]
+			h.arena.dotsFrom(c.node, chunk, s.pair)
+			for _, d := range s.pair[:len(chunk)] {
 				if d > c.score {
 					good = false
 					break
@@ -544,6 +547,10 @@ func (h *HNSW) selectNeighbors(s *searcher, cands []cand, m int) []cand {
 	s.kept = keptIDs
 	return kept
 }
+
+// heuristicChunk is how many kept neighbours selectNeighbors scores per
+// kernel call before checking for an early rejection.
+const heuristicChunk = 2
 
 func growF32(s []float32, n int) []float32 {
 	if cap(s) < n {
