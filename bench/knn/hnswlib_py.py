@@ -7,6 +7,7 @@ with num_threads=1), recall@k against gt.npy. Prints JSON lines.
 import argparse
 import json
 import os
+import resource
 import time
 
 import hnswlib
@@ -31,12 +32,19 @@ base = np.load(os.path.join(a.dir, "base.npy")).astype(np.float32)
 queries = np.load(os.path.join(a.dir, "queries.npy")).astype(np.float32)
 gt = np.load(os.path.join(a.dir, "gt.npy"))[:, :a.k]
 n, dim = base.shape
+def cpu():
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    return ru.ru_utime + ru.ru_stime
+
+
 r0 = rss()
+c0 = cpu()
 t0 = time.perf_counter()
 idx = hnswlib.Index(space="ip", dim=dim)
 idx.init_index(max_elements=n, ef_construction=a.ef_construction, M=a.m, random_seed=100)
 idx.add_items(base, np.arange(n), num_threads=a.threads)
 build = time.perf_counter() - t0
+build_cpu = cpu() - c0
 r1 = rss()
 for ef in [int(x) for x in a.ef.split(",")]:
     idx.set_ef(ef)
@@ -46,6 +54,6 @@ for ef in [int(x) for x in a.ef.split(",")]:
     hits = sum(len(set(labels[i]) & set(gt[i])) for i in range(len(queries)))
     print(json.dumps({
         "index": "hnswlib-py", "ef": ef, "k": a.k, "recall": hits / gt.size,
-        "qps": len(queries) / qs, "build_s": build, "build_vps": n / build,
+        "qps": len(queries) / qs, "build_s": build, "build_vps": n / build, "build_cpu_s": build_cpu,
         "bytes_per_vector": (r1 - r0) / n, "threads": a.threads, "n": n, "dim": dim,
     }), flush=True)

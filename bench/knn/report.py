@@ -41,19 +41,22 @@ def qps_at(name, target=0.95):
 
 
 print()
-print("%-12s %14s %8s %14s %10s %8s" % ("index", "QPS@R=0.95", "(ef)", "build vec/s", "bytes/vec", "threads"))
+print("%-12s %14s %8s %14s %16s %10s %8s" % ("index", "QPS@R=0.95", "(ef)", "build vec/s", "vec/CPU-second", "bytes/vec", "threads"))
 summary = {}
 for n in names:
     q, ef = qps_at(n)
     r = by[n][0]
-    summary[n] = (q, r["build_vps"], r["bytes_per_vector"])
-    print("%-12s %14s %8s %14.0f %10.0f %8d" % (n, "%.0f" % q if q else "never", ef or "-", r["build_vps"], r["bytes_per_vector"], r["threads"]))
+    cpu = r["n"] / r["build_cpu_s"] if r.get("build_cpu_s") else 0
+    summary[n] = (q, r["build_vps"], r["bytes_per_vector"], cpu)
+    print("%-12s %14s %8s %14.0f %16.0f %10.0f %8d" % (n, "%.0f" % q if q else "never", ef or "-", r["build_vps"], cpu, r["bytes_per_vector"], r["threads"]))
 
 if "laiondb" in summary and "hnswlib" in summary:
-    (lq, lb, lm), (hq, hb, hm) = summary["laiondb"], summary["hnswlib"]
+    (lq, lb, lm, lc), (hq, hb, hm, hc) = summary["laiondb"], summary["hnswlib"]
     print()
     print("targets (laiondb / hnswlib -march=native):")
     if lq and hq:
         print("  QPS at recall 0.95:   %.2fx  (target >= 1.00) %s" % (lq / hq, "met" if lq >= hq else "NOT met"))
     print("  build vectors/s:      %.2fx  (target >= 0.80) %s" % (lb / hb, "met" if lb >= 0.8 * hb else "NOT met"))
+    if lc and hc:
+        print("  build vectors/CPU-s:  %.2fx  (context: the same ratio with other load on the machine factored out)" % (lc / hc))
     print("  resident bytes/vec:   %.2fx  (target <= 1.00) %s" % (lm / hm, "met" if lm <= hm else "NOT met"))

@@ -24,6 +24,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -44,6 +45,7 @@ type Row struct {
 	QPS              float64 `json:"qps"` // single thread
 	BuildSeconds     float64 `json:"build_s"`
 	BuildVPS         float64 `json:"build_vps"`
+	BuildCPUSeconds  float64 `json:"build_cpu_s"`      // user+system CPU time of the build, all threads
 	BytesPerVector   float64 `json:"bytes_per_vector"` // resident-set growth over the build
 	IndexBytesPerVec float64 `json:"index_bytes_per_vector,omitempty"`
 	Threads          int     `json:"threads"`
@@ -205,6 +207,15 @@ func residentBytes() int64 {
 	return pages * int64(os.Getpagesize())
 }
 
+// cpuSeconds returns the user and system CPU time the process has used.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return float64(ru.Utime.Sec+ru.Stime.Sec) + float64(ru.Utime.Usec+ru.Stime.Usec)/1e6
+}
+
 func run(c config, log io.Writer) ([]Row, error) {
 	base, nb, dim, err := loadVectors(c.base)
 	if err != nil {
@@ -292,11 +303,13 @@ func run(c config, log io.Writer) ([]Row, error) {
 			return nil, err
 		}
 		r0 := residentBytes()
+		c0 := cpuSeconds()
 		t0 := time.Now()
 		if err := h.AddBatch(ids, base, c.threads); err != nil {
 			return nil, err
 		}
 		build := time.Since(t0).Seconds()
+		buildCPU := cpuSeconds() - c0
 		r1 := residentBytes()
 		fmt.Fprintf(log, "laiondb: built in %.2fs (%.0f vectors/s, %d threads)\n", build, float64(nb)/build, c.threads)
 		for _, ef := range c.efs {
@@ -308,7 +321,7 @@ func run(c config, log io.Writer) ([]Row, error) {
 			qs := time.Since(t0).Seconds()
 			row := common
 			row.Index, row.Ef, row.Recall, row.QPS = "laiondb", ef, recallOf(res, truth, c.k), float64(nq)/qs
-			row.BuildSeconds, row.BuildVPS = build, float64(nb)/build
+			row.BuildSeconds, row.BuildVPS, row.BuildCPUSeconds = build, float64(nb)/build, buildCPU
 			row.BytesPerVector = float64(r1-r0) / float64(nb)
 			row.IndexBytesPerVec = float64(h.Bytes()) / float64(nb)
 			row.M, row.EfConstruction = c.m, c.efc
@@ -323,11 +336,13 @@ func run(c config, log io.Writer) ([]Row, error) {
 		g.EfSearch = c.efc // coder/hnsw builds with EfSearch
 		g.Distance = hnsw.CosineDistance
 		r0 := residentBytes()
+		c0 := cpuSeconds()
 		t0 := time.Now()
 		for i, id := range ids { // coder/hnsw is not safe for concurrent Add
 			g.Add(hnsw.MakeNode(id, base[i*dim:(i+1)*dim]))
 		}
 		build := time.Since(t0).Seconds()
+		buildCPU := cpuSeconds() - c0
 		r1 := residentBytes()
 		fmt.Fprintf(log, "coder-hnsw: built in %.2fs (1 thread)\n", build)
 		for _, ef := range c.efs {
@@ -342,7 +357,7 @@ func run(c config, log io.Writer) ([]Row, error) {
 			qs := time.Since(t0).Seconds()
 			row := common
 			row.Index, row.Ef, row.Recall, row.QPS = "coder-hnsw", ef, recallOf(res, truth, c.k), float64(nq)/qs
-			row.BuildSeconds, row.BuildVPS, row.Threads = build, float64(nb)/build, 1
+			row.BuildSeconds, row.BuildVPS, row.BuildCPUSeconds, row.Threads = build, float64(nb)/build, buildCPU, 1
 			// the graph shares the base slice: count the vectors it would
 			// hold on its own too.
 			row.BytesPerVector = float64(r1-r0)/float64(nb) + float64(4*dim)
