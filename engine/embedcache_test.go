@@ -134,6 +134,8 @@ type embedServer struct {
 	*httptest.Server
 	dim int
 
+	poison string // a request holding this text is refused with 400
+
 	mu       sync.Mutex
 	requests int
 	asked    map[string]int
@@ -148,6 +150,12 @@ func newEmbedServer(t *testing.T, dim int) *embedServer {
 		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
+		}
+		for _, t := range req.Input {
+			if s.poison != "" && t == s.poison {
+				http.Error(w, `{"error": {"message": "cannot embed this text"}}`, http.StatusBadRequest)
+				return
+			}
 		}
 		s.mu.Lock()
 		s.requests++
@@ -255,6 +263,33 @@ func TestEmbedLookupEmbedsEachTextOnce(t *testing.T) {
 	m, _ := db.EmbeddingModels()
 	if !reflect.DeepEqual(m, map[string]int{"clip-http": 11, "clip-other": 3}) {
 		t.Fatalf("models %v", m)
+	}
+}
+
+func TestEmbedLookupKeepsChunksBeforeAFailure(t *testing.T) {
+	srv := newEmbedServer(t, 4)
+	srv.poison = "caption 650"
+	db := openEmbedDB(t, filepath.Join(t.TempDir(), "db"), false)
+	defer closeEmbedDB(t, db)
+	texts := make([]string, 700)
+	for i := range texts {
+		texts[i] = fmt.Sprint("caption ", i)
+	}
+	h, err := embed.NewHTTP(srv.URL, "m", embed.HTTPOptions{BatchSize: 64})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := embed.NewEmbedder(h, db)
+	if _, err := e.Lookup(context.Background(), texts); !errors.Is(err, embed.ErrStatus) || !strings.Contains(err.Error(), "cannot embed") {
+		t.Fatalf("lookup: %v", err)
+	}
+	// The first chunk of texts was embedded and stored before the failure.
+	m, _ := db.EmbeddingModels()
+	if m["m"] < 64 || m["m"] >= 650 {
+		t.Fatalf("cached after the failure: %v, want the texts of the chunks before it", m)
+	}
+	if st := e.Stats(); st.Embedded != m["m"] {
+		t.Fatalf("stats %+v, %d cached", st, m["m"])
 	}
 }
 

@@ -17,10 +17,15 @@ type Cache interface {
 	PutEmbeddings(model string, texts []string, vecs [][]float32) error
 }
 
+// embedChunk is how many missing texts are sent to the provider at a
+// time; each chunk is stored before the next is asked for, so an error
+// late in a long lookup loses little.
+const embedChunk = 512
+
 // Embedder answers embedding lookups from, in order, its memory, the cache
 // and the provider, so that each distinct text is embedded once: misses of
-// one Lookup are sent to the provider together (the provider batches
-// them) and stored in the cache. All vectors of the provider's model must
+// one Lookup are sent to the provider together, up to 512 at a time (the
+// provider batches them further), and stored in the cache chunk by chunk. All vectors of the provider's model must
 // have one dimension, whichever source they come from; a cached vector of
 // another dimension is an ErrDimension error.
 //
@@ -127,41 +132,31 @@ func (e *Embedder) Lookup(ctx context.Context, texts []string) ([][]float32, err
 			todo = append(todo, t)
 		}
 	}
-	var vecs [][]float32
-	if len(todo) > 0 {
-		var err error
-		vecs, err = e.p.Embed(ctx, todo)
+	e.remember(found, len(found), 0, nil)
+	for start := 0; start < len(todo); start += embedChunk {
+		chunk := todo[start:min(start+embedChunk, len(todo))]
+		vecs, err := e.p.Embed(ctx, chunk)
 		if err != nil {
 			return nil, err
 		}
-		if len(vecs) != len(todo) {
-			return nil, fmt.Errorf("%w: embedder for model %q returned %d vectors for %d texts", ErrBadResponse, model, len(vecs), len(todo))
+		if len(vecs) != len(chunk) {
+			return nil, fmt.Errorf("%w: embedder for model %q returned %d vectors for %d texts", ErrBadResponse, model, len(vecs), len(chunk))
 		}
+		got := make(map[string][]float32, len(chunk))
 		for i, v := range vecs {
 			if err := e.checkDim(len(v), func() string {
-				return fmt.Sprintf("model %q answers %d-dimensional vectors (for %s)", model, len(v), excerpt(todo[i], 60))
+				return fmt.Sprintf("model %q answers %d-dimensional vectors (for %s)", model, len(v), excerpt(chunk[i], 60))
 			}); err != nil {
 				return nil, err
 			}
-			found[todo[i]] = v
+			got[chunk[i]] = v
+			found[chunk[i]] = v
 		}
-	}
-	e.mu.Lock()
-	e.stats.Cached += len(misses) - len(todo)
-	e.stats.Embedded += len(todo)
-	if len(todo) > 0 {
-		e.stats.Calls++
-	}
-	for t, v := range found {
-		e.memo[t] = v
-	}
-	store := e.c != nil && e.storeErr == nil && len(todo) > 0
-	e.mu.Unlock()
-	if store {
-		if err := e.c.PutEmbeddings(model, todo, vecs); err != nil {
-			e.mu.Lock()
-			e.storeErr = fmt.Errorf("embedding cache, model %q: vectors kept in memory only: %w", model, err)
-			e.mu.Unlock()
+		e.remember(got, 0, len(chunk), nil)
+		if e.c != nil && e.StoreErr() == nil {
+			if err := e.c.PutEmbeddings(model, chunk, vecs); err != nil {
+				e.remember(nil, 0, 0, fmt.Errorf("embedding cache, model %q: vectors kept in memory only: %w", model, err))
+			}
 		}
 	}
 	for i, v := range out {
@@ -170,6 +165,24 @@ func (e *Embedder) Lookup(ctx context.Context, texts []string) ([][]float32, err
 		}
 	}
 	return out, nil
+}
+
+// remember adds vectors to memory and counts them; a non-nil storeErr is
+// kept if it is the first.
+func (e *Embedder) remember(vecs map[string][]float32, cached, embedded int, storeErr error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for t, v := range vecs {
+		e.memo[t] = v
+	}
+	e.stats.Cached += cached
+	e.stats.Embedded += embedded
+	if embedded > 0 {
+		e.stats.Calls++
+	}
+	if e.storeErr == nil {
+		e.storeErr = storeErr
+	}
 }
 
 // fromMemo fills out from memory and reports whether every text was there.

@@ -218,8 +218,8 @@ func (im *Import) Embed(ctx context.Context, texts []string) ([][]float32, error
 	for k, t := range texts {
 		i, ok := im.index[t]
 		if !ok {
-			return nil, fail(fmt.Sprintf("%v: %s is not in %s (%d texts imported for model %q); add the text to it and its vector to %s, or SET embedder to an HTTP server",
-				ErrUnknownText, excerpt(t, 80), im.textsPath, len(im.texts), im.model, im.vectorsPath), ErrUnknownText)
+			return nil, fail(fmt.Sprintf("no imported embedding for %s: it is not in %s (%d texts imported for model %q); add it there and its vector to %s, or SET embedder to an HTTP server",
+				excerpt(t, 80), im.textsPath, len(im.texts), im.model, im.vectorsPath), ErrUnknownText)
 		}
 		out[k] = im.vector(i)
 	}
