@@ -43,7 +43,7 @@ func (s *Snapshot) checkTable(t *Table) error {
 					if err != nil {
 						return fmt.Errorf("%w: %s block %d column %s: %v", ErrCorrupt, where, b, t.Columns[c].Name, err)
 					}
-					if cb == nil && c == ci {
+					if cb == nil && c == ci && ci >= 0 {
 						return fmt.Errorf("%w: %s: caption block %d missing", ErrCorrupt, where, b)
 					}
 					if cb != nil && cb.Rows() != n {

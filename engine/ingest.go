@@ -503,7 +503,7 @@ func (r *ingestRun) produce(ctx context.Context, si *shardInput, startRow uint32
 			defer streams[i].Close()
 			builders[i] = newColumnBuilder(t.Columns[t.Column(c.Name)].Type)
 		}
-		capIdx := si.meta.column("caption")
+		capIdx := si.meta.column("caption") // -1 for a labelled image set
 		// Resuming: skip the rows already committed.
 		if startRow > 0 {
 			for i := range streams {

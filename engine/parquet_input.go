@@ -102,9 +102,13 @@ func openParquet(path string) (*parquetInput, error) {
 		in.cols = append(in.cols, inputColumn{Source: c.Name(), Name: name, Type: t, leaf: c.Index(), kind: kind})
 	}
 	ci := in.column("caption")
+	if ci < 0 && in.column("wnid") >= 0 {
+		// A labelled image set (ImageNet-like): images and their WNIDs.
+		return in, nil
+	}
 	if ci < 0 {
 		f.Close()
-		return nil, inputErr(path, -1, nil, "no caption column (expected TEXT or caption); laiondb needs the captions of a LAION metadata file")
+		return nil, inputErr(path, -1, nil, "no caption column (expected TEXT or caption); laiondb needs the captions of a LAION metadata file (or, for a labelled image set such as ImageNet, a wnid column)")
 	}
 	if in.cols[ci].Type != TypeString {
 		f.Close()

@@ -90,6 +90,9 @@ func (s *Snapshot) VectorBlock(t *Table, sh *Shard, b uint32, vc int, fn func(da
 // generation, for an ingest that resumes after a crash.
 func (db *DB) rebuildTokens(t *Table, shard, gen, upto uint32, tb *tokenBuilder) error {
 	ci := t.Column("caption")
+	if ci < 0 {
+		return nil
+	}
 	s := db.Snapshot()
 	defer s.Close()
 	for b := uint32(0); b*BlockRows < upto; b++ {

@@ -246,14 +246,23 @@ func (s *pairsState) add(v Value) error {
 	if len(s.vecs) > 0 && len(v.V) != len(s.vecs[0]) {
 		return fmt.Errorf("vectors of dimensions %d and %d in one group", len(s.vecs[0]), len(v.V))
 	}
-	u := append([]float32(nil), v.V...)
-	n := vec.Norm(u)
-	if n == 0 {
-		return fmt.Errorf("a zero vector has no direction; intraclass needs non-zero vectors")
+	u, err := unitVector(v.V)
+	if err != nil {
+		return err
 	}
-	vec.Scale(u, 1/n)
 	s.vecs = append(s.vecs, u)
 	return nil
+}
+
+// unitVector returns a unit-length copy of v.
+func unitVector(v []float32) ([]float32, error) {
+	u := append([]float32(nil), v...)
+	n := vec.Norm(u)
+	if n == 0 {
+		return nil, fmt.Errorf("a zero vector has no direction; intraclass needs non-zero vectors")
+	}
+	vec.Scale(u, 1/n)
+	return u, nil
 }
 
 func (s *pairsState) result() (Value, error) {

@@ -35,7 +35,7 @@ var testShard = sync.OnceValues(func() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	_, err = gen.Generate(dir, gen.Config{Rows: 5000, Seed: 7, ImageNetPerClass: 2})
+	_, err = gen.Generate(dir, gen.Config{Rows: 5000, Seed: 7, ImageNetPerClass: 5})
 	return dir, err
 })
 

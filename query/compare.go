@@ -1,0 +1,185 @@
+package query
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	"laiondb/query/ast"
+)
+
+func init() {
+	extraStatements["*ast.CompareIntraclass"] = func(s *Session, ctx context.Context, st ast.Stmt) (*Result, error) {
+		return s.execCompare(ctx, st.(*ast.CompareIntraclass))
+	}
+}
+
+// classStats are the pairwise statistics of one class in one source.
+type classStats struct {
+	PairwiseStats
+	ci float64 // half-width of the 95% interval of the mean
+}
+
+// CompareVerdict says how a's mean compares with b's for one class.
+const (
+	verdictLower   = "lower"
+	verdictHigher  = "higher"
+	verdictNeither = "neither"
+)
+
+// execCompare runs COMPARE INTRACLASS a, b [ON col] BY key [MIN PAIRS n]:
+// per class present in both sources, the mean and standard deviation of
+// the pairwise cosines of each, the 95% interval of each mean as
+// 1.96·std/sqrt(pairs−1), and whether a's mean is significantly lower or
+// higher than b's: the interval of the difference, d ± sqrt(ci_a² + ci_b²),
+// excludes 0.
+func (s *Session) execCompare(ctx context.Context, st *ast.CompareIntraclass) (*Result, error) {
+	on := "img"
+	if !st.On.IsZero() {
+		on = st.On.Name
+	}
+	minPairs := int64(7)
+	if st.MinPairs != nil {
+		v, err := (&compiler{sess: s, ctx: ctx}).constant(st.MinPairs, "MIN PAIRS")
+		if err != nil {
+			return nil, err
+		}
+		if v.T != tInt || v.I < 1 {
+			return nil, errAt(st.MinPairs.Pos(), "MIN PAIRS takes a positive integer")
+		}
+		minPairs = v.I
+	}
+	names := [2]string{sourceName(st.A), sourceName(st.B)}
+	var stats [2]map[string]*classStats
+	for i, src := range []ast.Source{st.A, st.B} {
+		m, err := s.classVectors(ctx, src, on, st.By, st.On.NamePos)
+		if err != nil {
+			return nil, err
+		}
+		stats[i] = m
+	}
+	var classes []string
+	skipped := 0
+	for k := range stats[0] {
+		if _, ok := stats[1][k]; ok {
+			if stats[0][k].Pairs < minPairs || stats[1][k].Pairs < minPairs {
+				skipped++
+				continue
+			}
+			classes = append(classes, k)
+		}
+	}
+	sort.Strings(classes)
+	cols := []Column{{"class", tString}, {"name", tString},
+		{"n_" + names[0], tInt}, {"mean_" + names[0], tFloat}, {"std_" + names[0], tFloat}, {"ci_" + names[0], tFloat},
+		{"n_" + names[1], tInt}, {"mean_" + names[1], tFloat}, {"std_" + names[1], tFloat}, {"ci_" + names[1], tFloat},
+		{"diff", tFloat}, {"verdict", tString}}
+	var rows []Row
+	counts := map[string]int{}
+	for _, k := range classes {
+		a, b := stats[0][k], stats[1][k]
+		d := a.Mean - b.Mean
+		h := math.Sqrt(a.ci*a.ci + b.ci*b.ci)
+		verdict := verdictNeither
+		switch {
+		case d+h < 0:
+			verdict = verdictLower
+		case d-h > 0:
+			verdict = verdictHigher
+		}
+		counts[verdict]++
+		name := Value{}
+		if syn, err := s.cat.Resolve(k); err == nil {
+			name = stringV(syn.Head)
+		}
+		rows = append(rows, Row{stringV(k), name,
+			intV(int64(a.N)), floatV(a.Mean), floatV(a.Std), floatV(a.ci),
+			intV(int64(b.N)), floatV(b.Mean), floatV(b.Std), floatV(b.ci),
+			floatV(d), stringV(verdict)})
+	}
+	n := len(classes)
+	pct := func(c int) float64 {
+		if n == 0 {
+			return 0
+		}
+		return 100 * float64(c) / float64(n)
+	}
+	msg := fmt.Sprintf("%s is significantly lower than %s in %.1f%% of %d classes (%d), higher in %.1f%% (%d), neither in %.1f%% (%d); %d classes skipped (fewer than %d pairs in one set)",
+		names[0], names[1], pct(counts[verdictLower]), n, counts[verdictLower], pct(counts[verdictHigher]), counts[verdictHigher],
+		pct(counts[verdictNeither]), counts[verdictNeither], skipped, minPairs)
+	return &Result{Columns: cols, Rows: newSliceRows(rows), Message: msg}, nil
+}
+
+func sourceName(src ast.Source) string {
+	switch x := src.(type) {
+	case *ast.TableSource:
+		if !x.Alias.IsZero() {
+			return x.Alias.Name
+		}
+		return x.Name.Name
+	case *ast.SubquerySource:
+		return x.Alias.Name
+	}
+	return "?"
+}
+
+// classVectors reads (key, vector) from a source and computes each class's
+// pairwise statistics.
+func (s *Session) classVectors(ctx context.Context, src ast.Source, on string, by ast.Expr, onPos ast.Pos) (map[string]*classStats, error) {
+	q := &ast.Select{
+		Items: []*ast.SelectItem{{Expr: by}, {Expr: &ast.ColumnRef{Column: ast.Ident{NamePos: onPos, Name: on}}}},
+		From:  src,
+	}
+	if !onPos.IsValid() {
+		q.Items[1].Expr.(*ast.ColumnRef).Column.NamePos = src.Pos()
+	}
+	p, err := s.planQuery(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if t := p.schema()[1].typ; t != tVector {
+		return nil, errAt(src.Pos(), "COMPARE INTRACLASS ... ON %s: %s is %s in %s, not a vector column", on, on, typeName(t), sourceName(src))
+	}
+	rows, err := s.run(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	groups := map[string][][]float32{}
+	for rows.Next() {
+		r := rows.Row()
+		if r[0].T == tNull || r[1].T == tNull {
+			continue
+		}
+		k := asText(r[0])
+		groups[k] = append(groups[k], r[1].V)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make(map[string]*classStats, len(groups))
+	for k, vs := range groups {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		unit := make([][]float32, len(vs))
+		for i, v := range vs {
+			u, err := unitVector(v)
+			if err != nil {
+				return nil, fmt.Errorf("class %s of %s: %w", k, sourceName(src), err)
+			}
+			unit[i] = u
+		}
+		ps := PairStats(unit)
+		cs := &classStats{PairwiseStats: ps}
+		if ps.Pairs > 1 {
+			cs.ci = 1.96 * ps.Std / math.Sqrt(float64(ps.Pairs-1))
+		}
+		out[k] = cs
+	}
+	return out, nil
+}
+
+var _ = strings.ToLower
