@@ -21,6 +21,7 @@ M=${KNN_M:-16}
 EFC=${KNN_EFC:-200}
 THREADS=${KNN_THREADS:-2}
 EF=${KNN_EF:-10,16,24,32,48,64,96,128,192,256,384,512}
+RUNS=${KNN_RUNS:-3}
 PY=/usr/bin/python3
 
 missing=()
@@ -49,12 +50,12 @@ go build -o "$WORK/knnbench" ./bench/knn
 
 echo "running laiondb bench knn ..." >&2
 "$WORK/knnbench" --base "$WORK/base.npy" --queries "$WORK/queries.npy" --gt "$WORK/gt.npy" \
-	--k "$K" --m "$M" --ef-construction "$EFC" --ef "$EF" --threads "$THREADS" --format jsonl \
+	--k "$K" --m "$M" --ef-construction "$EFC" --ef "$EF" --threads "$THREADS" --runs "$RUNS" --format jsonl \
 	>"$WORK/laiondb.jsonl"
 echo "running hnswlib (native) ..." >&2
-"$WORK/hnswlib_bench" "$WORK" "$K" "$M" "$EFC" "$THREADS" "$EF" >"$WORK/hnswlib.jsonl"
+"$WORK/hnswlib_bench" "$WORK" "$K" "$M" "$EFC" "$THREADS" "$EF" "$RUNS" >"$WORK/hnswlib.jsonl"
 echo "running python3-hnswlib ..." >&2
 $PY bench/knn/hnswlib_py.py --dir "$WORK" --k "$K" --m "$M" --ef-construction "$EFC" \
-	--ef "$EF" --threads "$THREADS" >"$WORK/hnswlib_py.jsonl"
+	--ef "$EF" --threads "$THREADS" --runs "$RUNS" >"$WORK/hnswlib_py.jsonl"
 
 $PY bench/knn/report.py "$WORK"/laiondb.jsonl "$WORK"/hnswlib.jsonl "$WORK"/hnswlib_py.jsonl
