@@ -144,7 +144,7 @@ func (s *Session) classVectors(ctx context.Context, src ast.Source, on string, b
 	}
 	rows, err := s.run(ctx, p)
 	if err != nil {
-		return nil, err
+		return nil, atStatement(err, src.Pos())
 	}
 	defer rows.Close()
 	groups := map[string][][]float32{}
@@ -157,7 +157,7 @@ func (s *Session) classVectors(ctx context.Context, src ast.Source, on string, b
 		groups[k] = append(groups[k], r[1].V)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil, atStatement(err, src.Pos())
 	}
 	out := make(map[string]*classStats, len(groups))
 	for k, vs := range groups {

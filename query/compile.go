@@ -457,6 +457,9 @@ func (c *compiler) call(x *ast.Call) (expr, error) {
 	if ag, ok := aggregates[name]; ok {
 		return c.aggregate(x, ag)
 	}
+	if name == "embed" {
+		return c.compileEmbed(x)
+	}
 	fn, ok := functions[name]
 	if !ok {
 		return nil, errAt(x.Pos(), "unknown function %s%s", x.Name.Name, didYouMean(name, functionNames()))
@@ -573,10 +576,8 @@ func (c *compiler) modelOf(e expr) string {
 		if x.idx < len(c.sch) {
 			return c.sch[x.idx].model
 		}
-	case *callExpr:
-		if x.fn.name == "embed" {
-			return c.sess.embedModel(c.sch)
-		}
+	case *embedExpr:
+		return x.model
 	}
 	return ""
 }

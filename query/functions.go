@@ -61,17 +61,6 @@ func init() {
 				}
 				return floatV(float64(vec.Norm(a[0].V))), nil
 			}},
-		{name: "embed", min: 1, max: 1, help: "embed(text): the text's embedding from the configured provider (cached)",
-			result: wants(tVector, tString), eval: func(ec *evalCtx, a []Value) (Value, error) {
-				if a[0].T == tNull {
-					return Value{}, nil
-				}
-				v, err := ec.sess.embed(ec.ctx, a[0].S)
-				if err != nil {
-					return Value{}, err
-				}
-				return vectorV(v), nil
-			}},
 		{name: "lower", min: 1, max: 1, pure: true, help: "lower(s)", result: wants(tString, tString),
 			eval: str1(func(s string) Value { return stringV(strings.ToLower(s)) })},
 		{name: "upper", min: 1, max: 1, pure: true, help: "upper(s)", result: wants(tString, tString),

@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"laiondb/engine"
+	"laiondb/engine/embed"
 	"laiondb/engine/synset"
 	"laiondb/query/ast"
 )
@@ -40,6 +41,9 @@ type Session struct {
 	wn     *synset.WordNet
 	wnErr  error
 	embeds map[string][]float32 // model + "\x00" + text → vector, this session
+
+	embedders   map[string]*embed.Embedder // per model, for the current settings
+	warnedStore bool
 }
 
 // setting describes a SET name.

@@ -16,6 +16,25 @@ import (
 type queryRows struct {
 	Rows
 	snap *engine.Snapshot
+	pos  ast.Pos // of the statement, for errors raised while rows are read
+}
+
+// atStatement places an error without a position at pos.
+func atStatement(err error, pos ast.Pos) error {
+	var qe *Error
+	if errors.As(err, &qe) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return &Error{Pos: pos, Msg: err.Error(), Err: err}
+}
+
+// Err places a run-time error (a missing embedding, a failed read) at the
+// statement.
+func (r *queryRows) Err() error {
+	if err := r.Rows.Err(); err != nil {
+		return atStatement(err, r.pos)
+	}
+	return nil
 }
 
 func (r *queryRows) Close() error {
@@ -49,8 +68,9 @@ func (s *Session) execSelect(ctx context.Context, q *ast.Select) (*Result, error
 	}
 	rows, err := s.run(ctx, p)
 	if err != nil {
-		return nil, err
+		return nil, atStatement(err, q.Pos())
 	}
+	rows.(*queryRows).pos = q.Pos()
 	return &Result{Columns: visible(p.schema()), Rows: rows}, nil
 }
 
@@ -408,7 +428,7 @@ func (s *Session) execCreateSet(ctx context.Context, st *ast.CreateSet) (*Result
 	rows, err := s.run(ctx, root)
 	if err != nil {
 		w.Abort()
-		return nil, err
+		return nil, atStatement(err, st.Pos())
 	}
 	defer rows.Close()
 	vals := make([]Value, len(stored))
@@ -437,7 +457,7 @@ func (s *Session) execCreateSet(ctx context.Context, st *ast.CreateSet) (*Result
 	}
 	if err := rows.Err(); err != nil {
 		w.Abort()
-		return nil, err
+		return nil, atStatement(err, st.Pos())
 	}
 	if !ordered {
 		sort.Slice(buf, func(i, j int) bool { return buf[i].id < buf[j].id })
