@@ -571,7 +571,8 @@ const (
 )
 
 // Plot is PLOT HISTOGRAM (q), ... TO file [TITLE t] [BINS n] or
-// PLOT SCATTER (q) TO file [TITLE t] (one query, no BINS).
+// PLOT SCATTER (q) [, (q2)] TO file [TITLE t] (no BINS): one query of
+// (x, y) rows, or two of (key, value) rows paired by key.
 type Plot struct {
 	stmtBase
 	Kind    PlotKind

@@ -135,7 +135,11 @@ func (l *lowerer) statement(s *grammar.Statement) Stmt {
 		return p
 	case s.Plot != nil && s.Plot.Scatter != nil:
 		sc := s.Plot.Scatter
-		return &Plot{Kind: PlotScatter, Queries: []*Select{l.query(sc.Query)}, To: l.concat(sc.To), Title: l.optConcat(sc.Title)}
+		p := &Plot{Kind: PlotScatter, To: l.concat(sc.To), Title: l.optConcat(sc.Title)}
+		for _, q := range sc.Queries {
+			p.Queries = append(p.Queries, l.query(q))
+		}
+		return p
 	}
 	l.fail(s.Pos, "unknown statement")
 	return nil

@@ -111,6 +111,7 @@ var statementTests = []struct{ in, want string }{
 	{"PLOT HISTOGRAM (SELECT x FROM t) TO 'h.png' BINS 10 TITLE 't'", "PLOT HISTOGRAM (SELECT x FROM t) TO 'h.png' TITLE 't' BINS 10"},
 	{"PLOT SCATTER (SELECT a, b FROM t) TO 's.svg'", "PLOT SCATTER (SELECT a, b FROM t) TO 's.svg'"},
 	{"PLOT SCATTER (SELECT a, b FROM t) TO 's.svg' TITLE 'LAIONet vs ImageNet'", "PLOT SCATTER (SELECT a, b FROM t) TO 's.svg' TITLE 'LAIONet vs ImageNet'"},
+	{"plot scatter (select synset, intraclass(img) from a group by synset), (select synset, intraclass(img) from b group by synset) to $out || '/s.png'", "PLOT SCATTER (SELECT synset, intraclass(img) FROM a GROUP BY synset), (SELECT synset, intraclass(img) FROM b GROUP BY synset) TO $out || '/s.png'"},
 }
 
 func TestParseStatement(t *testing.T) {

@@ -427,9 +427,11 @@ type PlotOption struct {
 	Bins  *Concat `parser:"| 'BINS' @@"`
 }
 
+// Scatter plots the (x, y) rows of one query, or pairs two queries'
+// (key, value) rows by key: x from the first, y from the second.
 type Scatter struct {
-	Pos   lexer.Position
-	Query *Select `parser:"'SCATTER' '(' @@ ')'"`
+	Pos     lexer.Position
+	Queries []*Select `parser:"'SCATTER' '(' @@ ')' ( ',' '(' @@ ')' )?"`
 	To    *Concat `parser:"'TO' @@"`
 	Title *Concat `parser:"( 'TITLE' @@ )?"`
 }
