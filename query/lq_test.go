@@ -52,7 +52,7 @@ func TestLQ(t *testing.T) {
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			runLQFile(t, f, map[string]string{"shard": shard, "captions": captions, "imagenet": filepath.Join(shard, "imagenet"),
-				"synset_texts": filepath.Join(shard, "synsets", "synset_text.tsv"), "synset_vectors": filepath.Join(shard, "synsets", "synset_text_emb.npy")})
+				"synset_texts": filepath.Join(shard, "synsets", "synset_text.tsv"), "synset_vectors": filepath.Join(shard, "synsets", "synset_text_emb.npy"), "out": t.TempDir()})
 		})
 	}
 }

@@ -1,0 +1,75 @@
+package query
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"laiondb/engine"
+	"laiondb/query/ast"
+	"laiondb/query/internal/export"
+)
+
+func init() {
+	extraStatements["*ast.Export"] = func(s *Session, ctx context.Context, st ast.Stmt) (*Result, error) {
+		return s.execExport(ctx, st.(*ast.Export))
+	}
+}
+
+// execExport writes a set, a table or a query's rows to a parquet, CSV or
+// JSONL file; the file appears only when complete.
+func (s *Session) execExport(ctx context.Context, st *ast.Export) (*Result, error) {
+	c := &compiler{sess: s, ctx: ctx}
+	to, err := c.constant(st.To, "the file of EXPORT")
+	if err != nil {
+		return nil, err
+	}
+	if to.T != tString {
+		return nil, errAt(st.To.Pos(), "EXPORT ... TO takes a file name, e.g. 'laionet.parquet'")
+	}
+	q := st.Query
+	if q == nil {
+		q = &ast.Select{SelectPos: st.Pos(), Items: []*ast.SelectItem{{ItemPos: st.Name.Pos(), Star: true}},
+			From: &ast.TableSource{Name: st.Name}}
+	}
+	p, err := s.planQuery(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	sch := p.schema()
+	cols := make([]export.Column, len(sch))
+	model := ""
+	for i, col := range sch {
+		t := col.typ
+		if t == tAny {
+			t = tNull
+		}
+		cols[i] = export.Column{Name: col.name, Type: t, Dim: col.dim}
+		if col.typ == tVector && strings.EqualFold(col.name, "txt") {
+			model = col.model
+		}
+	}
+	if model == "" {
+		model = s.embedModel(sch)
+	}
+	rows, err := s.run(ctx, p)
+	if err != nil {
+		return nil, atStatement(err, st.Pos())
+	}
+	defer rows.Close()
+	next := func() ([]engine.Value, bool, error) {
+		if rows.Next() {
+			return rows.Row(), true, nil
+		}
+		return nil, false, rows.Err()
+	}
+	res, err := export.Write(ctx, to.S, cols, next, export.Options{LaionetNames: st.LaionetNames, Model: model})
+	if err != nil {
+		return nil, atStatement(err, st.Pos())
+	}
+	if res.Repaired > 0 {
+		s.warn(fmt.Sprintf("warning: %s: %d text values were not valid UTF-8; invalid bytes were written as U+FFFD", to.S, res.Repaired))
+	}
+	return &Result{Message: fmt.Sprintf("exported %d rows to %s", res.Rows, filepath.Base(to.S))}, nil
+}
