@@ -226,22 +226,117 @@ func (n *sortNode) open(ec *evalCtx) (Rows, error) {
 	}
 	defer in.Close()
 	var rows []Row
+	// With a limit, keep only the best limit rows seen so far (a heap
+	// whose root is the worst kept row); ties keep the earlier row, as a
+	// stable sort would.
+	var h *topK
+	if n.limit > 0 {
+		h = &topK{n: n, limit: int(n.limit)}
+	}
+	seq := 0
 	for in.Next() {
-		rows = append(rows, append(Row(nil), in.Row()...))
-		if len(rows)%4096 == 0 {
+		seq++
+		if seq%4096 == 0 {
 			if err := ec.ctx.Err(); err != nil {
 				return nil, err
 			}
 		}
+		if h != nil {
+			h.offer(in.Row(), seq)
+			continue
+		}
+		rows = append(rows, append(Row(nil), in.Row()...))
 	}
 	if err := in.Err(); err != nil {
 		return nil, err
 	}
-	sort.SliceStable(rows, func(i, j int) bool { return n.less(rows[i], rows[j]) })
-	if n.limit > 0 && int64(len(rows)) > n.limit {
-		rows = rows[:n.limit]
+	if h != nil {
+		rows = h.sorted()
+	} else {
+		sort.SliceStable(rows, func(i, j int) bool { return n.less(rows[i], rows[j]) })
 	}
 	return newSliceRows(rows), nil
+}
+
+// topK keeps the first limit rows in sort order.
+type topK struct {
+	n     *sortNode
+	limit int
+	rows  []Row
+	seqs  []int
+}
+
+// worse reports whether kept row i sorts after kept row j.
+func (h *topK) worse(i, j int) bool {
+	if h.n.less(h.rows[j], h.rows[i]) {
+		return true
+	}
+	if h.n.less(h.rows[i], h.rows[j]) {
+		return false
+	}
+	return h.seqs[i] > h.seqs[j]
+}
+
+func (h *topK) swap(i, j int) {
+	h.rows[i], h.rows[j] = h.rows[j], h.rows[i]
+	h.seqs[i], h.seqs[j] = h.seqs[j], h.seqs[i]
+}
+
+func (h *topK) up(i int) {
+	for i > 0 {
+		p := (i - 1) / 2
+		if !h.worse(i, p) {
+			return
+		}
+		h.swap(i, p)
+		i = p
+	}
+}
+
+func (h *topK) down(i int) {
+	for {
+		l, r, w := 2*i+1, 2*i+2, i
+		if l < len(h.rows) && h.worse(l, w) {
+			w = l
+		}
+		if r < len(h.rows) && h.worse(r, w) {
+			w = r
+		}
+		if w == i {
+			return
+		}
+		h.swap(i, w)
+		i = w
+	}
+}
+
+func (h *topK) offer(r Row, seq int) {
+	if len(h.rows) < h.limit {
+		h.rows = append(h.rows, append(Row(nil), r...))
+		h.seqs = append(h.seqs, seq)
+		h.up(len(h.rows) - 1)
+		return
+	}
+	// Better than the worst kept row? (A later row never wins a tie.)
+	if !h.n.less(r, h.rows[0]) {
+		return
+	}
+	h.rows[0] = append(h.rows[0][:0], r...)
+	h.seqs[0] = seq
+	h.down(0)
+}
+
+func (h *topK) sorted() []Row {
+	idx := make([]int, len(h.rows))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.Slice(idx, func(a, b int) bool { return h.worse(idx[b], idx[a]) })
+	out := make([]Row, len(idx))
+	for i, j := range idx {
+		out[i] = h.rows[j]
+	}
+	return out
 }
 
 // ---- limit ----

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/google/renameio"
+
 	"laiondb/engine"
 )
 
@@ -133,17 +135,14 @@ func Write(ctx context.Context, path string, cols []Column, next func() (row []e
 	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
 		return fail(fmt.Errorf("%s is a directory; name a file", path))
 	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
+	// renameio writes a hidden temporary file beside path and renames it
+	// over path after an fsync, so a crash leaves the old file or the
+	// whole new one, never a renamed empty file.
+	f, err := renameio.TempFile(dir, path)
 	if err != nil {
 		return fail(fmt.Errorf("cannot write in directory %s: %w", dir, err))
 	}
-	done := false
-	defer func() {
-		if !done {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
+	defer f.Cleanup()
 	bw := bufio.NewWriterSize(f, 1<<20)
 	s, err := mk(bw, names, cols, &res)
 	if err != nil {
@@ -159,23 +158,12 @@ func Write(ctx context.Context, path string, cols []Column, next func() (row []e
 	if err := bw.Flush(); err != nil {
 		return fail(err)
 	}
-	// Sync before the rename so that a crash leaves the old file or the
-	// whole new one, never a renamed empty file.
-	if err := f.Sync(); err != nil {
-		return fail(err)
-	}
 	if err := f.Chmod(0o644); err != nil {
 		return fail(err)
 	}
-	if err := f.Close(); err != nil {
+	if err := f.CloseAtomicallyReplace(); err != nil {
 		return fail(err)
 	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		os.Remove(f.Name())
-		done = true
-		return fail(err)
-	}
-	done = true
 	return res, nil
 }
 
