@@ -54,3 +54,47 @@ func (p *Progress) Done() {
 		p.bar.Clear()
 	}
 }
+
+// ProgressReporter turns a stream of (label, done, total) reports, the
+// shape of query.Options.Progress, into one bar per label on w (drawn
+// only on a terminal). Finish clears the bar at the end of a statement.
+type ProgressReporter struct {
+	w     io.Writer
+	label string
+	bar   *Progress
+}
+
+// NewProgressReporter reports progress on w.
+func NewProgressReporter(w io.Writer) *ProgressReporter { return &ProgressReporter{w: w} }
+
+// Report moves the bar for label, starting a new bar when the label
+// changes.
+func (r *ProgressReporter) Report(label string, done, total int64) {
+	if r.bar == nil || label != r.label {
+		r.Finish()
+		if total <= 0 {
+			total = -1 // unknown: a spinner
+		}
+		r.label, r.bar = label, NewProgress(r.w, label, "", total)
+	}
+	r.bar.Set(done)
+}
+
+// Finish removes the current bar, if any.
+func (r *ProgressReporter) Finish() {
+	if r.bar != nil {
+		r.bar.Done()
+		r.bar = nil
+	}
+}
+
+// TerminalWidth is the width of the terminal w, or DefaultWidth when w
+// is not a terminal.
+func TerminalWidth(w io.Writer) int {
+	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		if width, _, err := term.GetSize(int(f.Fd())); err == nil && width > 0 {
+			return width
+		}
+	}
+	return DefaultWidth
+}

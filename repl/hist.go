@@ -1,0 +1,214 @@
+package repl
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+
+	"laiondb/engine"
+	"laiondb/query"
+	"laiondb/query/ast"
+)
+
+// histBins is the number of bins of .hist.
+const histBins = 20
+
+// histBarWidth is the length of the longest bar.
+const histBarWidth = 40
+
+// dotHist runs the query after .hist and draws a histogram of its first
+// numeric column.
+func (sh *Shell) dotHist(ctx context.Context, in *input, arg string) (bool, error) {
+	if arg == "" {
+		return false, errors.New(".hist needs a query, e.g. .hist SELECT intraclass(img) FROM laionet GROUP BY synset;")
+	}
+	// Blank ".hist " so error columns match the typed line; errors show
+	// the line as typed.
+	typed := ".hist " + arg
+	src := strings.Repeat(" ", len(".hist ")) + arg
+	chunks := ast.SplitStatements(src)
+	if len(chunks) != 1 {
+		return false, errors.New(".hist takes one query")
+	}
+	c := chunks[0]
+	locate := func(err error) error {
+		var se *ast.SyntaxError
+		if errors.As(err, &se) {
+			se.Source = typed
+		}
+		return Locate(err, in.file, typed, c.Start, in.line-1)
+	}
+	stmt, err := ast.ParseChunk(in.file, c)
+	if err != nil {
+		return false, locate(err)
+	}
+	if sh.Terminal {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithCancel(ctx)
+		sh.cancelMu.Lock()
+		sh.cancelStmt = cancel
+		sh.cancelMu.Unlock()
+		defer func() {
+			sh.cancelMu.Lock()
+			sh.cancelStmt = nil
+			sh.cancelMu.Unlock()
+			cancel()
+		}()
+	}
+	res, err := sh.Session.Exec(ctx, stmt)
+	if err != nil {
+		if ctx.Err() != nil {
+			return false, context.Canceled
+		}
+		return false, locate(err)
+	}
+	var label string
+	var values []float64
+	nulls := 0
+	if res.Rows != nil {
+		label, values, nulls, err = numericColumn(ctx, res)
+		if err != nil {
+			if ctx.Err() != nil {
+				return false, context.Canceled
+			}
+			return false, locate(err)
+		}
+	}
+	if res.Rows == nil {
+		return false, errors.New(".hist: the statement returned no rows")
+	}
+	return false, writeHistogram(sh.out, label, values, nulls)
+}
+
+// numericColumn reads the first column of res holding numbers: by its
+// type, or, for columns of unknown type, by the first non-NULL value.
+func numericColumn(ctx context.Context, res *query.Result) (string, []float64, int, error) {
+	defer res.Rows.Close()
+	col := -1
+	for i, c := range res.Columns {
+		if c.Type == engine.TypeInt || c.Type == engine.TypeFloat {
+			col = i
+			break
+		}
+	}
+	var values []float64
+	nulls := 0
+	for {
+		more, err := next(ctx, res.Rows)
+		if !more {
+			if err != nil {
+				return "", nil, 0, err
+			}
+			break
+		}
+		row := res.Rows.Row()
+		if col < 0 {
+			for i, v := range row {
+				if v.T == engine.TypeInt || v.T == engine.TypeFloat {
+					col = i
+					break
+				}
+			}
+			if col < 0 {
+				continue
+			}
+		}
+		if col >= len(row) || row[col].IsNull() {
+			nulls++
+			continue
+		}
+		f, ok := row[col].AsFloat()
+		if !ok {
+			return "", nil, 0, fmt.Errorf(".hist: column %s holds %s, not a number", res.Columns[col].Name, row[col].T)
+		}
+		values = append(values, f)
+	}
+	if col < 0 {
+		return "", nil, 0, errors.New(".hist: the query has no numeric column")
+	}
+	return res.Columns[col].Name, values, nulls, nil
+}
+
+// writeHistogram draws values in histBins equal bins between their
+// minimum and maximum, one line per bin: range, bar, count.
+func writeHistogram(w io.Writer, label string, values []float64, nulls int) error {
+	var b strings.Builder
+	if len(values) == 0 {
+		fmt.Fprintf(&b, "%s: no values", label)
+		if nulls > 0 {
+			fmt.Fprintf(&b, " (%d NULL)", nulls)
+		}
+		b.WriteString("\n")
+		_, err := io.WriteString(w, b.String())
+		return err
+	}
+	lo, hi, sum := math.Inf(1), math.Inf(-1), 0.0
+	finite := values[:0:0]
+	for _, v := range values {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			continue
+		}
+		finite = append(finite, v)
+		lo, hi, sum = min(lo, v), max(hi, v), sum+v
+	}
+	skipped := len(values) - len(finite)
+	values = finite
+	if len(values) == 0 {
+		_, err := fmt.Fprintf(w, "%s: no finite values\n", label)
+		return err
+	}
+	fmt.Fprintf(&b, "%s: %d values, min %s, max %s, mean %s", label, len(values), num(lo), num(hi), num(sum/float64(len(values))))
+	if nulls > 0 {
+		fmt.Fprintf(&b, ", %d NULL", nulls)
+	}
+	if skipped > 0 {
+		fmt.Fprintf(&b, ", %d NaN or infinite", skipped)
+	}
+	b.WriteString("\n")
+	bins := histBins
+	if lo == hi {
+		bins = 1
+	}
+	counts := make([]int, bins)
+	width := (hi - lo) / float64(bins)
+	for _, v := range values {
+		i := bins - 1
+		if width > 0 {
+			i = min(int((v-lo)/width), bins-1)
+		}
+		counts[i]++
+	}
+	most := 0
+	for _, c := range counts {
+		most = max(most, c)
+	}
+	edges := make([]string, bins+1)
+	ew := 0
+	for i := range edges {
+		edges[i] = num(lo + float64(i)*width)
+		if i == bins {
+			edges[i] = num(hi)
+		}
+		ew = max(ew, len(edges[i]))
+	}
+	cw := len(strconv.Itoa(most))
+	for i, c := range counts {
+		bar := int(math.Round(float64(c) * histBarWidth / float64(most)))
+		if c > 0 && bar == 0 {
+			bar = 1
+		}
+		line := fmt.Sprintf("%*s .. %*s | %*d %s", ew, edges[i], ew, edges[i+1], cw, c, strings.Repeat("█", bar))
+		b.WriteString(strings.TrimRight(line, " ") + "\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// num shows a histogram number with four significant digits.
+func num(f float64) string {
+	return strconv.FormatFloat(f, 'g', 4, 64)
+}

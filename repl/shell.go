@@ -1,0 +1,397 @@
+package repl
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/peterh/liner"
+
+	"laiondb/query"
+	"laiondb/query/ast"
+)
+
+// Prompts of the terminal shell.
+const (
+	Prompt             = "laiondb> "
+	ContinuationPrompt = "   ...> "
+)
+
+// ErrFailed is returned by Shell.Run when it read piped input and at
+// least one statement or dot command failed (each error was already
+// written to Err).
+var ErrFailed = errors.New("some statements failed")
+
+// Shell reads statements and dot commands, runs them and prints their
+// results, as sqlite3's shell does.
+//
+// On a terminal (Terminal true; In and Out must then be the process's
+// standard input and output) it edits lines with liner: prompts, history,
+// Ctrl-R search, tab completion; Ctrl-C cancels the running statement
+// and keeps the shell, Ctrl-C at the prompt clears the line, Ctrl-D
+// exits. Otherwise it reads plain lines of any length with no prompts,
+// runs each statement as soon as its ";" arrives, writes errors to Err
+// and carries on, and returns ErrFailed at the end if anything failed.
+type Shell struct {
+	Session *query.Session
+	In      io.Reader
+	Out     io.Writer // results, messages and the banner
+	Err     io.Writer // errors, warnings and the footer
+	// Terminal selects line editing; see Shell.
+	Terminal bool
+	// Name is the database shown in the banner.
+	Name string
+	// HistoryFile keeps line history between sessions ("" for none).
+	HistoryFile string
+	// Format is the initial output format (.mode).
+	Format Format
+	// Footer writes "N rows" after each result; Timer adds the time.
+	// Both go to Err, so they never mix into csv or jsonl output.
+	Footer, Timer bool
+	// Width returns the table width; nil means DefaultWidth.
+	Width func() int
+	// Progress, when set, is finished after each statement so a bar left
+	// by a statement's progress reports is cleared.
+	Progress *ProgressReporter
+
+	out     io.Writer // Out or the .output file
+	outFile *os.File
+	failed  bool
+
+	names      *query.Names // completion words, nil when stale
+	readDepth  int
+	cancelMu   sync.Mutex
+	cancelStmt context.CancelFunc
+}
+
+// input is one source of lines (the terminal, piped stdin, a .read file)
+// and the statement being gathered from it.
+type input struct {
+	file    string // for error positions: "" on a terminal, "stdin", a .read path
+	line    int    // lines read so far
+	buf     string // the statement(s) gathered so far
+	bufLine int    // the line number of buf's first line
+	// stopOnError ends the input at its first error (.read files).
+	stopOnError bool
+	failed      bool
+}
+
+// pending reports whether a statement has begun and awaits its ";".
+func (in *input) pending() bool {
+	return strings.TrimSpace(in.buf) != "" && len(ast.SplitStatements(in.buf)) > 0
+}
+
+// Run runs the shell until end of input, .quit, or (piped) cancellation of
+// ctx. On a terminal ctx's cancellation is ignored: Ctrl-C belongs to the
+// running statement.
+func (sh *Shell) Run(ctx context.Context) error {
+	sh.out = sh.Out
+	defer sh.closeOutput()
+	if sh.Terminal {
+		return sh.runTerminal(context.WithoutCancel(ctx))
+	}
+	in := &input{file: "stdin"}
+	r := bufio.NewReaderSize(sh.In, 64<<10)
+	for {
+		line, err := r.ReadString('\n')
+		if line != "" || err == nil {
+			if sh.feed(ctx, in, strings.TrimSuffix(strings.TrimSuffix(line, "\n"), "\r")) {
+				break
+			}
+			if ctx.Err() != nil {
+				fmt.Fprintln(sh.Err, "interrupted")
+				sh.failed = true
+				break
+			}
+		}
+		if err == io.EOF {
+			sh.finish(ctx, in)
+			break
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if sh.failed || in.failed {
+		return ErrFailed
+	}
+	return nil
+}
+
+// finish runs a last statement that lacks its ";" at the end of input.
+func (sh *Shell) finish(ctx context.Context, in *input) {
+	if in.pending() {
+		sh.runBuffer(ctx, in, true)
+	}
+	in.buf = ""
+}
+
+func (sh *Shell) runTerminal(ctx context.Context) error {
+	ln := liner.NewLiner()
+	defer ln.Close()
+	ln.SetCtrlCAborts(true)
+	ln.SetTabCompletionStyle(liner.TabPrints)
+	ln.SetWordCompleter(sh.complete)
+	sh.loadHistory(ln)
+
+	sigc := make(chan os.Signal, 1)
+	signal.Notify(sigc, os.Interrupt)
+	defer func() {
+		signal.Stop(sigc)
+		close(sigc)
+	}()
+	go func() {
+		for range sigc {
+			sh.cancelMu.Lock()
+			if sh.cancelStmt != nil {
+				sh.cancelStmt()
+			}
+			sh.cancelMu.Unlock()
+		}
+	}()
+
+	fmt.Fprintf(sh.Out, "laiondb shell on %s. Statements end with \";\". Enter .help for help, Ctrl-D to quit.\n", sh.Name)
+	in := &input{}
+	var entry []string // the lines of the statement being typed, for history
+	for {
+		prompt := Prompt
+		if in.pending() {
+			prompt = ContinuationPrompt
+		}
+		line, err := ln.Prompt(prompt)
+		switch {
+		case errors.Is(err, liner.ErrPromptAborted):
+			in.buf, entry = "", nil
+			continue
+		case errors.Is(err, io.EOF):
+			fmt.Fprintln(sh.Out)
+			return nil
+		case err != nil:
+			return err
+		}
+		if strings.TrimSpace(line) != "" {
+			entry = append(entry, strings.TrimSpace(line))
+		}
+		// A statement's position counts lines from where it starts.
+		if !in.pending() {
+			in.buf, in.line = "", 0
+		}
+		quit := sh.feed(ctx, in, line)
+		if !in.pending() && len(entry) > 0 {
+			ln.AppendHistory(strings.Join(entry, " "))
+			entry = nil
+			sh.saveHistory(ln)
+		}
+		if quit {
+			return nil
+		}
+	}
+}
+
+// feed takes one line: a dot command when no statement is pending, else
+// more of the statement, which runs once its ";" arrives. It reports
+// whether the shell should stop (.quit, or an error in a .read file).
+func (sh *Shell) feed(ctx context.Context, in *input, line string) (stop bool) {
+	in.line++
+	if trimmed := strings.TrimSpace(line); strings.HasPrefix(trimmed, ".") && !in.pending() {
+		in.buf = ""
+		quit, err := sh.dot(ctx, in, trimmed)
+		if err != nil {
+			var qe *query.Error
+			var se *ast.SyntaxError
+			if in.file != "" && !errors.As(err, &qe) && !errors.As(err, &se) && !errors.Is(err, context.Canceled) {
+				err = fmt.Errorf("%s:%d: %w", in.file, in.line, err)
+			}
+			sh.report(err)
+			in.failed = true
+			return in.stopOnError
+		}
+		return quit
+	}
+	if in.buf == "" {
+		if strings.TrimSpace(line) == "" {
+			return false
+		}
+		in.bufLine = in.line
+	}
+	in.buf += line + "\n"
+	if !strings.Contains(line, ";") || !ast.Complete(in.buf) {
+		return false
+	}
+	return sh.runBuffer(ctx, in, false)
+}
+
+// runBuffer runs the whole statements in in.buf (and, at end of input,
+// an unterminated last one) and keeps the rest for more lines.
+func (sh *Shell) runBuffer(ctx context.Context, in *input, final bool) (stop bool) {
+	src := in.buf
+	chunks := ast.SplitStatements(src)
+	in.buf = ""
+	for i, c := range chunks {
+		if !c.Terminated && !final {
+			// Keep the rest, with what precedes it on its line blanked,
+			// so that columns stay right.
+			lineStart := strings.LastIndexByte(src[:c.Start.Offset], '\n') + 1
+			in.buf = strings.Repeat(" ", utf8.RuneCountInString(src[lineStart:c.Start.Offset])) + src[c.Start.Offset:]
+			in.bufLine += c.Start.Line - 1
+			break
+		}
+		if err := sh.exec(ctx, in, src, c); err != nil {
+			sh.report(err)
+			in.failed = true
+			if in.stopOnError || ctx.Err() != nil && !sh.Terminal {
+				return true
+			}
+			if i < len(chunks)-1 && sh.Terminal && errors.Is(err, context.Canceled) {
+				// Ctrl-C also drops the statements queued behind on the line.
+				return false
+			}
+		}
+	}
+	return false
+}
+
+// exec runs one statement and prints its result.
+func (sh *Shell) exec(ctx context.Context, in *input, src string, c ast.Chunk) error {
+	offset := in.bufLine - 1
+	stmt, err := ast.ParseChunk(in.file, c)
+	if err != nil {
+		return Locate(err, in.file, src, c.Start, offset)
+	}
+	if sh.Terminal {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithCancel(ctx)
+		sh.cancelMu.Lock()
+		sh.cancelStmt = cancel
+		sh.cancelMu.Unlock()
+		defer func() {
+			sh.cancelMu.Lock()
+			sh.cancelStmt = nil
+			sh.cancelMu.Unlock()
+			cancel()
+		}()
+	}
+	start := time.Now()
+	res, err := sh.Session.Exec(ctx, stmt)
+	var n int64
+	if err == nil {
+		n, err = sh.printer().Print(ctx, res)
+	}
+	if sh.Progress != nil {
+		sh.Progress.Finish()
+	}
+	switch stmt.(type) {
+	case *ast.SelectStmt, *ast.Explain, *ast.Describe, *ast.Show, *ast.ShowSynset, *ast.Assert:
+	default:
+		sh.names = nil // the catalog may have changed
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return context.Canceled
+		}
+		return Locate(err, in.file, src, c.Start, offset)
+	}
+	sh.footer(res, n, time.Since(start))
+	return nil
+}
+
+func (sh *Shell) footer(res *query.Result, n int64, d time.Duration) {
+	var parts []string
+	if sh.Footer && res.Rows != nil {
+		if n == 1 {
+			parts = append(parts, "1 row")
+		} else {
+			parts = append(parts, fmt.Sprintf("%d rows", n))
+		}
+	}
+	if sh.Timer {
+		parts = append(parts, fmt.Sprintf("(%.3f s)", d.Seconds()))
+	}
+	if len(parts) > 0 {
+		fmt.Fprintln(sh.Err, strings.Join(parts, " "))
+	}
+}
+
+func (sh *Shell) printer() *Printer {
+	w := DefaultWidth
+	if sh.Width != nil {
+		w = sh.Width()
+	}
+	return &Printer{Out: sh.out, Err: sh.Err, Format: sh.Format, Width: w}
+}
+
+// report writes an error: its position, message and source excerpt, or
+// "interrupted" for a cancelled statement.
+func (sh *Shell) report(err error) {
+	if errors.Is(err, context.Canceled) {
+		fmt.Fprintln(sh.Err, "interrupted")
+		return
+	}
+	msg := err.Error()
+	if !strings.HasSuffix(msg, "\n") {
+		msg += "\n"
+	}
+	io.WriteString(sh.Err, msg)
+}
+
+func (sh *Shell) closeOutput() {
+	if sh.outFile != nil {
+		sh.outFile.Close()
+		sh.outFile = nil
+	}
+	sh.out = sh.Out
+}
+
+// DefaultHistoryFile is where the shell keeps history: $LAIONDB_HISTORY
+// if set ("off" or "0" turns history off, returning ""), else
+// ~/.laiondb_history.
+func DefaultHistoryFile() string {
+	switch v := os.Getenv("LAIONDB_HISTORY"); strings.ToLower(v) {
+	case "off", "0", "false", "no":
+		return ""
+	case "":
+	default:
+		return v
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return ""
+	}
+	return home + string(os.PathSeparator) + ".laiondb_history"
+}
+
+func (sh *Shell) loadHistory(ln *liner.State) {
+	if sh.HistoryFile == "" {
+		return
+	}
+	f, err := os.Open(sh.HistoryFile)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	ln.ReadHistory(f)
+}
+
+func (sh *Shell) saveHistory(ln *liner.State) {
+	if sh.HistoryFile == "" {
+		return
+	}
+	f, err := os.OpenFile(sh.HistoryFile, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		fmt.Fprintf(sh.Err, "history: %v (set LAIONDB_HISTORY=off to stop keeping it)\n", err)
+		sh.HistoryFile = ""
+		return
+	}
+	ln.WriteHistory(f)
+	if err := f.Close(); err != nil {
+		fmt.Fprintf(sh.Err, "history: %v\n", err)
+	}
+}
