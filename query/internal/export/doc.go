@@ -11,7 +11,8 @@
 //     BOOL is boolean, INT int64, FLOAT double, TEXT a UTF-8 string
 //     (BYTE_ARRAY with the STRING logical type), VECTOR a LIST of FLOAT
 //     (DuckDB reads it as FLOAT[], pandas/pyarrow as list<float>); a column
-//     declared NULL is written as nullable text. Every vector of a column
+//     of unknown type (NULL) takes the type of its first non-NULL value in
+//     the first 1,024 rows, or is written as nullable text. Every vector of a column
 //     has the same dimension ([Column].Dim, or the first vector's). Rows
 //     go out in row groups of about 32 MiB of values (~16k rows with a
 //     512-d vector), so memory stays bounded whatever the row count.

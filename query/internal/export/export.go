@@ -20,8 +20,9 @@ import (
 // Column describes one exported column.
 type Column struct {
 	Name string
-	// Type is BOOL, INT, FLOAT, TEXT or VECTOR; NULL declares a column
-	// that holds only NULLs (written as nullable text).
+	// Type is BOOL, INT, FLOAT, TEXT or VECTOR. NULL means unknown: the
+	// column takes the type of its first non-NULL value in the first 1,024
+	// rows, and is written as nullable text if it has none.
 	Type engine.Type
 	// Dim is a VECTOR column's dimension; 0 takes it from the first
 	// non-NULL vector. Every vector of the column must have it.
@@ -144,11 +145,9 @@ func Write(ctx context.Context, path string, cols []Column, next func() (row []e
 	}
 	defer f.Cleanup()
 	bw := bufio.NewWriterSize(f, 1<<20)
-	s, err := mk(bw, names, cols, &res)
+	open := func(cols []Column) (sink, error) { return mk(bw, names, cols, &res) }
+	s, err := copyRows(ctx, open, cols, next, &res)
 	if err != nil {
-		return fail(err)
-	}
-	if err := copyRows(ctx, s, cols, next, &res); err != nil {
 		res.Rows = 0
 		return fail(err)
 	}
@@ -167,38 +166,101 @@ func Write(ctx context.Context, path string, cols []Column, next func() (row []e
 	return res, nil
 }
 
-// copyRows pulls every row, checks it against the columns and hands it to
-// the sink.
-func copyRows(ctx context.Context, s sink, cols []Column, next func() ([]engine.Value, bool, error), res *Result) error {
+// typeProbeRows is how many rows Write reads ahead, at most, to find the
+// type of columns declared NULL (the planner did not know it).
+const typeProbeRows = 1024
+
+// copyRows opens the sink once every column's type is known, then pulls
+// every row, checks it against the columns and hands it to the sink.
+func copyRows(ctx context.Context, open func([]Column) (sink, error), cols []Column, next func() ([]engine.Value, bool, error), res *Result) (sink, error) {
+	src, err := probeTypes(cols, next)
+	if err != nil {
+		return nil, err
+	}
+	s, err := open(cols)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]engine.Value, len(cols))
 	for n := int64(1); ; n++ {
 		if n%checkEvery == 0 {
 			if err := ctx.Err(); err != nil {
-				return fmt.Errorf("stopped after %d rows: %w", n-1, err)
+				return nil, fmt.Errorf("stopped after %d rows: %w", n-1, err)
 			}
 		}
-		row, ok, err := next()
+		row, ok, err := src()
 		if err != nil {
-			return fmt.Errorf("row %d: %w", n, err)
+			return nil, fmt.Errorf("row %d: %w", n, err)
 		}
 		if !ok {
-			return nil
+			return s, nil
 		}
 		if len(row) != len(cols) {
-			return &RowError{Row: n, Err: fmt.Errorf("%w: %d values for %d columns", ErrValue, len(row), len(cols))}
+			return nil, &RowError{Row: n, Err: fmt.Errorf("%w: %d values for %d columns", ErrValue, len(row), len(cols))}
 		}
 		for i, v := range row {
 			c, err := fit(&cols[i], v, res)
 			if err != nil {
-				return &RowError{Row: n, Column: cols[i].Name, Err: err}
+				return nil, &RowError{Row: n, Column: cols[i].Name, Err: err}
 			}
 			out[i] = c
 		}
 		if err := s.write(out); err != nil {
-			return fmt.Errorf("row %d: %w", n, err)
+			return nil, fmt.Errorf("row %d: %w", n, err)
 		}
 		res.Rows = n
 	}
+}
+
+// probeTypes gives each column declared NULL the type of its first
+// non-NULL value in the first typeProbeRows rows, and returns a source
+// that replays the rows it read before going on with next. A column with
+// no such value stays NULL.
+func probeTypes(cols []Column, next func() ([]engine.Value, bool, error)) (func() ([]engine.Value, bool, error), error) {
+	unknown := 0
+	for _, c := range cols {
+		if c.Type == engine.TypeNull {
+			unknown++
+		}
+	}
+	if unknown == 0 {
+		return next, nil
+	}
+	var held [][]engine.Value
+	ended := false
+	for unknown > 0 && len(held) < typeProbeRows {
+		row, ok, err := next()
+		if err != nil {
+			return nil, fmt.Errorf("row %d: %w", len(held)+1, err)
+		}
+		if !ok {
+			ended = true
+			break
+		}
+		keep := make([]engine.Value, len(row))
+		for i, v := range row {
+			if v.T == engine.TypeVector {
+				v.V = append([]float32(nil), v.V...)
+			}
+			keep[i] = v
+			if i < len(cols) && cols[i].Type == engine.TypeNull && v.T != engine.TypeNull {
+				cols[i].Type = v.T
+				unknown--
+			}
+		}
+		held = append(held, keep)
+	}
+	return func() ([]engine.Value, bool, error) {
+		if len(held) > 0 {
+			row := held[0]
+			held = held[1:]
+			return row, true, nil
+		}
+		if ended {
+			return nil, false, nil
+		}
+		return next()
+	}, nil
 }
 
 // fit returns v as its column stores it: INT widened for a FLOAT column,

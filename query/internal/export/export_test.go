@@ -399,7 +399,8 @@ func TestErrors(t *testing.T) {
 		{"dim", filepath.Join(dir, "d.parquet"), []Column{{Name: "v", Type: engine.TypeVector, Dim: 3}}, source([][]engine.Value{{engine.Vector([]float32{1, 2})}}), ErrValue, "vector of dimension 2 in a column of dimension 3"},
 		{"dim from first", filepath.Join(dir, "d.parquet"), []Column{{Name: "v", Type: engine.TypeVector}}, source([][]engine.Value{{engine.Null()}, {engine.Vector([]float32{1, 2})}, {engine.Vector([]float32{1, 2, 3})}}), ErrValue, "row 3, column v"},
 		{"empty vector", filepath.Join(dir, "e.parquet"), []Column{{Name: "v", Type: engine.TypeVector}}, source([][]engine.Value{{engine.Vector([]float32{})}}), ErrValue, "empty vector"},
-		{"null column", filepath.Join(dir, "n.csv"), []Column{{Name: "n", Type: engine.TypeNull}}, source([][]engine.Value{{engine.Null()}, {engine.Bool(true)}}), ErrValue, "BOOL value in a NULL column"},
+		{"unknown type", filepath.Join(dir, "n.csv"), []Column{{Name: "n", Type: engine.TypeNull}}, source([][]engine.Value{{engine.Null()}, {engine.Bool(true)}, {engine.Int(1)}}), ErrValue, "row 3, column n: value does not fit its column: INT value in a BOOL column"},
+		{"source fails while probing", filepath.Join(dir, "p.csv"), []Column{{Name: "n", Type: engine.TypeNull}}, func() ([]engine.Value, bool, error) { return nil, false, fs.ErrClosed }, fs.ErrClosed, "row 1: file already closed"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Write(context.Background(), tc.path, tc.cols, tc.next, Options{})
@@ -563,5 +564,61 @@ func TestParquetStreams(t *testing.T) {
 	}
 	if pf.NumRows() != n || len(pf.RowGroups()) < 5 {
 		t.Errorf("%d rows in %d row groups", pf.NumRows(), len(pf.RowGroups()))
+	}
+}
+
+// TestUnknownTypes: columns the planner could not type (NULL) take the
+// type of their first non-NULL value, found by reading ahead; rows read
+// ahead are written in order, and the parquet schema gets the real type.
+func TestUnknownTypes(t *testing.T) {
+	cols := []Column{{Name: "id", Type: engine.TypeInt}, {Name: "x", Type: engine.TypeNull}, {Name: "v", Type: engine.TypeNull}, {Name: "never", Type: engine.TypeNull}}
+	var rows [][]engine.Value
+	for i := range 2000 {
+		r := []engine.Value{engine.Int(int64(i)), engine.Null(), engine.Null(), engine.Null()}
+		if i >= 700 {
+			r[1] = engine.Float(float64(i) / 4)
+		}
+		if i >= 3 {
+			r[2] = engine.Vector([]float32{float32(i), 1})
+		}
+		rows = append(rows, r)
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "u.parquet")
+	res, err := Write(context.Background(), path, cols, source(rows), Options{})
+	if err != nil || res.Rows != 2000 {
+		t.Fatalf("%+v, %v", res, err)
+	}
+	f, _ := os.Open(path)
+	defer f.Close()
+	fi, _ := f.Stat()
+	pf, err := parquet.OpenFile(f, fi.Size())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	for _, c := range pf.Schema().Columns() {
+		leaf, _ := pf.Schema().Lookup(c...)
+		kinds = append(kinds, strings.Join(c, ".")+":"+leaf.Node.Type().String())
+	}
+	if got, want := strings.Join(kinds, " "), "id:INT(64,true) x:DOUBLE v.list.element:FLOAT never:STRING"; got != want {
+		t.Errorf("columns %s, want %s", got, want)
+	}
+	jpath := filepath.Join(dir, "u.jsonl")
+	if _, err := Write(context.Background(), jpath, cols, source(rows), Options{}); err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := os.ReadFile(jpath)
+	lines := strings.Split(string(raw), "\n")
+	for _, i := range []int{0, 3, 699, 700, 1999} {
+		want := `{"id":` + strconv.Itoa(i) + `,"x":`
+		if i >= 700 {
+			want += strconv.FormatFloat(float64(i)/4, 'f', -1, 64)
+		} else {
+			want += "null"
+		}
+		if !strings.HasPrefix(lines[i], want) {
+			t.Errorf("line %d: %s, want prefix %s", i+1, lines[i], want)
+		}
 	}
 }
