@@ -37,5 +37,6 @@
 // the index (a search holds its read lock). Result slices
 // belong to the caller; no method retains a slice it is given — vectors
 // are copied into the arena. Check and WriteGraph take the index-wide
-// write lock and wait for inserts in flight.
+// write lock and wait for inserts in flight. Each concurrent search or
+// insert keeps a pooled visited set of two bytes per node.
 package index
