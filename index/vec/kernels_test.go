@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/viterin/vek/vek32"
 )
 
 // kernelModes lists the kernel paths this CPU can run; each test runs the
@@ -250,4 +252,14 @@ func BenchmarkDotBatchF16Random(b *testing.B) {
 			i = (i + 32) % len(ids)
 		}
 	})
+}
+
+// BenchmarkVekDot512 is github.com/viterin/vek's float32 dot, the
+// alternative the design named, for comparison with BenchmarkDot512.
+func BenchmarkVekDot512(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 1))
+	x, y := randF32(r, 512), randF32(r, 512)
+	for b.Loop() {
+		vek32.Dot(x, y)
+	}
 }
