@@ -6,8 +6,6 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
-
-	"laiondb/index/vec"
 )
 
 // Node metadata bits, one uint32 a node, read and written atomically.
@@ -558,7 +556,3 @@ func growF32(s []float32, n int) []float32 {
 	}
 	return s[:n]
 }
-
-// ensure vec is used (the arena calls it; keep the import explicit here for
-// the query normalisation in search.go).
-var _ = vec.Dot
