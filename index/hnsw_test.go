@@ -157,6 +157,7 @@ func TestFilteredSearchEqualsExactOnSubset(t *testing.T) {
 			}
 		}
 	}
+	mustCheck(t, h)
 	// SearchIDs is exact over the listed ids, skipping unknown ones.
 	q := d.query(0)
 	list := []uint64{1005, 1077, 6000, 424242}
@@ -207,6 +208,7 @@ func TestRangeSearch(t *testing.T) {
 	if r := sum / float64(cnt); r < 0.95 {
 		t.Errorf("graph range search: mean recall %.3f < 0.95", r)
 	}
+	mustCheck(t, h)
 }
 
 func f16(v []float32) []byte {

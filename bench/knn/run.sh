@@ -46,10 +46,18 @@ if [ ! -f "$WORK/gt.npy" ]; then
 fi
 
 g++ -O3 -march=native -std=c++17 -pthread -o "$WORK/hnswlib_bench" bench/knn/cpp/hnswlib_bench.cpp
-go build -o "$WORK/knnbench" ./bench/knn
+# The laiondb binary once cmd/laiondb dispatches `bench knn`; until then
+# the stand-alone main in this directory runs the same code.
+if grep -rqs knnbench cmd/laiondb; then
+	go build -o "$WORK/laiondb" ./cmd/laiondb
+	KNN=("$WORK/laiondb" bench knn)
+else
+	go build -o "$WORK/knnbench" ./bench/knn
+	KNN=("$WORK/knnbench")
+fi
 
 echo "running laiondb bench knn ..." >&2
-"$WORK/knnbench" --base "$WORK/base.npy" --queries "$WORK/queries.npy" --gt "$WORK/gt.npy" \
+"${KNN[@]}" --base "$WORK/base.npy" --queries "$WORK/queries.npy" --gt "$WORK/gt.npy" \
 	--k "$K" --m "$M" --ef-construction "$EFC" --ef "$EF" --threads "$THREADS" --runs "$RUNS" --format jsonl \
 	>"$WORK/laiondb.jsonl"
 echo "running hnswlib (native) ..." >&2
