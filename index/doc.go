@@ -16,6 +16,12 @@
 //	ld, err := ReadGraph(r); ld.SetF16(id, v)...; h, err = ld.Finish()
 //	err = h.Check()
 //
+// Tuning: ef trades speed for recall. On 20,000 CLIP-like vectors (real
+// CLIP class centres, cosine 0.78 to the centre) recall@10 is >= 0.95 at
+// ef=128 with the default M=16, EfConstruction=200 (asserted by the
+// tests); on 100,000 such vectors it needs ef≈300 (bench/knn). Ask for ef
+// of a few times k. Raise M (32, 48) only if recall plateaus.
+//
 // Replacing and deleting: adding an id that is present tombstones its old
 // node and inserts a new one; Delete tombstones. Tombstones keep routing
 // searches (the graph stays connected) but are never returned; they cost

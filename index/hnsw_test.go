@@ -552,3 +552,27 @@ func TestInputErrors(t *testing.T) {
 		t.Fatalf("empty round trip: %v", err)
 	}
 }
+
+func TestFlatReplaceDelete(t *testing.T) {
+	f, _ := NewFlat(3, Float16)
+	f.Add(1, []float32{1, 0, 0})
+	f.Add(2, []float32{0, 1, 0})
+	f.Add(1, []float32{0, 0, 1}) // replaces
+	if f.Len() != 2 {
+		t.Fatalf("Len %d", f.Len())
+	}
+	res, _ := f.Search([]float32{0, 0, 1}, 5, nil)
+	if len(res) != 2 || res[0].ID != 1 || res[0].Score != 1 {
+		t.Fatalf("after replace: %v", res)
+	}
+	if !f.Delete(1) || f.Delete(1) {
+		t.Fatal("Delete reports presence wrongly")
+	}
+	res, _ = f.SearchRange([]float32{0, 0, 1}, -1, nil)
+	if len(res) != 1 || res[0].ID != 2 {
+		t.Fatalf("after delete: %v", res)
+	}
+	if _, err := f.Search([]float32{1}, 1, nil); !errors.Is(err, ErrDim) {
+		t.Fatalf("short query: %v", err)
+	}
+}
