@@ -432,6 +432,6 @@ type PlotOption struct {
 type Scatter struct {
 	Pos     lexer.Position
 	Queries []*Select `parser:"'SCATTER' '(' @@ ')' ( ',' '(' @@ ')' )?"`
-	To    *Concat `parser:"'TO' @@"`
-	Title *Concat `parser:"( 'TITLE' @@ )?"`
+	To      *Concat   `parser:"'TO' @@"`
+	Title   *Concat   `parser:"( 'TITLE' @@ )?"`
 }
