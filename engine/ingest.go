@@ -36,7 +36,8 @@ type IngestOptions struct {
 	Model string
 	// Progress, when set, is called after every committed batch.
 	Progress func(IngestProgress)
-	// Warn, when set, receives warnings (each kind once per file).
+	// Warn, when set, receives warnings (each kind once per file), without a
+	// "warning:" prefix.
 	Warn func(msg string)
 	// batchBlocks is the number of blocks per commit (tests lower it).
 	batchBlocks int
@@ -550,7 +551,7 @@ func (r *ingestRun) produce(ctx context.Context, si *shardInput, startRow uint32
 			}
 		}
 		if invalid > 0 {
-			r.warn("utf8:"+si.meta.path, fmt.Sprintf("warning: %s: %d captions are not valid UTF-8; stored as they are", si.meta.path, invalid))
+			r.warn("utf8:"+si.meta.path, fmt.Sprintf("%s: %d captions are not valid UTF-8; stored as they are", si.meta.path, invalid))
 		}
 	}()
 	for col, rd := range si.vectors {
@@ -572,10 +573,10 @@ func (r *ingestRun) produce(ctx context.Context, si *shardInput, startRow uint32
 				}
 			}
 			if norms.far > 0 {
-				r.warn("norm:"+rd.Path(), fmt.Sprintf("warning: %s: %d of %d vectors had a norm outside [0.99, 1.01] (min %.3g, max %.3g); they were stored unit-normalised — ingest with --keep-norm to keep them as they are", rd.Path(), norms.far, total-startRow, norms.min, norms.max))
+				r.warn("norm:"+rd.Path(), fmt.Sprintf("%s: %d of %d vectors had a norm outside [0.99, 1.01] (min %.3g, max %.3g); they were stored unit-normalised — ingest with --keep-norm to keep them as they are", rd.Path(), norms.far, total-startRow, norms.min, norms.max))
 			}
 			if norms.zero > 0 {
-				r.warn("zero:"+rd.Path(), fmt.Sprintf("warning: %s: %d vectors are all zeros; stored as zeros (their cosine with anything is 0)", rd.Path(), norms.zero))
+				r.warn("zero:"+rd.Path(), fmt.Sprintf("%s: %d vectors are all zeros; stored as zeros (their cosine with anything is 0)", rd.Path(), norms.zero))
 			}
 		}()
 	}

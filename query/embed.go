@@ -108,7 +108,7 @@ func (s *Session) embedText(ctx context.Context, model, text string) ([]float32,
 	}
 	if serr := e.StoreErr(); serr != nil && !s.warnedStore {
 		s.warnedStore = true
-		s.warn("warning: embeddings are kept for this session only: " + serr.Error())
+		s.warn("embeddings are kept for this session only: " + serr.Error())
 	}
 	s.embeds[key] = vs[0]
 	return vs[0], nil

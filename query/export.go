@@ -69,7 +69,7 @@ func (s *Session) execExport(ctx context.Context, st *ast.Export) (*Result, erro
 		return nil, atStatement(err, st.Pos())
 	}
 	if res.Repaired > 0 {
-		s.warn(fmt.Sprintf("warning: %s: %d text values were not valid UTF-8; invalid bytes were written as U+FFFD", to.S, res.Repaired))
+		s.warn(fmt.Sprintf("%s: %d text values were not valid UTF-8; invalid bytes were written as U+FFFD", to.S, res.Repaired))
 	}
 	return &Result{Message: fmt.Sprintf("exported %d rows to %s", res.Rows, filepath.Base(to.S))}, nil
 }

@@ -22,7 +22,8 @@ type Options struct {
 	// WordNetDir is where full WordNet is read for is_a and synsets beyond
 	// ImageNet-1k; "" means /usr/share/wordnet.
 	WordNetDir string
-	// Warn receives warnings (bad captions, normalised vectors, ...).
+	// Warn receives warnings (invalid captions, normalised vectors, ...),
+	// without a "warning:" prefix.
 	Warn func(msg string)
 	// Progress reports long work (ingest, index build); total may be 0.
 	Progress func(label string, done, total int64)

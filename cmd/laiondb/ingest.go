@@ -50,7 +50,7 @@ func runIngest(ctx context.Context, args []string, e *env) error {
 // stderr.
 func ingest(ctx context.Context, db *engine.DB, paths []string, opt engine.IngestOptions, e *env) (*engine.IngestReport, error) {
 	var bar *repl.Progress
-	opt.Warn = func(msg string) { fmt.Fprintln(e.stderr, msg) }
+	opt.Warn = func(msg string) { fmt.Fprintln(e.stderr, "warning:", msg) }
 	opt.Progress = func(p engine.IngestProgress) {
 		if bar == nil {
 			bar = repl.NewProgress(e.stderr, "ingest", "rows", p.TotalRows)
