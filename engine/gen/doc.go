@@ -12,14 +12,16 @@
 // is C_k = unit(T_k + 0.8·g_k) for a random unit g_k (cos(C_k, T_k) ≈ 0.78).
 // An on-topic row's caption vector lies at cosine U(0.78, 0.95) from T_k, so
 // about three quarters pass the paper's 0.82 filter, and its image vector at
-// cosine U(0.62, 0.86) from C_k. A real caption that happens to name a
+// cosine s_k ± 0.06 from C_k, where each class's spread s_k is U(0.55, 0.85). A real caption that happens to name a
 // class ("light blue dress" names light.n.02) is an incidental mention: its
 // caption vector lies at cosine U(0.45, 0.80) from T_k, so it usually fails
 // the filter, and its image vector is unrelated. Unrelated rows mix one of 64
 // random topic directions with noise. Vectors are exactly unit length
 // before float16 rounding; cosines are exact because the noise is made
-// orthogonal to the centre. The ImageNet-like set has tighter classes:
-// images at cosine U(0.80, 0.92) from C_k.
+// orthogonal to the centre. The ImageNet-like set has mostly tighter
+// classes: images at cosine t_k ± 0.05 from C_k, t_k being U(0.70, 0.90)
+// per class, so two images of a class have cosine ≈ t_k² (LAION: ≈ s_k²)
+// and LAIONet comes out less self-similar in most classes, not all.
 //
 // Everything is a function of the seed: the same seed and sizes give the
 // same bytes.

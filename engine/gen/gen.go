@@ -68,6 +68,9 @@ type world struct {
 	classes  []int     // classes with at least one active lemma, Zipf order
 	zipf     []float64 // cumulative weights over classes
 	lemmas   [][]string
+	// laionSpread and inetSpread are each class's typical cosine between
+	// an image and the class centre, in LAION and in the ImageNet-like set.
+	laionSpread, inetSpread []float64
 }
 
 var templates = []string{
@@ -227,6 +230,10 @@ func newWorld(cfg Config) (*world, error) {
 	for range 64 {
 		w.topics = append(w.topics, randomUnit(r, cfg.Dim))
 	}
+	for range 1000 {
+		w.laionSpread = append(w.laionSpread, 0.55+0.30*r.Float64())
+		w.inetSpread = append(w.inetSpread, 0.70+0.20*r.Float64())
+	}
 	// Lemmas per class, and the Zipf order of the classes that have any.
 	w.lemmas = make([][]string, 1000)
 	for _, e := range vocab.Entries() {
@@ -307,7 +314,7 @@ func (w *world) rows(cfg Config, chunk uint64, first int, rows []Row, img, txt [
 			row.Text = &c
 			row.URL = fmt.Sprintf("http://images.example/%s/%d.jpg", strings.ReplaceAll(lemma, " ", "_"), id)
 			around(r, tv, w.text[k], 0.78+0.17*r.Float64(), noise)
-			around(r, iv, w.image[k], 0.62+0.24*r.Float64(), noise)
+			around(r, iv, w.image[k], w.laionSpread[k]-0.06+0.12*r.Float64(), noise)
 		default:
 			rc := &w.captions[r.IntN(len(w.captions))]
 			c := rc.text
@@ -403,8 +410,8 @@ type ImageNetRow struct {
 	WNID string `parquet:"wnid"`
 }
 
-// writeImageNet writes n images of each class, tighter around the class
-// image centres than LAION's on-topic images.
+// writeImageNet writes n images of each class, around the class image
+// centres, for most classes tighter than LAION's on-topic images.
 func (w *world) writeImageNet(dir string, cfg Config) ([]string, error) {
 	cat, err := synset.ImageNet1k()
 	if err != nil {
@@ -419,7 +426,7 @@ func (w *world) writeImageNet(dir string, cfg Config) ([]string, error) {
 		for i := 0; i < n; i++ {
 			j := k*n + i
 			rows = append(rows, ImageNetRow{File: fmt.Sprintf("%s/ILSVRC2012_val_%08d.JPEG", s.WNID, j+1), WNID: s.WNID.String()})
-			around(r, img[j*w.dim:(j+1)*w.dim], w.image[k], 0.80+0.12*r.Float64(), noise)
+			around(r, img[j*w.dim:(j+1)*w.dim], w.image[k], w.inetSpread[k]-0.05+0.10*r.Float64(), noise)
 		}
 	}
 	meta := filepath.Join(dir, "metadata", "metadata_0000.parquet")

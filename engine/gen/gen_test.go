@@ -66,14 +66,15 @@ func TestGenerateIsDeterministicAndPlanted(t *testing.T) {
 			t.Fatalf("row %d norm %v", i, n)
 		}
 	}
-	// ImageNet-like images sit at cos 0.80–0.92 from their class centre, so
-	// two images of a class have cosine ≈ 0.74 on average.
+	// ImageNet-like images sit at cos t_k ± 0.05 from their class centre,
+	// t_k in U(0.70, 0.90), so two images of a class have cosine ≈ 0.64 on
+	// average.
 	inet, _ := readAll(t, filepath.Join(a, "imagenet", "img_emb", "img_emb_0000.npy"))
 	var s float64
 	for k := 0; k < 1000; k++ {
 		s += float64(vec.Dot(inet[(3*k)*dim:(3*k+1)*dim], inet[(3*k+1)*dim:(3*k+2)*dim]))
 	}
-	if m := s / 1000; m < 0.65 || m > 0.82 {
+	if m := s / 1000; m < 0.55 || m > 0.75 {
 		t.Errorf("mean within-class cosine %v", m)
 	}
 	cat, _ := synset.ImageNet1k()
