@@ -14,8 +14,8 @@
 //     of unknown type (NULL) takes the type of its first non-NULL value in
 //     the first 1,024 rows, or is written as nullable text. Every vector of a column
 //     has the same dimension ([Column].Dim, or the first vector's). Rows
-//     go out in row groups of about 32 MiB of values (~16k rows with a
-//     512-d vector), so memory stays bounded whatever the row count.
+//     go out in row groups of about 16 MiB of values (~8k rows with a
+//     512-d vector).
 //   - .csv: RFC 4180 quoting, "\n" line ends, a header row. NULL is an
 //     empty field and the empty string is "" (DuckDB and PostgreSQL read
 //     them apart); vectors are one field holding a JSON array; NaN and
@@ -26,6 +26,16 @@
 //
 // Numbers are written in the shortest form that reads back exactly:
 // FLOAT as float64, vector elements as float32.
+//
+// # Streaming
+//
+// The calling goroutine pulls and checks rows in order (so an error names
+// its row) and copies them into batches; one worker per CPU (at most 4)
+// formats a batch or encodes it as a parquet row group, and a committer
+// writes the batches in order. Memory is bounded by the batches in flight
+// (workers + 1, each about 16 MiB of values for parquet, 4 MiB for text),
+// whatever the row count: about 100 MiB of live heap while writing
+// 200,000 rows with a 512-d vector.
 //
 // # LAIONet names
 //
@@ -52,7 +62,8 @@
 //     runs in text values and column names are replaced by U+FFFD in every
 //     format and counted in [Result].Repaired, so the caller can warn.
 //   - The row slice that next returns, and the vectors in it, are only
-//     read until next is called again.
+//     read until next is called again (vectors are copied; strings are
+//     kept, as Go strings do not change).
 //   - A FLOAT column accepts INT values (widened); any other value of the
 //     wrong type, a row of the wrong width, or a vector of another
 //     dimension stops the export with a [*RowError] wrapping [ErrValue].

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -63,26 +64,17 @@ type Result struct {
 // Formats lists the supported file name extensions.
 var Formats = []string{".parquet", ".csv", ".jsonl"}
 
-// sink writes one format. Rows reach it checked: each value NULL or of its
-// column's type, text valid UTF-8, vectors of the column's dimension.
-type sink interface {
-	write(row []engine.Value) error
-	// close writes what ends the file (parquet's footer) into the buffer.
-	close() error
-}
-
-type newSink func(w io.Writer, names []string, cols []Column, res *Result) (sink, error)
-
-func sinkFor(ext string) newSink {
+// formatFor returns the format of a file name extension, nil if none.
+func formatFor(ext string, w io.Writer, names []string, cols []Column) (format, error) {
 	switch ext {
 	case ".parquet":
-		return newParquetSink
+		return newParquetFormat(w, names, cols)
 	case ".csv":
-		return newCSVSink
+		return newCSVFormat(w, names), nil
 	case ".jsonl":
-		return newJSONLSink
+		return newJSONLFormat(w, names), nil
 	}
-	return nil
+	return nil, nil
 }
 
 // checkEvery is how many rows pass between looks at the context.
@@ -104,8 +96,7 @@ func Write(ctx context.Context, path string, cols []Column, next func() (row []e
 		return res, fmt.Errorf("export %s: %w", path, err)
 	}
 	ext := strings.ToLower(filepath.Ext(path))
-	mk := sinkFor(ext)
-	if mk == nil {
+	if !slices.Contains(Formats, ext) {
 		what := "no extension"
 		if ext != "" {
 			what = "extension " + ext
@@ -139,28 +130,31 @@ func Write(ctx context.Context, path string, cols []Column, next func() (row []e
 	// renameio writes a hidden temporary file beside path and renames it
 	// over path after an fsync, so a crash leaves the old file or the
 	// whole new one, never a renamed empty file.
-	f, err := renameio.TempFile(dir, path)
+	file, err := renameio.TempFile(dir, path)
 	if err != nil {
 		return fail(fmt.Errorf("cannot write in directory %s: %w", dir, err))
 	}
-	defer f.Cleanup()
-	bw := bufio.NewWriterSize(f, 1<<20)
-	open := func(cols []Column) (sink, error) { return mk(bw, names, cols, &res) }
-	s, err := copyRows(ctx, open, cols, next, &res)
+	defer file.Cleanup()
+	bw := bufio.NewWriterSize(file, 1<<20)
+	src, err := probeTypes(cols, next)
 	if err != nil {
-		res.Rows = 0
 		return fail(err)
 	}
-	if err := s.close(); err != nil {
+	f, err := formatFor(ext, bw, names, cols)
+	if err != nil {
+		return fail(err)
+	}
+	if err := run(ctx, f, cols, src, &res); err != nil {
+		res.Rows = 0
 		return fail(err)
 	}
 	if err := bw.Flush(); err != nil {
 		return fail(err)
 	}
-	if err := f.Chmod(0o644); err != nil {
+	if err := file.Chmod(0o644); err != nil {
 		return fail(err)
 	}
-	if err := f.CloseAtomicallyReplace(); err != nil {
+	if err := file.CloseAtomicallyReplace(); err != nil {
 		return fail(err)
 	}
 	return res, nil
@@ -169,48 +163,6 @@ func Write(ctx context.Context, path string, cols []Column, next func() (row []e
 // typeProbeRows is how many rows Write reads ahead, at most, to find the
 // type of columns declared NULL (the planner did not know it).
 const typeProbeRows = 1024
-
-// copyRows opens the sink once every column's type is known, then pulls
-// every row, checks it against the columns and hands it to the sink.
-func copyRows(ctx context.Context, open func([]Column) (sink, error), cols []Column, next func() ([]engine.Value, bool, error), res *Result) (sink, error) {
-	src, err := probeTypes(cols, next)
-	if err != nil {
-		return nil, err
-	}
-	s, err := open(cols)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]engine.Value, len(cols))
-	for n := int64(1); ; n++ {
-		if n%checkEvery == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, fmt.Errorf("stopped after %d rows: %w", n-1, err)
-			}
-		}
-		row, ok, err := src()
-		if err != nil {
-			return nil, fmt.Errorf("row %d: %w", n, err)
-		}
-		if !ok {
-			return s, nil
-		}
-		if len(row) != len(cols) {
-			return nil, &RowError{Row: n, Err: fmt.Errorf("%w: %d values for %d columns", ErrValue, len(row), len(cols))}
-		}
-		for i, v := range row {
-			c, err := fit(&cols[i], v, res)
-			if err != nil {
-				return nil, &RowError{Row: n, Column: cols[i].Name, Err: err}
-			}
-			out[i] = c
-		}
-		if err := s.write(out); err != nil {
-			return nil, fmt.Errorf("row %d: %w", n, err)
-		}
-		res.Rows = n
-	}
-}
 
 // probeTypes gives each column declared NULL the type of its first
 // non-NULL value in the first typeProbeRows rows, and returns a source

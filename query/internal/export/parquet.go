@@ -13,24 +13,20 @@ import (
 	"laiondb/engine"
 )
 
-// Row groups end when their values reach about this many bytes
-// (uncompressed), so a writer holds one row group at a time: ~16k rows
-// with a 512-d vector column.
-const rowGroupBytes = 32 << 20
+// A row group is one batch of about this many bytes of values
+// (uncompressed): ~8k rows with a 512-d vector column. Each worker holds
+// one row group's pages until its commit.
+const rowGroupBytes = 16 << 20
 
-// parquetSink writes each column as one nullable leaf (a nullable LIST of
-// FLOAT for vectors), Snappy-compressed, in row groups of rowGroupBytes.
-// Values go straight to each column's writer row by row, which keeps a
-// 512-d vector's values in cache: assembling whole rows first was 3×
-// slower.
-type parquetSink struct {
-	w     *parquet.Writer
-	vals  []parquet.Value
-	bytes []byte
-	group int64 // bytes in the current row group
+// parquetFormat writes each column as one nullable leaf (a nullable LIST
+// of FLOAT for vectors), Snappy-compressed. Workers fill row groups of
+// their own (parquet-go's ConcurrentRowGroupWriter) and commit them in
+// order.
+type parquetFormat struct {
+	w *parquet.Writer
 }
 
-func newParquetSink(w io.Writer, names []string, cols []Column, _ *Result) (sink, error) {
+func newParquetFormat(w io.Writer, names []string, cols []Column) (*parquetFormat, error) {
 	root := make(orderedGroup, len(cols))
 	opts := []parquet.WriterOption{
 		parquet.Compression(&parquet.Snappy),
@@ -58,50 +54,62 @@ func newParquetSink(w io.Writer, names []string, cols []Column, _ *Result) (sink
 		root[i] = orderedField{Node: parquet.Optional(n), name: names[i]}
 	}
 	opts = append(opts, parquet.NewSchema("laiondb", root))
-	return &parquetSink{w: parquet.NewWriter(w, opts...)}, nil
+	return &parquetFormat{w: parquet.NewWriter(w, opts...)}, nil
 }
 
-func (s *parquetSink) write(row []engine.Value) error {
-	cw := s.w.ColumnWriters()
-	for i, v := range row {
-		vals := s.vals[:0]
-		switch v.T {
-		case engine.TypeNull:
-			vals = append(vals, parquet.NullValue().Level(0, 0, i))
-		case engine.TypeBool:
-			vals = append(vals, parquet.BooleanValue(v.I != 0).Level(0, 1, i))
-			s.group++
-		case engine.TypeInt:
-			vals = append(vals, parquet.Int64Value(v.I).Level(0, 1, i))
-			s.group += 8
-		case engine.TypeFloat:
-			vals = append(vals, parquet.DoubleValue(v.F).Level(0, 1, i))
-			s.group += 8
-		case engine.TypeString:
-			// The column copies the bytes before WriteRowValues returns.
-			s.bytes = append(s.bytes[:0], v.S...)
-			vals = append(vals, parquet.ByteArrayValue(s.bytes).Level(0, 1, i))
-			s.group += int64(len(v.S)) + 4
-		case engine.TypeVector:
-			vals = append(vals, parquet.FloatValue(v.V[0]).Level(0, 2, i))
-			for _, x := range v.V[1:] {
-				vals = append(vals, parquet.FloatValue(x).Level(1, 2, i))
+func (f *parquetFormat) start() error      { return nil }
+func (f *parquetFormat) batchBytes() int64 { return rowGroupBytes }
+func (f *parquetFormat) finish() error     { return f.w.Close() }
+func (f *parquetFormat) newWorker() worker {
+	return &parquetWorker{rg: f.w.BeginRowGroup()}
+}
+
+type parquetWorker struct {
+	rg    *parquet.ConcurrentRowGroupWriter
+	vals  []parquet.Value
+	bytes []byte
+}
+
+// encode hands each value to its column's writer row by row, which keeps
+// a 512-d vector's values in cache: assembling whole rows first was 3×
+// slower.
+func (w *parquetWorker) encode(b *batch) error {
+	cw := w.rg.ColumnWriters()
+	for r := range b.len() {
+		for i, v := range b.row(r) {
+			vals := w.vals[:0]
+			switch v.T {
+			case engine.TypeNull:
+				vals = append(vals, parquet.NullValue().Level(0, 0, i))
+			case engine.TypeBool:
+				vals = append(vals, parquet.BooleanValue(v.I != 0).Level(0, 1, i))
+			case engine.TypeInt:
+				vals = append(vals, parquet.Int64Value(v.I).Level(0, 1, i))
+			case engine.TypeFloat:
+				vals = append(vals, parquet.DoubleValue(v.F).Level(0, 1, i))
+			case engine.TypeString:
+				// The column copies the bytes before WriteRowValues returns.
+				w.bytes = append(w.bytes[:0], v.S...)
+				vals = append(vals, parquet.ByteArrayValue(w.bytes).Level(0, 1, i))
+			case engine.TypeVector:
+				vals = append(vals, parquet.FloatValue(v.V[0]).Level(0, 2, i))
+				for _, x := range v.V[1:] {
+					vals = append(vals, parquet.FloatValue(x).Level(1, 2, i))
+				}
 			}
-			s.group += 4 * int64(len(v.V))
+			if _, err := cw[i].WriteRowValues(vals); err != nil {
+				return err
+			}
+			w.vals = vals
 		}
-		if _, err := cw[i].WriteRowValues(vals); err != nil {
-			return err
-		}
-		s.vals = vals
-	}
-	if s.group >= rowGroupBytes {
-		s.group = 0
-		return s.w.Flush()
 	}
 	return nil
 }
 
-func (s *parquetSink) close() error { return s.w.Close() }
+func (w *parquetWorker) commit() (int64, error) {
+	_, err := w.rg.Commit()
+	return 0, err
+}
 
 // orderedGroup is a parquet group whose fields keep the order they were
 // given: parquet.Group is a map and would sort the columns by name.

@@ -21,8 +21,8 @@ func appendNumber(b []byte, f float64, bits int) []byte {
 }
 
 // appendVector appends v as a JSON array; NaN and ±Inf become null and
-// are counted.
-func appendVector(b []byte, v []float32, res *Result) []byte {
+// are counted in nonFinite.
+func appendVector(b []byte, v []float32, nonFinite *int64) []byte {
 	b = append(b, '[')
 	for i, x := range v {
 		if i > 0 {
@@ -30,7 +30,7 @@ func appendVector(b []byte, v []float32, res *Result) []byte {
 		}
 		if f := float64(x); math.IsNaN(f) || math.IsInf(f, 0) {
 			b = append(b, "null"...)
-			res.NonFinite++
+			*nonFinite++
 		} else {
 			b = appendNumber(b, f, 32)
 		}
@@ -68,27 +68,59 @@ func appendJSONString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-// csvSink writes RFC 4180 CSV with "\n" line ends: a header row, NULL as
-// an empty field, the empty string as "" (so the two stay apart for
-// readers that tell them apart, e.g. DuckDB and PostgreSQL), vectors as a
-// JSON array in one field.
-type csvSink struct {
-	w   io.Writer
-	res *Result
-	buf []byte
+// textFormat writes formats of one text line per row; each worker formats
+// its batch into its own buffer, and commit copies the buffer out.
+type textFormat struct {
+	w         io.Writer
+	header    []byte
+	appendRow func(f *textFormat, b []byte, row []engine.Value, nonFinite *int64) []byte
+	keys      [][]byte // JSONL: `{"name":` then `,"name":`
 }
 
-func newCSVSink(w io.Writer, names []string, _ []Column, res *Result) (sink, error) {
-	s := &csvSink{w: w, res: res}
+// textBatchBytes keeps batches small: formatting is per row, and small
+// batches let the committer's writes overlap the workers' formatting.
+const textBatchBytes = 4 << 20
+
+func (f *textFormat) start() error {
+	_, err := f.w.Write(f.header)
+	return err
+}
+func (f *textFormat) batchBytes() int64 { return textBatchBytes }
+func (f *textFormat) finish() error     { return nil }
+func (f *textFormat) newWorker() worker { return &textWorker{f: f} }
+
+type textWorker struct {
+	f         *textFormat
+	buf       []byte
+	nonFinite int64
+}
+
+func (w *textWorker) encode(b *batch) error {
+	w.buf, w.nonFinite = w.buf[:0], 0
+	for i := range b.len() {
+		w.buf = w.f.appendRow(w.f, w.buf, b.row(i), &w.nonFinite)
+	}
+	return nil
+}
+
+func (w *textWorker) commit() (int64, error) {
+	_, err := w.f.w.Write(w.buf)
+	return w.nonFinite, err
+}
+
+// newCSVFormat writes RFC 4180 CSV with "\n" line ends: a header row,
+// NULL as an empty field, the empty string as "" (so the two stay apart
+// for readers that tell them apart, e.g. DuckDB and PostgreSQL), vectors
+// as a JSON array in one field.
+func newCSVFormat(w io.Writer, names []string) *textFormat {
+	var h []byte
 	for i, n := range names {
 		if i > 0 {
-			s.buf = append(s.buf, ',')
+			h = append(h, ',')
 		}
-		s.buf = appendCSVField(s.buf, n)
+		h = appendCSVField(h, n)
 	}
-	s.buf = append(s.buf, '\n')
-	_, err := w.Write(s.buf)
-	return s, err
+	return &textFormat{w: w, header: append(h, '\n'), appendRow: appendCSVRow}
 }
 
 func appendCSVField(b []byte, s string) []byte {
@@ -109,8 +141,7 @@ func appendCSVField(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-func (s *csvSink) write(row []engine.Value) error {
-	b := s.buf[:0]
+func appendCSVRow(_ *textFormat, b []byte, row []engine.Value, nonFinite *int64) []byte {
 	for i, v := range row {
 		if i > 0 {
 			b = append(b, ',')
@@ -135,43 +166,30 @@ func (s *csvSink) write(row []engine.Value) error {
 			b = appendCSVField(b, v.S)
 		case engine.TypeVector:
 			b = append(b, '"')
-			b = appendVector(b, v.V, s.res)
+			b = appendVector(b, v.V, nonFinite)
 			b = append(b, '"')
 		}
 	}
-	b = append(b, '\n')
-	s.buf = b
-	_, err := s.w.Write(b)
-	return err
+	return append(b, '\n')
 }
 
-func (s *csvSink) close() error { return nil }
-
-// jsonlSink writes one JSON object per line, keys in column order.
-type jsonlSink struct {
-	w    io.Writer
-	res  *Result
-	keys [][]byte // `{"name":` then `,"name":`
-	buf  []byte
-}
-
-func newJSONLSink(w io.Writer, names []string, _ []Column, res *Result) (sink, error) {
-	s := &jsonlSink{w: w, res: res, keys: make([][]byte, len(names))}
+// newJSONLFormat writes one JSON object per line, keys in column order.
+func newJSONLFormat(w io.Writer, names []string) *textFormat {
+	f := &textFormat{w: w, appendRow: appendJSONLRow, keys: make([][]byte, len(names))}
 	for i, n := range names {
 		sep := byte(',')
 		if i == 0 {
 			sep = '{'
 		}
 		k := appendJSONString([]byte{sep}, n)
-		s.keys[i] = append(k, ':')
+		f.keys[i] = append(k, ':')
 	}
-	return s, nil
+	return f
 }
 
-func (s *jsonlSink) write(row []engine.Value) error {
-	b := s.buf[:0]
+func appendJSONLRow(f *textFormat, b []byte, row []engine.Value, nonFinite *int64) []byte {
 	for i, v := range row {
-		b = append(b, s.keys[i]...)
+		b = append(b, f.keys[i]...)
 		switch v.T {
 		case engine.TypeNull:
 			b = append(b, "null"...)
@@ -182,20 +200,15 @@ func (s *jsonlSink) write(row []engine.Value) error {
 		case engine.TypeFloat:
 			if math.IsNaN(v.F) || math.IsInf(v.F, 0) {
 				b = append(b, "null"...)
-				s.res.NonFinite++
+				*nonFinite++
 			} else {
 				b = appendNumber(b, v.F, 64)
 			}
 		case engine.TypeString:
 			b = appendJSONString(b, v.S)
 		case engine.TypeVector:
-			b = appendVector(b, v.V, s.res)
+			b = appendVector(b, v.V, nonFinite)
 		}
 	}
-	b = append(b, '}', '\n')
-	s.buf = b
-	_, err := s.w.Write(b)
-	return err
+	return append(b, '}', '\n')
 }
-
-func (s *jsonlSink) close() error { return nil }
