@@ -65,7 +65,7 @@ func TextHistogram(values []float64, bins, width int) string {
 		}
 		return lo + float64(i)*step
 	}
-	// Edges get the fewest decimals that print each within a thousandth
+	// Edges get the fewest decimals that print each within a hundredth
 	// of a bin of its value: 0.2 steps as 0.2, 0.4; 0.195 steps as 0.315.
 	prec := 0
 	if step > 0 {
@@ -75,7 +75,7 @@ func TextHistogram(values []float64, bins, width int) string {
 			for i := 0; i <= bins && exact; i++ {
 				x := edgeAt(i)
 				r, _ := strconv.ParseFloat(strconv.FormatFloat(x, 'f', p, 64), 64)
-				exact = math.Abs(r-x) <= step*1e-3
+				exact = math.Abs(r-x) <= step*1e-2
 			}
 			if prec = p; exact {
 				break
