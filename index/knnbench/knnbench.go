@@ -75,9 +75,9 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	var c config
 	var efList, format, elem, which string
-	fs.StringVar(&c.base, "base", "", "npy file of base vectors (rows), float16 or float32 `B.npy`")
-	fs.StringVar(&c.queries, "queries", "", "npy file of query vectors `Q.npy`")
-	fs.StringVar(&c.gt, "gt", "", "optional int npy (nq, >=k) of true neighbour rows `G.npy`; default: exact scan")
+	fs.StringVar(&c.base, "base", "", "`file` of base vectors, one a row (npy, float16 or float32)")
+	fs.StringVar(&c.queries, "queries", "", "`file` of query vectors (npy)")
+	fs.StringVar(&c.gt, "gt", "", "optional `file` of true neighbours: int npy (nq, >=k) of base row numbers; default: exact scan")
 	fs.IntVar(&c.k, "k", 10, "neighbours per query (recall@k)")
 	fs.IntVar(&c.m, "m", 16, "HNSW M")
 	fs.IntVar(&c.efc, "ef-construction", 200, "HNSW efConstruction")
