@@ -9,6 +9,8 @@ import (
 	"hash/crc32"
 	"io"
 	"math"
+
+	"laiondb/index/vec"
 )
 
 // The persisted graph: a stream of little-endian words.
@@ -106,10 +108,8 @@ func (h *HNSW) WriteGraph(w io.Writer) (int64, error) {
 			if h.arena.elem == Float16 {
 				e.bytes(h.arena.rawF16(node))
 			} else {
-				raw = raw[:0]
-				for _, f := range h.arena.rawF32(node) {
-					raw = binary.LittleEndian.AppendUint32(raw, math.Float32bits(f))
-				}
+				raw = growBytes(raw, h.arena.bytesPerVector())
+				vec.EncodeF32(raw, h.arena.rawF32(node))
 				e.bytes(raw)
 			}
 		}
@@ -273,10 +273,7 @@ func ReadGraph(r io.Reader) (*Loader, error) {
 				if o.Element == Float16 {
 					copy(h.arena.rawF16(node), vbuf)
 				} else {
-					dst := h.arena.rawF32(node)
-					for i := range dst {
-						dst[i] = math.Float32frombits(binary.LittleEndian.Uint32(vbuf[4*i:]))
-					}
+					vec.DecodeF32(h.arena.rawF32(node), vbuf)
 				}
 			}
 		} else {

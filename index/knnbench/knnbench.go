@@ -178,9 +178,7 @@ func loadVectors(path string) ([]float32, int, int, error) {
 	if r.DType == npy.Float16 {
 		vec.F16ToF32(out, raw)
 	} else {
-		for i := range out {
-			out[i] = float32frombits(raw[4*i:])
-		}
+		vec.DecodeF32(out, raw)
 	}
 	// Normalise, leaving vectors that are unit length to within float16
 	// rounding as they are, so that every index in a comparison sees the
