@@ -102,7 +102,9 @@ type ShardLabels struct {
 }
 
 // Label matches every caption of t against the ImageNet-1k vocabulary of
-// rule, from the caption index, shard by shard.
+// rule, shard by shard: from the stored labelling, or from the caption
+// index (see labels.go). Entry (the rows of each lemma) is set only when
+// the labelling is computed afresh.
 func (s *Snapshot) Label(ctx context.Context, t *Table, rule synset.Rule) ([]ShardLabels, error) {
 	vocab, err := imagenetVocabulary(rule)
 	if err != nil {
@@ -113,13 +115,9 @@ func (s *Snapshot) Label(ctx context.Context, t *Table, rule synset.Rule) ([]Sha
 		if sh.Rows == 0 {
 			continue
 		}
-		p, err := s.Postings(t, sh)
+		l, err := s.shardLabels(ctx, t, sh, rule, vocab)
 		if err != nil {
 			return nil, err
-		}
-		l, err := synset.Label(ctx, p, vocab)
-		if err != nil {
-			return nil, fmt.Errorf("table %s shard %d: %w", t.Name, sh.Number, err)
 		}
 		out = append(out, ShardLabels{Shard: sh.Number, Labels: l})
 	}

@@ -98,3 +98,44 @@ func TestContainsAndMatchSynsetFromIndex(t *testing.T) {
 		t.Errorf("goldfish rows: %d, row0 %v row1 %v", g.GetCardinality(), g.Contains(RowID(4, 0)), g.Contains(RowID(4, 1)))
 	}
 }
+
+// The labelling stored per shard generation answers like a fresh one, and
+// a re-ingest (a new generation) gets its own.
+func TestStoredLabelsMatchFreshOnes(t *testing.T) {
+	db := openTestDB(t)
+	dir := writeShard(t, t.TempDir(), testShard{rows: 6000, number: 2, seed: 5})
+	if _, err := db.Ingest(context.Background(), []string{dir}, DefaultIngestOptions()); err != nil {
+		t.Fatal(err)
+	}
+	tbl, _ := db.Table("laion")
+	sh := tbl.Shards[0]
+	s := db.Snapshot()
+	defer s.Close()
+	if _, err := s.txn.Get(labelsKey(tbl.ID, sh.Number, sh.Gen, 'p')); err != nil {
+		t.Fatalf("ingest did not store the paper labelling: %v", err)
+	}
+	for _, rule := range []synset.Rule{synset.Paper, synset.Normalized} {
+		stored, err := s.Label(context.Background(), tbl, rule)
+		if err != nil {
+			t.Fatal(err)
+		}
+		vocab, _ := imagenetVocabulary(rule)
+		p, _ := s.Postings(tbl, sh)
+		fresh, err := synset.Label(context.Background(), p, vocab)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := stored[0].Labels
+		for c := range fresh.Unique {
+			if !fresh.Unique[c].Equals(st.Unique[c]) {
+				t.Fatalf("%s class %d: stored %v, fresh %v", rule, c, st.Unique[c].ToArray(), fresh.Unique[c].ToArray())
+			}
+		}
+		if !fresh.Multi.Equals(st.Multi) || !fresh.Matched.Equals(st.Matched) {
+			t.Errorf("%s: stored Multi/Matched differ from fresh ones", rule)
+		}
+	}
+	if err := db.Check(); err != nil {
+		t.Fatal(err)
+	}
+}

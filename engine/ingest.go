@@ -457,6 +457,22 @@ func (r *ingestRun) shard(si *shardInput) (ShardReport, error) {
 			return rep, err
 		}
 	}
+	// Store the shard's ImageNet labelling under every rule now, so that
+	// queries (read-only ones too) start from it.
+	if t.Column("caption") >= 0 {
+		s := r.db.Snapshot()
+		for _, cr := range captionRules {
+			vocab, err := imagenetVocabulary(cr.rule)
+			if err == nil {
+				_, err = s.shardLabels(r.ctx, t, sh, cr.rule, vocab)
+			}
+			if err != nil {
+				s.Close()
+				return rep, err
+			}
+		}
+		s.Close()
+	}
 	rep.Rows = total
 	return rep, nil
 }
@@ -735,7 +751,9 @@ func checkFinite(rd *npy.Reader, raw []byte, row, n int) error {
 
 // dropGeneration deletes every block and token key of one shard generation.
 func (db *DB) dropGeneration(table, shard, gen uint32) error {
-	for _, p := range [][]byte{shardGenPrefix(table, shard, gen), tokenShardPrefix(table, shard, gen)} {
+	labels := tokenShardPrefix(table, shard, gen)
+	labels[0] = kindLabels
+	for _, p := range [][]byte{shardGenPrefix(table, shard, gen), tokenShardPrefix(table, shard, gen), labels} {
 		if err := db.deleteKeys(p); err != nil {
 			return err
 		}
@@ -816,7 +834,7 @@ func (db *DB) collectGarbage(t *Table) error {
 		}
 	}
 	dead := map[[2]uint32]bool{}
-	for _, kind := range []byte{kindBlock, kindTokens} {
+	for _, kind := range []byte{kindBlock, kindTokens, kindLabels} {
 		prefix := []byte{kind, 0, 0, 0, 0}
 		prefix[1], prefix[2], prefix[3], prefix[4] = byte(t.ID>>24), byte(t.ID>>16), byte(t.ID>>8), byte(t.ID)
 		err := db.bdb.View(func(txn *badger.Txn) error {

@@ -11,6 +11,7 @@ const (
 	kindSet     = 0x04
 	kindIndex   = 0x05
 	kindEmbed   = 0x06
+	kindLabels  = 0x07
 )
 
 // Catalog object kinds (second byte of a catalog key).
@@ -66,6 +67,14 @@ func tokenPrefix(table, shard, gen uint32, rule byte) []byte {
 // tokenShardPrefix: 0x03 table(4) shard(4) gen(4) — every rule's index.
 func tokenShardPrefix(table, shard, gen uint32) []byte {
 	return tokenPrefix(table, shard, gen, 0)[:13]
+}
+
+// labelsKey: 0x07 table(4) shard(4) gen(4) rule(1): the stored unique-match
+// labelling of one shard generation under one rule.
+func labelsKey(table, shard, gen uint32, rule byte) []byte {
+	k := tokenPrefix(table, shard, gen, rule)
+	k[0] = kindLabels
+	return k
 }
 
 // u32Key appends a big-endian uint32 to a copy of prefix.
