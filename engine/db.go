@@ -33,8 +33,9 @@ type DB struct {
 	// readers never take it.
 	writeMu sync.Mutex
 
-	mu     sync.RWMutex
-	tables map[string]*Table // catalog cache, keyed by lower-cased name
+	mu      sync.RWMutex
+	tables  map[string]*Table       // catalog cache, keyed by lower-cased name
+	indexes map[string]*loadedIndex // vector indexes in memory, by name
 }
 
 // Open opens (creating if needed, unless read-only) the database in

@@ -41,6 +41,9 @@ type IngestOptions struct {
 	Warn func(msg string)
 	// batchBlocks is the number of blocks per commit (tests lower it).
 	batchBlocks int
+	// skipIndexes leaves vector indexes behind the table, as a crash
+	// between the table's commit and the index's would (tests).
+	skipIndexes bool
 }
 
 // IngestProgress reports how far an ingest has come.
@@ -175,6 +178,12 @@ func (db *DB) Ingest(ctx context.Context, paths []string, opt IngestOptions) (*I
 			return nil, err
 		}
 		rep.Shards = append(rep.Shards, sr)
+	}
+	// Indexes over the table learn its new rows now (added, replaced).
+	if !opt.skipIndexes {
+		if err := db.refreshIndexesLocked(ctx, t.Name); err != nil {
+			return rep, err
+		}
 	}
 	rep.Rows = run.done
 	rep.Elapsed = time.Since(start)

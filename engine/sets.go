@@ -152,7 +152,7 @@ func (db *DB) NewSet(name, table string, cols []Column, query string) (*SetWrite
 	if err == nil {
 		return nil, fmt.Errorf("%w: set %s (DROP SET %s first)", ErrExists, name, name)
 	}
-	id, err := db.nextSetID()
+	id, err := db.nextSeq("set")
 	if err != nil {
 		return nil, err
 	}
@@ -162,26 +162,6 @@ func (db *DB) NewSet(name, table string, cols []Column, query string) (*SetWrite
 		w.builders = append(w.builders, newColumnBuilder(c.Type))
 	}
 	return w, nil
-}
-
-func (db *DB) nextSetID() (uint32, error) {
-	var id uint32
-	err := db.bdb.Update(func(txn *badger.Txn) error {
-		key := catalogKey(catSeq, "set")
-		item, err := txn.Get(key)
-		switch {
-		case errors.Is(err, badger.ErrKeyNotFound):
-		case err != nil:
-			return err
-		default:
-			if err := item.Value(func(v []byte) error { id = binary.BigEndian.Uint32(v); return nil }); err != nil {
-				return err
-			}
-		}
-		id++
-		return txn.Set(key, binary.BigEndian.AppendUint32(nil, id))
-	})
-	return id, err
 }
 
 // Add appends a row; ids must increase. vals holds one value per stored
