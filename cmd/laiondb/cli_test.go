@@ -1,0 +1,432 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"laiondb/engine"
+	"laiondb/engine/gen"
+)
+
+var update = flag.Bool("update", false, "rewrite the cmp files of testdata/script/*.txtar with the actual output")
+
+// TestMain lets the test binary act as the laiondb command inside
+// scripts (testscript puts it on their PATH).
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){"laiondb": main})
+}
+
+// makeShard generates a 2,000-row shard in a temporary directory.
+func makeShard(t *testing.T) string {
+	t.Helper()
+	shard := filepath.Join(t.TempDir(), "shard")
+	if _, err := gen.Generate(shard, gen.Config{Rows: 2000, Seed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	return shard
+}
+
+// TestScripts runs testdata/script/*.txtar: the CLI end to end. Scripts
+// see $SHARD (a 2,000-row shard) and these commands besides testscript's:
+//
+//	status N cmd args...   run cmd, expecting exit status N
+//	longline FILE N        write FILE: SELECT length('xxx…') AS n; with N x's
+func TestScripts(t *testing.T) {
+	shard := makeShard(t)
+	testscript.Run(t, testscript.Params{
+		Dir:                 "testdata/script",
+		UpdateScripts:       *update,
+		RequireExplicitExec: true,
+		Setup: func(e *testscript.Env) error {
+			e.Setenv("SHARD", shard)
+			e.Setenv("HOME", e.WorkDir)
+			e.Setenv("LAIONDB_HISTORY", "off")
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"status":   cmdStatus,
+			"longline": cmdLongLine,
+		},
+	})
+}
+
+func cmdStatus(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: status N command [args...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	if err != nil {
+		ts.Fatalf("status: %v", err)
+	}
+	err = ts.Exec(args[1], args[2:]...)
+	got := 0
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		got = ee.ExitCode()
+	case err != nil:
+		ts.Fatalf("status: %v", err)
+	}
+	if got != want {
+		ts.Fatalf("%s exited with status %d, want %d", args[1], got, want)
+	}
+}
+
+func cmdLongLine(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: longline FILE N")
+	}
+	n, err := strconv.Atoi(args[1])
+	if err != nil {
+		ts.Fatalf("longline: %v", err)
+	}
+	src := "SELECT length('" + strings.Repeat("x", n) + "') AS n;\n"
+	if err := os.WriteFile(ts.MkAbs(args[0]), []byte(src), 0o644); err != nil {
+		ts.Fatalf("longline: %v", err)
+	}
+}
+
+// ingestTestShard makes a database in dir holding the shared shard.
+func ingestTestShard(t *testing.T, dir string) {
+	t.Helper()
+	shard := makeShard(t)
+	db, err := engine.Open(engine.DefaultOptions(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Ingest(context.Background(), []string{shard}, engine.DefaultIngestOptions()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// run runs the command in-process.
+func run(args ...string) (code int, stdout, stderr string) {
+	var out, errw bytes.Buffer
+	code = runMain(context.Background(), args, &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errw})
+	return code, out.String(), errw.String()
+}
+
+// A database open for writing (here by this process, as a shell or an
+// ingest would hold it) refuses a second writer and readers with a message
+// naming the way out; read-only openers share a database with each other.
+// (testscript cannot keep a writer open in the background while the
+// script goes on, so this is a Go test.)
+func TestLockedDatabase(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "db")
+	ingestTestShard(t, dir)
+
+	db, err := engine.Open(engine.DefaultOptions(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := run("query", "--db", dir, "SELECT count(*) FROM laion")
+	if code != 1 || !strings.Contains(stderr, "in use by another process") || !strings.Contains(stderr, "--read-only") {
+		t.Errorf("second writer: exit %d, stderr %q", code, stderr)
+	}
+	code, _, stderr = run("query", "--db", dir, "--read-only", "SELECT count(*) FROM laion")
+	if code != 1 || !strings.Contains(stderr, "in use by another process") {
+		t.Errorf("reader beside a writer: exit %d, stderr %q", code, stderr)
+	}
+	db.Close()
+
+	ro, err := engine.Open(engine.DefaultOptions(dir).WithReadOnly(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	code, stdout, stderr := run("query", "--db", dir, "--read-only", "--format", "csv", "SELECT count(*) AS n FROM laion")
+	if code != 0 || stdout != "n\n2000\n" {
+		t.Errorf("reader beside a reader: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	code, _, stderr = run("shell", "--db", dir)
+	if code != 1 || !strings.Contains(stderr, "in use by another process") {
+		t.Errorf("shell beside a reader: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// sanity check of the helpers, so a broken Setup does not look like a
+// broken command.
+func TestRunInProcess(t *testing.T) {
+	code, stdout, _ := run("help")
+	if code != 0 || !strings.Contains(stdout, "shell") || !strings.Contains(stdout, "query") || !strings.Contains(stdout, "run ") {
+		t.Errorf("help: exit %d:\n%s", code, stdout)
+	}
+}
+
+// TestShellInTerminal drives the real binary in a real terminal (tmux):
+// prompts, a multi-line statement, an aligned table with its footer, a
+// dot command, tab completion, Ctrl-C cancelling a running statement and
+// clearing the line at the prompt, history, and Ctrl-D.
+//
+// The long statement is embed() against an HTTP endpoint (this test's
+// server) that answers only when the request is cancelled: the test sends
+// Ctrl-C once the request has arrived, so nothing depends on timing.
+func TestShellInTerminal(t *testing.T) {
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux is not installed: the terminal test of the shell needs it (apt-get install tmux)")
+	}
+	if testing.Short() {
+		t.Skip("builds the binary and drives it in tmux; skipped with -short")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "laiondb")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	ingestTestShard(t, filepath.Join(dir, "db"))
+
+	arrived := make(chan struct{}, 1)
+	stop := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case arrived <- struct{}{}:
+		default:
+		}
+		select { // hang until the client gives up (or the test ends)
+		case <-r.Context().Done():
+		case <-stop:
+		}
+	}))
+	// Cleanups run last first: tmux goes before the server.
+	t.Cleanup(func() {
+		close(stop)
+		srv.Close()
+	})
+
+	tm := newTmux(t, dir, fmt.Sprintf("env HOME=%s LAIONDB_HISTORY= %s shell --db db", shellQuote(dir), shellQuote(bin)))
+
+	tm.waitFor("the banner and prompt", func(s string) bool {
+		return strings.Contains(s, "Enter .help for help") && lastLine(s) == "laiondb>"
+	})
+
+	// A statement over two lines: the continuation prompt, then a table.
+	tm.typeLine("SELECT id, width,")
+	tm.waitFor("the continuation prompt", func(s string) bool { return lastLine(s) == "...>" })
+	tm.typeLine("  height FROM laion ORDER BY id LIMIT 3;")
+	screen := tm.waitFor("the table footer", func(s string) bool { return strings.Contains(s, "3 rows (") })
+	for _, want := range []string{
+		"laiondb> SELECT id, width,\n   ...>   height FROM laion ORDER BY id LIMIT 3;\n",
+		"id | width | height\n---+-------+-------\n 0 |   256 |    256\n 1 |   320 |    480\n 2 |   500 |    256\n3 rows (",
+	} {
+		if !strings.Contains(screen, want) {
+			t.Errorf("screen lacks %q:\n%s", want, screen)
+		}
+	}
+
+	// A dot command changes the format.
+	tm.typeLine(".mode csv")
+	tm.typeLine("SELECT id, width FROM laion ORDER BY id LIMIT 2;")
+	screen = tm.waitFor("csv rows", func(s string) bool { return strings.Contains(s, "2 rows (") })
+	if !strings.Contains(screen, "\nid,width\n0,256\n1,320\n2 rows (") {
+		t.Errorf("csv output not found:\n%s", screen)
+	}
+	tm.typeLine(".mode table")
+
+	// Tab completes a table name.
+	tm.typeKeys("SELECT count(*) AS total FROM lai")
+	tm.send("Tab")
+	tm.waitFor("the completed name", func(s string) bool {
+		return strings.HasSuffix(lastLine(s), "FROM laion")
+	})
+	tm.typeLine(";")
+	tm.waitFor("the count", func(s string) bool { return strings.Contains(s, "total\n-----\n 2000\n1 row (") })
+
+	// Ctrl-C cancels a running statement; the shell lives on.
+	tm.typeLine("SET embedder = '" + srv.URL + "/v1/embeddings';")
+	tm.waitFor("the setting", func(s string) bool { return strings.Contains(s, "embedder = ") && lastLine(s) == "laiondb>" })
+	tm.typeLine("SELECT embed('a text nobody will embed') AS v;")
+	select {
+	case <-arrived:
+	case <-time.After(2 * time.Minute):
+		t.Fatalf("the statement never called the embedder:\n%s", tm.screen())
+	}
+	tm.send("C-c")
+	tm.waitFor("interrupted", func(s string) bool {
+		return strings.Contains(s, "\ninterrupted\n") && lastLine(s) == "laiondb>"
+	})
+	tm.typeLine("SELECT 'still here' AS state;")
+	tm.waitFor("the shell to answer after Ctrl-C", func(s string) bool { return strings.Contains(s, "\nstill here\n1 row (") })
+
+	// Ctrl-C at the prompt drops what was typed, including earlier lines.
+	tm.typeLine("SELECT 'dropped',")
+	tm.typeKeys("  'also dropped'")
+	// Wait for the echo: the key must reach the line editor, not arrive
+	// between prompts (when the terminal would turn it into SIGINT).
+	tm.waitFor("the typed line", func(s string) bool { return lastLine(s) == "...>   'also dropped'" })
+	tm.send("C-c")
+	tm.typeLine("SELECT 41 + 1 AS answer;")
+	screen = tm.waitFor("the answer", func(s string) bool { return strings.Contains(s, "answer\n------\n    42\n1 row (") })
+	if strings.Contains(screen, "dropped\n") || strings.Contains(screen, "syntax error") {
+		t.Errorf("Ctrl-C at the prompt did not clear the statement:\n%s", screen)
+	}
+
+	// Ctrl-D leaves with status 0 and the history is kept.
+	tm.send("C-d")
+	tm.waitExit(0)
+	hist, err := os.ReadFile(filepath.Join(dir, ".laiondb_history"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"SELECT id, width, height FROM laion ORDER BY id LIMIT 3;\n", ".mode csv\n", "SELECT 41 + 1 AS answer;\n"} {
+		if !strings.Contains(string(hist), want) {
+			t.Errorf("history lacks %q:\n%s", want, hist)
+		}
+	}
+	if strings.Contains(string(hist), "dropped") {
+		t.Errorf("history holds the statement dropped with Ctrl-C:\n%s", hist)
+	}
+}
+
+// tmux drives one program in a detached tmux session on a private server.
+type tmux struct {
+	t      *testing.T
+	socket string
+}
+
+func newTmux(t *testing.T, dir, command string) *tmux {
+	tm := &tmux{t: t, socket: fmt.Sprintf("laiondb-test-%d-%d", os.Getpid(), time.Now().UnixNano())}
+	t.Cleanup(func() { exec.Command("tmux", "-L", tm.socket, "kill-server").Run() })
+	tm.run("-f", "/dev/null", "new-session", "-d", "-x", "160", "-y", "50", "-c", dir, command)
+	tm.run("set-option", "-g", "remain-on-exit", "on")
+	tm.run("set-option", "-g", "history-limit", "10000")
+	return tm
+}
+
+func (tm *tmux) run(args ...string) string {
+	tm.t.Helper()
+	out, err := exec.Command("tmux", append([]string{"-L", tm.socket}, args...)...).CombinedOutput()
+	if err != nil {
+		tm.t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// send sends tmux key names (Enter, Tab, C-c).
+func (tm *tmux) send(keys ...string) { tm.run(append([]string{"send-keys", "-t", "0"}, keys...)...) }
+
+// typeKeys types text literally. tmux takes an argument ending in ";" as
+// a command separator, so semicolons go as hex.
+func (tm *tmux) typeKeys(text string) {
+	for i, part := range strings.Split(text, ";") {
+		if i > 0 {
+			tm.run("send-keys", "-t", "0", "-H", "3b")
+		}
+		if part != "" {
+			tm.run("send-keys", "-t", "0", "-l", part)
+		}
+	}
+}
+
+func (tm *tmux) typeLine(text string) {
+	tm.typeKeys(text)
+	tm.send("Enter")
+}
+
+// screen is the pane's text, scrollback included, wrapped lines joined,
+// trailing blank lines dropped.
+func (tm *tmux) screen() string {
+	s := tm.run("capture-pane", "-p", "-J", "-S", "-", "-t", "0")
+	return strings.TrimRight(s, "\n ") + "\n"
+}
+
+// waitFor polls the screen until ok holds. The deadline is generous: it
+// only turns a hang into a failure, it does not measure speed.
+func (tm *tmux) waitFor(what string, ok func(screen string) bool) string {
+	tm.t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		s := tm.screen()
+		if ok(s) {
+			return s
+		}
+		if time.Now().After(deadline) {
+			tm.t.Fatalf("waiting for %s; the screen:\n%s", what, tm.dump())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// dump asks the program for its goroutines (SIGQUIT) and returns the
+// screen with them, to show where a hang is.
+func (tm *tmux) dump() string {
+	pid := strings.TrimSpace(tm.run("display-message", "-p", "-t", "0", "#{pane_pid}"))
+	if p, err := strconv.Atoi(pid); err == nil && p > 0 {
+		if proc, err := os.FindProcess(p); err == nil {
+			proc.Signal(syscall.SIGQUIT)
+			time.Sleep(time.Second)
+		}
+	}
+	return tm.screen()
+}
+
+// waitExit waits for the program to end and checks its exit status.
+// tmux reports it once it has reaped the process, which tmux 3.3 now and
+// then fails to do; on Linux the zombie's exit code in /proc serves too.
+func (tm *tmux) waitExit(status int) {
+	tm.t.Helper()
+	pid := strings.TrimSpace(tm.run("display-message", "-p", "-t", "0", "#{pane_pid}"))
+	deadline := time.Now().Add(time.Minute)
+	for {
+		got := ""
+		if out := strings.Fields(tm.run("display-message", "-p", "-t", "0", "#{pane_dead} #{pane_dead_status}")); len(out) == 2 && out[0] == "1" {
+			got = out[1]
+		} else if code, ok := zombieExitCode(pid); ok {
+			got = strconv.Itoa(code)
+		}
+		if got != "" {
+			if got != strconv.Itoa(status) {
+				tm.t.Errorf("exit status %s, want %d; the screen:\n%s", got, status, tm.screen())
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			tm.t.Fatalf("the program did not exit; the screen:\n%s", tm.dump())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// zombieExitCode reads the exit status of a process that has ended but
+// not been reaped, from /proc/PID/stat (state Z, last field: the wait
+// status).
+func zombieExitCode(pid string) (int, bool) {
+	b, err := os.ReadFile("/proc/" + pid + "/stat")
+	if err != nil {
+		return 0, false
+	}
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	if len(f) < 2 || f[0] != "Z" {
+		return 0, false
+	}
+	ws, err := strconv.Atoi(f[len(f)-1])
+	if err != nil || ws&0x7f != 0 {
+		return -1, err == nil // killed by a signal
+	}
+	return ws >> 8 & 0xff, true
+}
+
+// lastLine is the screen's last non-blank line, trimmed.
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n "), "\n")
+	return strings.TrimSpace(lines[len(lines)-1])
+}
+
+func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
