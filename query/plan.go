@@ -46,7 +46,11 @@ func (p *planner) plan() (planNode, error) {
 			}
 			if ip != nil {
 				scan.preds = append(scan.preds, ip)
-				continue
+				if ip.kind != "vrange" {
+					continue
+				}
+				// The index's range search may return a few rows at the
+				// threshold's edge: the exact comparison still filters.
 			}
 			residual = append(residual, c)
 		}
@@ -238,6 +242,24 @@ func (p *planner) plan() (planNode, error) {
 			if perCol, err = extra(q.Limit.Per); err != nil {
 				return nil, err
 			}
+		}
+	}
+
+	// ORDER BY cos(vector column, target) DESC LIMIT k over an indexed
+	// column: the nearest rows come from the HNSW index.
+	if scan != nil && !isAgg && !q.Distinct && len(q.OrderBy) == 1 && q.OrderBy[0].Desc && count >= 0 && perCol < 0 {
+		oe := q.OrderBy[0].Expr
+		if ord, ok := oe.(*ast.IntLit); ok && ord.Value >= 1 && int(ord.Value) <= len(items) {
+			oe = items[ord.Value-1].Expr
+		} else if ref, ok := oe.(*ast.ColumnRef); ok && ref.Table.IsZero() {
+			for _, it := range items {
+				if strings.EqualFold(it.Alias.Name, ref.Column.Name) {
+					oe = it.Expr
+				}
+			}
+		}
+		if vt := p.vectorTarget(oe); vt != nil && p.useIndex(vt.col) {
+			in = &knnNode{scan: scan, vt: vt, k: count + offset, ef: p.sess.Setting("ef_search").I}
 		}
 	}
 
@@ -466,6 +488,9 @@ func (p *planner) indexPredicate(e ast.Expr) (*indexPred, error) {
 		}
 		return &indexPred{kind: "contains", rule: rule, phrase: ph.S, text: x.String()}, nil
 	case *ast.Binary:
+		if x.Op == ast.OpGt || x.Op == ast.OpGe || x.Op == ast.OpLt || x.Op == ast.OpLe {
+			return p.vrangePredicate(x)
+		}
 		if x.Op != ast.OpEq {
 			return nil, nil
 		}
@@ -498,6 +523,33 @@ func (p *planner) indexPredicate(e ast.Expr) (*indexPred, error) {
 		return &indexPred{kind: "id", ids: ids, text: x.String()}, nil
 	}
 	return nil, nil
+}
+
+// vrangePredicate recognises cos(col, target) > t (or t < cos(...)) over
+// an indexed vector column.
+func (p *planner) vrangePredicate(x *ast.Binary) (*indexPred, error) {
+	call, num, op := x.X, x.Y, x.Op
+	if _, ok := x.X.(*ast.Call); !ok {
+		call, num = x.Y, x.X
+		op = map[ast.Op]ast.Op{ast.OpLt: ast.OpGt, ast.OpLe: ast.OpGe, ast.OpGt: ast.OpLt, ast.OpGe: ast.OpLe}[op]
+	}
+	if op != ast.OpGt && op != ast.OpGe {
+		return nil, nil
+	}
+	vt := p.vectorTarget(call)
+	if vt == nil || !p.useIndex(vt.col) {
+		return nil, nil
+	}
+	c := &compiler{sess: p.sess, ctx: p.ctx}
+	v, err := c.constant(num, "the threshold")
+	if err != nil {
+		return nil, nil
+	}
+	t, ok := v.AsFloat()
+	if !ok {
+		return nil, nil
+	}
+	return &indexPred{kind: "vrange", vt: vt, threshold: t, text: x.String()}, nil
 }
 
 // neededColumns marks the source columns the plan reads.
@@ -554,6 +606,13 @@ func (p *planner) neededColumns(sch schema, root planNode) []bool {
 	}
 	// Only expressions evaluated over the source rows count: the scan's
 	// filter, and the first operator above the scan.
+	isSource := func(n planNode) bool {
+		switch n.(type) {
+		case *scanNode, *knnNode:
+			return true
+		}
+		return false
+	}
 	var walk func(n planNode)
 	walk = func(n planNode) {
 		switch x := n.(type) {
@@ -562,12 +621,17 @@ func (p *planner) neededColumns(sch schema, root planNode) []bool {
 				mark(x.filter)
 			}
 			return
+		case *knnNode:
+			if x.scan.filter != nil {
+				mark(x.scan.filter)
+			}
+			return
 		case *filterNode:
-			if _, ok := x.in.(*scanNode); ok {
+			if isSource(x.in) {
 				mark(x.cond)
 			}
 		case *projectNode:
-			if _, ok := x.in.(*scanNode); ok {
+			if isSource(x.in) {
 				for _, e := range x.exprs {
 					mark(e)
 				}

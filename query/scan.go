@@ -109,12 +109,14 @@ func (src *source) bindSynset() {
 // indexPred is a WHERE conjunct answered from an index: it yields the ids
 // of the rows that satisfy it.
 type indexPred struct {
-	kind   string // "match", "synset", "contains", "id"
-	rule   synset.Rule
-	class  int
-	phrase string
-	ids    []uint64
-	text   string
+	kind      string // "match", "synset", "contains", "id", "vrange"
+	rule      synset.Rule
+	class     int
+	phrase    string
+	ids       []uint64
+	vt        *vecTarget // vrange
+	threshold float64    // vrange
+	text      string
 }
 
 func (p *indexPred) String() string { return p.text }
@@ -153,6 +155,8 @@ func (n *scanNode) explain() string {
 			switch p.kind {
 			case "id":
 				parts = append(parts, "id lookup ["+p.text+"]")
+			case "vrange":
+				parts = append(parts, "hnsw range search ["+p.text+"]")
 			default:
 				parts = append(parts, "caption index ["+p.text+"]")
 			}
@@ -226,6 +230,12 @@ func (n *scanNode) rowSet(ec *evalCtx) (*roaring64.Bitmap, map[uint64]int, error
 			and(b)
 		case "contains":
 			b, err := snap.Contains(ec.ctx, t, p.rule, p.phrase)
+			if err != nil {
+				return nil, nil, err
+			}
+			and(b)
+		case "vrange":
+			b, err := vrangeIDs(ec, n.src, p.vt, p.threshold)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -410,16 +420,8 @@ func (it *scanIter) loadBlock() (bool, error) {
 		found := false
 		err := snap.VectorBlock(t, it.sh, it.blockNo, v, func(data []byte) error {
 			found = true
-			es := vc.ElemSize()
 			for k, ord := range it.ords {
-				i := int(ord % engine.BlockRows)
-				raw := data[i*dim*es : (i+1)*dim*es]
-				dst := slab[k*dim : (k+1)*dim]
-				if es == 2 {
-					vec.F16ToF32(dst, raw)
-				} else {
-					vec.DecodeF32(dst, raw)
-				}
+				decodeRow(slab[k*dim:(k+1)*dim], data, int(ord%engine.BlockRows), vc)
 			}
 			return nil
 		})
@@ -445,16 +447,7 @@ func (it *scanIter) fill(ord uint32, k int) (bool, error) {
 		if pos < 0 || !it.n.need[pos] {
 			continue
 		}
-		cb := it.cols[c]
-		if cb == nil {
-			row[pos] = Value{}
-			continue
-		}
-		v := cb.Value(i)
-		if want := src.sch[pos].typ; v.T == tInt && want == tFloat {
-			v = floatV(float64(v.I))
-		}
-		row[pos] = v
+		row[pos] = cellValue(it.cols[c], i, src.sch[pos].typ)
 	}
 	for v, pos := range src.vectorPos {
 		if pos < 0 || !it.n.need[pos] {
@@ -467,25 +460,8 @@ func (it *scanIter) fill(ord uint32, k int) (bool, error) {
 		d := it.dims[v]
 		row[pos] = vectorV(it.vecs[v][k*d : (k+1)*d : (k+1)*d])
 	}
-	if len(src.setPos) > 0 {
-		rank := it.setIDs.Rank(id) - 1 // position of id in the set
-		for c, pos := range src.setPos {
-			if !it.n.need[pos] {
-				continue
-			}
-			cb, err := it.ec.snap.SetColumnBlock(src.set, c, uint32(rank/engine.BlockRows))
-			if err != nil {
-				return false, err
-			}
-			row[pos] = cb.Value(int(rank % engine.BlockRows))
-		}
-	}
-	if src.synsetPos >= 0 {
-		if class, ok := it.classOf[id]; ok {
-			row[src.synsetPos] = stringV(it.ec.sess.cat.Classes()[class].WNID.String())
-		} else {
-			row[src.synsetPos] = Value{}
-		}
+	if err := src.fillExtras(it.ec, row, id, it.n.need, it.setIDs, it.classOf); err != nil {
+		return false, err
 	}
 	if it.n.filter != nil {
 		v, err := it.n.filter.eval(it.ec, row)
@@ -497,4 +473,110 @@ func (it *scanIter) fill(ord uint32, k int) (bool, error) {
 		}
 	}
 	return true, nil
+}
+
+// cellValue reads row i of a column block as the column's type (NULL when
+// the shard has no block for the column); INT blocks of a column widened
+// to FLOAT read as floats.
+func cellValue(cb *engine.ColumnBlock, i int, want Type) Value {
+	if cb == nil {
+		return Value{}
+	}
+	v := cb.Value(i)
+	if v.T == tInt && want == tFloat {
+		v = floatV(float64(v.I))
+	}
+	return v
+}
+
+// decodeRow decodes row i of a vector block into dst.
+func decodeRow(dst []float32, block []byte, i int, vc engine.VectorColumn) {
+	es := vc.ElemSize() * vc.Dim
+	raw := block[i*es : (i+1)*es]
+	if vc.ElemSize() == 2 {
+		vec.F16ToF32(dst, raw)
+	} else {
+		vec.DecodeF32(dst, raw)
+	}
+}
+
+// fillExtras fills a row's set columns and bound synset.
+func (src *source) fillExtras(ec *evalCtx, row Row, id uint64, need []bool, setIDs *roaring64.Bitmap, classOf map[uint64]int) error {
+	if len(src.setPos) > 0 {
+		rank := setIDs.Rank(id) - 1 // position of id in the set
+		for c, pos := range src.setPos {
+			if !need[pos] {
+				continue
+			}
+			cb, err := ec.snap.SetColumnBlock(src.set, c, uint32(rank/engine.BlockRows))
+			if err != nil {
+				return err
+			}
+			row[pos] = cb.Value(int(rank % engine.BlockRows))
+		}
+	}
+	if src.synsetPos >= 0 {
+		if class, ok := classOf[id]; ok {
+			row[src.synsetPos] = stringV(ec.sess.cat.Classes()[class].WNID.String())
+		} else {
+			row[src.synsetPos] = Value{}
+		}
+	}
+	return nil
+}
+
+// rowFetcher reads single rows of a source by id, for the rows a vector
+// search returns and the filter it applies while searching.
+type rowFetcher struct {
+	src     *source
+	ec      *evalCtx
+	need    []bool
+	setIDs  *roaring64.Bitmap
+	classOf map[uint64]int
+}
+
+// fetch returns the row of id (a new Row), or ok=false when the table
+// has no such row.
+func (f *rowFetcher) fetch(id uint64) (Row, bool, error) {
+	t := f.src.table
+	shard, ord := engine.SplitRowID(id)
+	sh := t.Shard(shard)
+	if sh == nil || ord >= sh.Rows {
+		return nil, false, nil
+	}
+	row := make(Row, len(f.src.sch))
+	row[0] = intV(int64(id))
+	b, i := ord/engine.BlockRows, int(ord%engine.BlockRows)
+	for c, pos := range f.src.scalarPos {
+		if pos < 0 || !f.need[pos] {
+			continue
+		}
+		cb, err := f.ec.snap.ColumnBlock(t, sh, b, c)
+		if err != nil {
+			return nil, false, err
+		}
+		row[pos] = cellValue(cb, i, f.src.sch[pos].typ)
+	}
+	for v, pos := range f.src.vectorPos {
+		if pos < 0 || !f.need[pos] {
+			continue
+		}
+		vc := t.Vectors[v]
+		dst := make([]float32, vc.Dim)
+		found := false
+		if err := f.ec.snap.VectorBlock(t, sh, b, v, func(data []byte) error {
+			found = true
+			decodeRow(dst, data, i, vc)
+			return nil
+		}); err != nil {
+			return nil, false, err
+		}
+		if found {
+			row[pos] = vectorV(dst)
+		}
+	}
+	if err := f.src.fillExtras(f.ec, row, id, f.need, f.setIDs, f.classOf); err != nil {
+		return nil, false, err
+	}
+	return row, true, nil
 }

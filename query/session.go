@@ -67,6 +67,13 @@ var settings = map[string]setting{
 	"embedder":             {typ: tString, def: stringV(""), help: "URL of an embeddings endpoint (POST {input, model} → {data: [{embedding}]}); '' uses only imported embeddings"},
 	"embed_model":          {typ: tString, def: stringV(""), help: "model name of embed(); '' means the model of the table's txt column"},
 	"allow_model_mismatch": {typ: tBool, def: boolV(false), help: "compare vectors from different models without an error"},
+	"vector_search": {typ: tString, def: stringV("auto"), help: "auto: use an HNSW index where one exists; exact: always scan exactly",
+		check: func(v Value) error {
+			if v.S != "auto" && v.S != "exact" {
+				return fmt.Errorf("vector_search is 'auto' or 'exact'")
+			}
+			return nil
+		}},
 	"rule": {typ: tString, def: stringV("paper"), help: "default caption matching rule: paper or normalized",
 		check: func(v Value) error { _, err := synset.ParseRule(v.S); return err }},
 }

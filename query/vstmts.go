@@ -1,0 +1,129 @@
+package query
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+
+	"laiondb/engine"
+	"laiondb/query/ast"
+)
+
+func init() {
+	extraStatements["*ast.CreateIndex"] = func(s *Session, ctx context.Context, st ast.Stmt) (*Result, error) {
+		return s.execCreateIndex(ctx, st.(*ast.CreateIndex))
+	}
+	extraStatements["*ast.DropIndex"] = func(s *Session, ctx context.Context, st ast.Stmt) (*Result, error) {
+		return s.execDropIndex(ctx, st.(*ast.DropIndex))
+	}
+	extraStatements["*ast.Nearest"] = func(s *Session, ctx context.Context, st ast.Stmt) (*Result, error) {
+		x := st.(*ast.Nearest)
+		return s.execSelect(ctx, nearestQuery(x))
+	}
+	explainers["*ast.Nearest"] = func(s *Session, ctx context.Context, st ast.Stmt) (planNode, []string, error) {
+		p, err := s.planQuery(ctx, nearestQuery(st.(*ast.Nearest)))
+		return p, nil, err
+	}
+	extraShows[ast.ShowIndexes] = func(s *Session, ctx context.Context) (*Result, error) {
+		all, err := s.db.Indexes()
+		if err != nil {
+			return nil, err
+		}
+		var rows []Row
+		for _, v := range all {
+			rows = append(rows, Row{stringV(v.Name), stringV(v.Table), stringV(v.Column), intV(v.Rows),
+				intV(int64(v.M)), intV(int64(v.EfConstruction)), intV(int64(math.Round(float64(v.Bytes) / float64(max(v.Rows, 1)))))})
+		}
+		return &Result{Columns: []Column{{"index", tString}, {"table", tString}, {"column", tString}, {"rows", tInt},
+			{"m", tInt}, {"ef_construction", tInt}, {"graph bytes per row", tInt}}, Rows: newSliceRows(rows)}, nil
+	}
+}
+
+// nearestQuery is NEAREST k TO target IN source(column) [WHERE cond] as
+// the SELECT it stands for:
+//
+//	SELECT *, cos(column, target) AS score FROM source WHERE cond
+//	ORDER BY score DESC LIMIT k
+func nearestQuery(x *ast.Nearest) *ast.Select {
+	p := x.Pos()
+	score := &ast.Call{Name: ast.Ident{NamePos: p, Name: "cos"}, Args: []ast.Expr{&ast.ColumnRef{Column: x.Column}, x.Target}}
+	return &ast.Select{
+		SelectPos: p,
+		Items:     []*ast.SelectItem{{ItemPos: p, Star: true}, {ItemPos: p, Expr: score, Alias: ast.Ident{NamePos: p, Name: "score"}}},
+		From:      &ast.TableSource{Name: x.Source},
+		Where:     x.Where,
+		OrderBy:   []*ast.OrderItem{{Expr: &ast.ColumnRef{Column: ast.Ident{NamePos: p, Name: "score"}}, Desc: true}},
+		Limit:     &ast.Limit{LimitPos: p, Count: x.K},
+	}
+}
+
+func (s *Session) execCreateIndex(ctx context.Context, st *ast.CreateIndex) (*Result, error) {
+	opt := engine.DefaultIndexOptions()
+	c := &compiler{sess: s, ctx: ctx}
+	for _, o := range st.Options {
+		v, err := c.constant(o.Value, "the index option "+o.Name.Name)
+		if err != nil {
+			return nil, err
+		}
+		if v.T != tInt {
+			return nil, errAt(o.Value.Pos(), "%s takes an integer", o.Name.Name)
+		}
+		switch strings.ToLower(o.Name.Name) {
+		case "m":
+			opt.M = int(v.I)
+		case "ef_construction":
+			opt.EfConstruction = int(v.I)
+		case "seed":
+			opt.Seed = uint64(v.I)
+		default:
+			return nil, errAt(o.Name.Pos(), "unknown index option %s%s; options are m, ef_construction, seed", o.Name.Name, didYouMean(o.Name.Name, []string{"m", "ef_construction", "seed"}))
+		}
+	}
+	if s.opts.Progress != nil {
+		opt.Progress = func(done, total int64) { s.opts.Progress("index", done, total) }
+	}
+	if _, err := s.db.Table(st.Table.Name); err != nil {
+		return nil, errAt(st.Table.Pos(), "%v%s", err, didYouMean(st.Table.Name, s.sourceNames()))
+	}
+	meta, err := s.db.CreateIndex(ctx, st.Name.Name, st.Table.Name, st.Column.Name, opt)
+	if err != nil {
+		return nil, errAt(st.Pos(), "CREATE INDEX: %v", err)
+	}
+	return &Result{Message: fmt.Sprintf("created index %s on %s(%s): %d rows, m = %d, ef_construction = %d",
+		meta.Name, meta.Table, meta.Column, meta.Rows, meta.M, meta.EfConstruction)}, nil
+}
+
+func (s *Session) execDropIndex(ctx context.Context, st *ast.DropIndex) (*Result, error) {
+	name := st.Name.Name
+	if name == "" {
+		v, err := s.db.IndexOn(st.Table.Name, st.Column.Name)
+		if err != nil {
+			return nil, err
+		}
+		if v == nil {
+			if st.IfExists {
+				return &Result{Message: fmt.Sprintf("no index on %s(%s)", st.Table.Name, st.Column.Name)}, nil
+			}
+			return nil, errAt(st.Table.Pos(), "no index on %s(%s)", st.Table.Name, st.Column.Name)
+		}
+		name = v.Name
+	}
+	ok, err := s.db.DropIndex(name)
+	if err != nil {
+		return nil, errAt(st.Pos(), "%v", err)
+	}
+	if !ok {
+		if st.IfExists {
+			return &Result{Message: "no index " + name}, nil
+		}
+		var names []string
+		if all, err := s.db.Indexes(); err == nil {
+			for _, v := range all {
+				names = append(names, v.Name)
+			}
+		}
+		return nil, errAt(st.Name.Pos(), "no index %s%s", name, didYouMean(name, names))
+	}
+	return &Result{Message: "dropped index " + name}, nil
+}
