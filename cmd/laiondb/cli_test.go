@@ -172,7 +172,8 @@ func TestRunInProcess(t *testing.T) {
 // TestShellInTerminal drives the real binary in a real terminal (tmux):
 // prompts, a multi-line statement, an aligned table with its footer, a
 // dot command, tab completion, Ctrl-C cancelling a running statement and
-// clearing the line at the prompt, history, and Ctrl-D.
+// clearing the line at the prompt, Ctrl-R history search, the history
+// file, and Ctrl-D.
 //
 // The long statement is embed() against an HTTP endpoint (this test's
 // server) that answers only when the request is cancelled: the test sends
@@ -276,6 +277,15 @@ func TestShellInTerminal(t *testing.T) {
 	if strings.Contains(screen, "dropped\n") || strings.Contains(screen, "syntax error") {
 		t.Errorf("Ctrl-C at the prompt did not clear the statement:\n%s", screen)
 	}
+
+	// Ctrl-R finds an earlier statement in the history; Enter runs it.
+	tm.send("C-r")
+	tm.typeKeys("41 +")
+	tm.waitFor("the history search", func(s string) bool {
+		return strings.Contains(lastLine(s), "(reverse-i-search)`41 +': SELECT 41 + 1 AS answer;")
+	})
+	tm.send("Enter")
+	tm.waitFor("the answer again", func(s string) bool { return strings.Count(s, "answer\n------\n    42\n1 row (") == 2 })
 
 	// Ctrl-D leaves with status 0 and the history is kept.
 	tm.send("C-d")

@@ -98,8 +98,9 @@ const formatHelp = `Output formats (--format):
 In csv and jsonl, statement messages ("created set ...") go to stderr so
 stdout holds only rows.
 
-Exit status: 0 when every statement ran, 1 on an error or a failed ASSERT
-(the message on stderr names FILE:line:col and shows the line with a caret).`
+Exit status: 0 when every statement ran, 1 on an error or a failed ASSERT:
+the first error stops the run, and its message on stderr names FILE:line:col
+(FILE is "query" for laiondb query) and shows the line with a caret.`
 
 func runQuery(ctx context.Context, args []string, e *env) error {
 	fs := newFlags(e, "query", "[--db DIR] [--read-only] [--format F] [--var k=v]... 'STATEMENTS'",
@@ -127,7 +128,8 @@ func runQuery(ctx context.Context, args []string, e *env) error {
 func runRun(ctx context.Context, args []string, e *env) error {
 	fs := newFlags(e, "run", "[--db DIR] [--read-only] [--format F] [--var k=v]... FILE.lq",
 		"Runs the script's statements in order and prints each result; stops at the\n"+
-			"first error or failed ASSERT. FILE - reads the script from stdin.\n\n"+formatHelp)
+			"first error or failed ASSERT. FILE - reads the script from stdin. Scripts hold\n"+
+			"statements only; dot commands belong to the shell (laiondb shell < FILE).\n\n"+formatHelp)
 	var s sessionFlags
 	var o outputFlags
 	s.register(fs)
