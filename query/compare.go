@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"math"
 	"sort"
-	"strings"
 
+	"laiondb/index/vec"
 	"laiondb/query/ast"
 )
 
@@ -52,19 +52,21 @@ func (s *Session) execCompare(ctx context.Context, st *ast.CompareIntraclass) (*
 		minPairs = v.I
 	}
 	names := [2]string{sourceName(st.A), sourceName(st.B)}
-	var stats [2]map[string]*classStats
+	var groups [2]map[string][][]float32
 	for i, src := range []ast.Source{st.A, st.B} {
-		m, err := s.classVectors(ctx, src, on, st.By, st.On.NamePos)
+		g, err := s.classVectors(ctx, src, on, st.By, st.On.NamePos)
 		if err != nil {
 			return nil, err
 		}
-		stats[i] = m
+		groups[i] = g
 	}
+	// Statistics only for the classes both sources have with enough pairs.
 	var classes []string
 	skipped := 0
-	for k := range stats[0] {
-		if _, ok := stats[1][k]; ok {
-			if stats[0][k].Pairs < minPairs || stats[1][k].Pairs < minPairs {
+	pairs := func(n int) int64 { return int64(n) * int64(n-1) / 2 }
+	for k, va := range groups[0] {
+		if vb, ok := groups[1][k]; ok {
+			if pairs(len(va)) < minPairs || pairs(len(vb)) < minPairs {
 				skipped++
 				continue
 			}
@@ -72,6 +74,21 @@ func (s *Session) execCompare(ctx context.Context, st *ast.CompareIntraclass) (*
 		}
 	}
 	sort.Strings(classes)
+	var stats [2]map[string]*classStats
+	for i := range stats {
+		stats[i] = make(map[string]*classStats, len(classes))
+		for _, k := range classes {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			ps := PairStats(groups[i][k])
+			cs := &classStats{PairwiseStats: ps}
+			if ps.Pairs > 1 {
+				cs.ci = 1.96 * ps.Std / math.Sqrt(float64(ps.Pairs-1))
+			}
+			stats[i][k] = cs
+		}
+	}
 	cols := []Column{{"class", tString}, {"name", tString},
 		{"n_" + names[0], tInt}, {"mean_" + names[0], tFloat}, {"std_" + names[0], tFloat}, {"ci_" + names[0], tFloat},
 		{"n_" + names[1], tInt}, {"mean_" + names[1], tFloat}, {"std_" + names[1], tFloat}, {"ci_" + names[1], tFloat},
@@ -125,9 +142,9 @@ func sourceName(src ast.Source) string {
 	return "?"
 }
 
-// classVectors reads (key, vector) from a source and computes each class's
-// pairwise statistics.
-func (s *Session) classVectors(ctx context.Context, src ast.Source, on string, by ast.Expr, onPos ast.Pos) (map[string]*classStats, error) {
+// classVectors reads (key, vector) from a source and returns each class's
+// unit vectors.
+func (s *Session) classVectors(ctx context.Context, src ast.Source, on string, by ast.Expr, onPos ast.Pos) (map[string][][]float32, error) {
 	q := &ast.Select{
 		Items: []*ast.SelectItem{{Expr: by}, {Expr: &ast.ColumnRef{Column: ast.Ident{NamePos: onPos, Name: on}}}},
 		From:  src,
@@ -153,33 +170,19 @@ func (s *Session) classVectors(ctx context.Context, src ast.Source, on string, b
 		if r[0].T == tNull || r[1].T == tNull {
 			continue
 		}
+		// The vector lives in the scan's block slab, which is not reused:
+		// normalising it in place needs no copy.
+		v := r[1].V
+		n := vec.Norm(v)
+		if n == 0 {
+			return nil, fmt.Errorf("class %s of %s: a zero vector has no direction; intraclass needs non-zero vectors", asText(r[0]), sourceName(src))
+		}
+		vec.Scale(v, 1/n)
 		k := asText(r[0])
-		groups[k] = append(groups[k], r[1].V)
+		groups[k] = append(groups[k], v)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, atStatement(err, src.Pos())
 	}
-	out := make(map[string]*classStats, len(groups))
-	for k, vs := range groups {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		unit := make([][]float32, len(vs))
-		for i, v := range vs {
-			u, err := unitVector(v)
-			if err != nil {
-				return nil, fmt.Errorf("class %s of %s: %w", k, sourceName(src), err)
-			}
-			unit[i] = u
-		}
-		ps := PairStats(unit)
-		cs := &classStats{PairwiseStats: ps}
-		if ps.Pairs > 1 {
-			cs.ci = 1.96 * ps.Std / math.Sqrt(float64(ps.Pairs-1))
-		}
-		out[k] = cs
-	}
-	return out, nil
+	return groups, nil
 }
-
-var _ = strings.ToLower

@@ -22,7 +22,13 @@ func runBench(ctx context.Context, args []string, e *env) error {
 	}
 	switch args[0] {
 	case "knn":
-		if code := knnbench.Main(args[1:], e.stdout, e.stderr); code != 0 {
+		errw := e.stderr
+		for _, a := range args[1:] {
+			if a == "-h" || a == "-help" || a == "--help" {
+				errw = e.stdout // the usage is the answer to --help
+			}
+		}
+		if code := knnbench.Main(args[1:], e.stdout, errw); code != 0 {
 			return errUsage // knnbench has reported the problem
 		}
 		return nil

@@ -33,8 +33,14 @@ func register(name, summary string, run func(context.Context, []string, *env) er
 	commands[name] = command{summary: summary, run: run}
 }
 
-// errUsage marks errors already explained by a flag set's usage text.
+// errUsage marks a bad command line, already explained on stderr (the
+// flag package's message and usage): exit status 2.
 var errUsage = errors.New("usage")
+
+// errReported ends a command whose errors are already on stderr, in the
+// form that names FILE:line:col first (main would prefix its own name):
+// exit status 1 and nothing more printed.
+var errReported = errors.New("errors reported")
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -44,7 +50,8 @@ func main() {
 
 func runMain(ctx context.Context, args []string, e *env) int {
 	name := "shell"
-	if len(args) > 0 {
+	// laiondb [shell flags]: flags before any command belong to the shell.
+	if len(args) > 0 && !(strings.HasPrefix(args[0], "-") && args[0] != "-h" && args[0] != "-help" && args[0] != "--help") {
 		name, args = args[0], args[1:]
 	}
 	switch name {
@@ -59,10 +66,13 @@ func runMain(ctx context.Context, args []string, e *env) int {
 		return 2
 	}
 	if err := cmd.run(ctx, args, e); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
+		switch {
+		case errors.Is(err, flag.ErrHelp):
 			return 0
-		}
-		if !errors.Is(err, errUsage) {
+		case errors.Is(err, errUsage):
+			return 2
+		case errors.Is(err, errReported):
+		default:
 			fmt.Fprintf(e.stderr, "laiondb %s: %v\n", name, err)
 		}
 		return 1
@@ -92,24 +102,40 @@ func newFlags(e *env, name, synopsis, about string) *flag.FlagSet {
 	fs.SetOutput(e.stderr)
 	fs.Usage = func() {
 		w := fs.Output()
+		if helpRequested(fs) {
+			w = e.stdout // laiondb CMD --help: the usage is the answer
+		}
 		fmt.Fprintf(w, "usage: laiondb %s %s\n\n%s\n\nflags:\n", name, synopsis, about)
 		fs.PrintDefaults()
 	}
 	return fs
 }
 
-// parse parses flags, turning -h into a clean exit and flag errors into
-// errUsage (the flag package has already printed them).
+// parse parses flags, turning -h into a clean exit (usage on stdout) and
+// flag errors into errUsage (the flag package has already printed them).
 func parse(fs *flag.FlagSet, args []string) error {
+	helpArgs[fs] = false
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if a == "-h" || a == "-help" || a == "--help" || a == "--h" {
+			helpArgs[fs] = true
+		}
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(os.Stdout)
 			return flag.ErrHelp
 		}
 		return errUsage
 	}
 	return nil
 }
+
+// helpArgs records flag sets whose arguments ask for help.
+var helpArgs = map[*flag.FlagSet]bool{}
+
+func helpRequested(fs *flag.FlagSet) bool { return helpArgs[fs] }
 
 // dbFlags are the flags every command that opens a database takes.
 type dbFlags struct {

@@ -20,11 +20,6 @@ func init() {
 	register("run", "run a saved script (FILE.lq), stopping at the first error or failed ASSERT", runRun)
 }
 
-// errReported ends a command whose errors are already on stderr, in the
-// form that names FILE:line:col first (main would prefix its own name):
-// the exit status is 1 and nothing more is printed.
-var errReported = fmt.Errorf("errors reported: %w", errUsage)
-
 // sessionFlags are the flags of the commands that run statements.
 type sessionFlags struct {
 	db      dbFlags
