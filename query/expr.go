@@ -18,6 +18,45 @@ type evalCtx struct {
 	snap *engine.Snapshot
 }
 
+// subExprs returns the operands of an expression evaluated over the same
+// row (not subqueries, which read their own rows). Every expression type
+// is listed here: what reads a column is found through it.
+func subExprs(e expr) []expr {
+	switch x := e.(type) {
+	case *notExpr:
+		return []expr{x.x}
+	case *negExpr:
+		return []expr{x.x}
+	case *logicExpr:
+		return []expr{x.x, x.y}
+	case *cmpExpr:
+		return []expr{x.x, x.y}
+	case *arithExpr:
+		return []expr{x.x, x.y}
+	case *inListExpr:
+		return append([]expr{x.x}, x.list...)
+	case *inQueryExpr:
+		return []expr{x.x}
+	case *isNullExpr:
+		return []expr{x.x}
+	case *likeExpr:
+		return []expr{x.x, x.pat}
+	case *caseExpr:
+		out := append(append([]expr{}, x.whens...), x.thens...)
+		if x.els != nil {
+			out = append(out, x.els)
+		}
+		return out
+	case *matchExpr:
+		return []expr{x.x}
+	case *callExpr:
+		return x.args
+	case *embedExpr:
+		return []expr{x.arg}
+	}
+	return nil // constExpr, colExpr, subqueryExpr, existsExpr
+}
+
 // expr is a compiled, type-checked expression.
 type expr interface {
 	eval(ec *evalCtx, row Row) (Value, error)

@@ -1,7 +1,9 @@
 package query
 
 import (
+	"encoding/binary"
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 )
@@ -483,13 +485,22 @@ func (it *distinctIter) Row() Row     { return it.in.Row() }
 func (it *distinctIter) Err() error   { return it.in.Err() }
 func (it *distinctIter) Close() error { return it.in.Close() }
 
+// rowKey encodes values as a map key: equal keys for values that group
+// together (see keyOf), built without formatting.
 func rowKey(vals []Value) string {
-	var b strings.Builder
+	if len(vals) == 1 && vals[0].T == tString {
+		return "s" + vals[0].S // the common GROUP BY synset case
+	}
+	b := make([]byte, 0, 32)
 	for _, v := range vals {
 		k := keyOf(v)
-		fmt.Fprintf(&b, "%d|%d|%v|%q;", k.t, k.i, k.f, k.s)
+		b = append(b, byte(k.t))
+		b = binary.LittleEndian.AppendUint64(b, uint64(k.i))
+		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(k.f))
+		b = binary.AppendUvarint(b, uint64(len(k.s)))
+		b = append(b, k.s...)
 	}
-	return b.String()
+	return string(b)
 }
 
 // ---- count from the index ----

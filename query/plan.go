@@ -558,50 +558,11 @@ func (p *planner) neededColumns(sch schema, root planNode) []bool {
 	need[0] = true // id
 	var mark func(e expr)
 	mark = func(e expr) {
-		switch x := e.(type) {
-		case *colExpr:
-			if x.idx < len(need) {
-				need[x.idx] = true
-			}
-		case *notExpr:
-			mark(x.x)
-		case *negExpr:
-			mark(x.x)
-		case *logicExpr:
-			mark(x.x)
-			mark(x.y)
-		case *cmpExpr:
-			mark(x.x)
-			mark(x.y)
-		case *arithExpr:
-			mark(x.x)
-			mark(x.y)
-		case *inListExpr:
-			mark(x.x)
-			for _, l := range x.list {
-				mark(l)
-			}
-		case *inQueryExpr:
-			mark(x.x)
-		case *isNullExpr:
-			mark(x.x)
-		case *likeExpr:
-			mark(x.x)
-			mark(x.pat)
-		case *caseExpr:
-			for i := range x.whens {
-				mark(x.whens[i])
-				mark(x.thens[i])
-			}
-			if x.els != nil {
-				mark(x.els)
-			}
-		case *matchExpr:
-			mark(x.x)
-		case *callExpr:
-			for _, a := range x.args {
-				mark(a)
-			}
+		if c, ok := e.(*colExpr); ok && c.idx < len(need) {
+			need[c.idx] = true
+		}
+		for _, sub := range subExprs(e) {
+			mark(sub)
 		}
 	}
 	// Only expressions evaluated over the source rows count: the scan's

@@ -203,7 +203,8 @@ func (n *scanNode) rowSet(ec *evalCtx) (*roaring64.Bitmap, map[uint64]int, error
 				return nil, nil, err
 			}
 			b := roaring64.New()
-			bind := n.src.synsetPos >= 0 && classOf == nil
+			// The synset of each row only when the plan reads it.
+			bind := n.src.synsetPos >= 0 && classOf == nil && n.need != nil && n.need[n.src.synsetPos]
 			if bind {
 				classOf = map[uint64]int{}
 			}
@@ -517,7 +518,7 @@ func (src *source) fillExtras(ec *evalCtx, row Row, id uint64, need []bool, setI
 	}
 	if src.synsetPos >= 0 {
 		if class, ok := classOf[id]; ok {
-			row[src.synsetPos] = stringV(ec.sess.cat.Classes()[class].WNID.String())
+			row[src.synsetPos] = stringV(ec.sess.wnids[class])
 		} else {
 			row[src.synsetPos] = Value{}
 		}

@@ -38,6 +38,7 @@ type Session struct {
 	vars     map[string]Value
 
 	cat    *synset.Catalog
+	wnids  []string // class index → WNID text
 	wnOnce sync.Once
 	wn     *synset.WordNet
 	wnErr  error
@@ -85,6 +86,9 @@ func NewSession(db *engine.DB, opts Options) (*Session, error) {
 		return nil, err
 	}
 	s := &Session{db: db, opts: opts, settings: map[string]Value{}, vars: map[string]Value{}, cat: cat, embeds: map[string][]float32{}}
+	for _, c := range cat.Classes() {
+		s.wnids = append(s.wnids, c.WNID.String())
+	}
 	for k, v := range opts.Vars {
 		s.vars[strings.ToLower(k)] = parseVar(v)
 	}
