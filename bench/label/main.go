@@ -1,8 +1,9 @@
 // Command label times labelling every row of a table with the 1000
-// ImageNet synsets under the paper rule (unique-match), answered from the
-// caption index, next to a plain single pass over the same captions in the
-// same run: each caption tokenized once and every lemma's word sequence
-// looked up in a hash map. Both must agree row for row.
+// ImageNet synsets under the paper rule (unique-match): computed from the
+// caption index, and as queries get it (stored per shard at ingest), next
+// to a plain single pass over the same captions in the same run (each
+// caption tokenized once and every lemma's word sequence looked up in a
+// hash map). The index and the pass must agree row for row.
 //
 //	go run ./bench/label --db DIR [--table laion] [--runs 5]
 package main
@@ -80,6 +81,25 @@ func run(dir, table string, runs int) error {
 				}
 			}
 		}
+	}
+
+	// The labelling computed from posting lists (what a shard's first
+	// query, or its ingest, does before the result is stored).
+	var freshTimes []time.Duration
+	for r := 0; r < runs; r++ {
+		st := time.Now()
+		s := db.Snapshot()
+		for _, sh := range t.Shards {
+			p, err := s.Postings(t, sh)
+			if err != nil {
+				return err
+			}
+			if _, err := synset.Label(ctx, p, vocab); err != nil {
+				return err
+			}
+		}
+		s.Close()
+		freshTimes = append(freshTimes, time.Since(st))
 	}
 
 	// The plain pass: lemma word sequences in a map keyed by their first
@@ -163,11 +183,12 @@ func run(dir, table string, runs int) error {
 			return fmt.Errorf("row %d: index says class %d, scan says %d", id, c, scanUnique[id])
 		}
 	}
-	im, sm := median(idxTimes), median(scanTimes)
+	im, fm, sm := median(idxTimes), median(freshTimes), median(scanTimes)
 	fmt.Printf("table %s: %d rows, %d labelled with exactly one synset (paper rule)\n", table, rows, len(unique))
-	fmt.Printf("%-40s %10s\n", fmt.Sprintf("step (median of %d)", runs), "seconds")
-	fmt.Printf("%-40s %10.3f\n", "labelling from the caption index", im.Seconds())
-	fmt.Printf("%-40s %10.3f\n", "plain single pass over the captions", sm.Seconds())
-	fmt.Printf("speed-up: %.1fx\n", sm.Seconds()/im.Seconds())
+	fmt.Printf("%-52s %10s\n", fmt.Sprintf("step (median of %d)", runs), "seconds")
+	fmt.Printf("%-52s %10.3f\n", "labelling computed from the caption index", fm.Seconds())
+	fmt.Printf("%-52s %10.3f\n", "labelling as queries get it (stored at ingest)", im.Seconds())
+	fmt.Printf("%-52s %10.3f\n", "plain single pass over the captions", sm.Seconds())
+	fmt.Printf("speed-up of the index over the pass: %.1fx (stored: %.1fx)\n", sm.Seconds()/fm.Seconds(), sm.Seconds()/im.Seconds())
 	return nil
 }
