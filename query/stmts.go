@@ -234,7 +234,7 @@ func (s *Session) execDescribe(ctx context.Context, st *ast.Describe) (*Result, 
 		}
 		rows = append(rows, Row{stringV(c.name), stringV(typ), stringV(note)})
 	}
-	msg := fmt.Sprintf("table %s: %d rows in %d shards", src.table.Name, src.table.Rows(), len(src.table.Shards))
+	msg := fmt.Sprintf("table %s: %d rows in %d shard%s", src.table.Name, src.table.Rows(), len(src.table.Shards), plural(len(src.table.Shards)))
 	if src.set != nil {
 		msg = fmt.Sprintf("set %s: %d rows of table %s", src.set.Name, src.set.Rows, src.table.Name)
 	}
@@ -370,7 +370,7 @@ func (s *Session) execIngest(ctx context.Context, st *ast.Ingest) (*Result, erro
 	if err != nil {
 		return nil, errAt(st.Pos(), "INGEST: %v", err)
 	}
-	return &Result{Message: fmt.Sprintf("ingested %d rows into %s (%d shard(s))", rep.Rows, rep.Table, len(rep.Shards))}, nil
+	return &Result{Message: fmt.Sprintf("ingested %d rows into %s (%d shard%s)", rep.Rows, rep.Table, len(rep.Shards), plural(len(rep.Shards)))}, nil
 }
 
 func (s *Session) execCreateSet(ctx context.Context, st *ast.CreateSet) (*Result, error) {
@@ -518,6 +518,13 @@ func (s *Session) execDropSet(ctx context.Context, st *ast.DropSet) (*Result, er
 		return nil, errAt(st.Name.Pos(), "%v: %s%s", engine.ErrNoSet, st.Name.Name, didYouMean(st.Name.Name, names))
 	}
 	return &Result{Message: "dropped set " + st.Name.Name}, nil
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
 }
 
 func isLiteral(e ast.Expr) bool {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -163,10 +164,14 @@ func (f *flusher) rowDone() error {
 }
 
 // displayValue is a value as the table and line formats show it: NULL,
-// numbers exactly, text raw, vectors abbreviated.
+// integers exactly, floats to 6 significant digits (csv and jsonl keep
+// every digit), text raw, vectors abbreviated.
 func displayValue(v engine.Value) string {
-	if v.T == engine.TypeVector {
+	switch v.T {
+	case engine.TypeVector:
 		return engine.FormatVector(v.V, 3)
+	case engine.TypeFloat:
+		return strconv.FormatFloat(v.F, 'g', 6, 64)
 	}
 	return v.String()
 }

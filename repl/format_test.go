@@ -78,12 +78,12 @@ func render(t *testing.T, f Format, width int) (stdout, stderr string) {
 
 func TestTable(t *testing.T) {
 	out, errs := render(t, Table, 0)
-	want := `id | caption                                                  |               score | img                        | ok
----+----------------------------------------------------------+---------------------+----------------------------+------
- 1 | a goldfish in a bowl                                     |                 0.5 | [0.012 -0.031 0.044 …] (4) | true
-22 | 日本語のキャプション, a long caption that goes on and o… |                NULL | NULL                       | false
--3 | naïve "café"\nsecond line                                |               1e-07 | [1.000 2.000] (2)          | NULL
- 4 |                                                          | 0.30000000000000004 | [] (0)                     | true
+	want := `id | caption                                                         | score | img                        | ok
+---+-----------------------------------------------------------------+-------+----------------------------+------
+ 1 | a goldfish in a bowl                                            |   0.5 | [0.012 -0.031 0.044 …] (4) | true
+22 | 日本語のキャプション, a long caption that goes on and on and on |  NULL | NULL                       | false
+-3 | naïve "café"\nsecond line                                       | 1e-07 | [1.000 2.000] (2)          | NULL
+ 4 |                                                                 |   0.3 | [] (0)                     | true
 4 rows from a test
 `
 	if out != want {
@@ -96,12 +96,12 @@ func TestTable(t *testing.T) {
 
 func TestTableTruncatesToWidth(t *testing.T) {
 	out, _ := render(t, Table, 60)
-	want := `id | caption       |          score | img            | ok
----+---------------+----------------+----------------+------
- 1 | a goldfish i… |            0.5 | [0.012 -0.031… | true
-22 | 日本語のキャ… |           NULL | NULL           | false
--3 | naïve "café"… |          1e-07 | [1.000 2.000]… | NULL
- 4 |               | 0.30000000000… | [] (0)         | true
+	want := `id | caption            | score | img                | ok
+---+--------------------+-------+--------------------+------
+ 1 | a goldfish in a b… |   0.5 | [0.012 -0.031 0.0… | true
+22 | 日本語のキャプシ…  |  NULL | NULL               | false
+-3 | naïve "café"\nsec… | 1e-07 | [1.000 2.000] (2)  | NULL
+ 4 |                    |   0.3 | [] (0)             | true
 4 rows from a test
 `
 	if out != want {
@@ -197,7 +197,7 @@ second line
 
      id = 4
 caption = 
-  score = 0.30000000000000004
+  score = 0.3
     img = [] (0)
      ok = true
 4 rows from a test
