@@ -23,6 +23,8 @@ type compiler struct {
 	noAgg string
 	// hint is added to unknown-column errors (e.g. where synset comes from).
 	hint func(name string) string
+	// aliases are output names usable as columns (HAVING n > 5).
+	aliases map[string]ast.Expr
 }
 
 // aggPlan collects what an aggregate query computes.
@@ -86,6 +88,13 @@ func (c *compiler) compile(e ast.Expr) (expr, error) {
 		}
 		return &constExpr{vectorV(v)}, nil
 	case *ast.ColumnRef:
+		if a, ok := c.aliases[strings.ToLower(x.Column.Name)]; ok && x.Table.IsZero() {
+			saved := c.aliases
+			c.aliases = nil // an alias does not refer to itself
+			e, err := c.compile(a)
+			c.aliases = saved
+			return e, err
+		}
 		if c.agg != nil {
 			if _, err := c.agg.pre.resolve(x); err == nil {
 				return nil, errAt(x.Pos(), "column %s must appear in GROUP BY or be used in an aggregate such as count(%s) or min(%s)", x.String(), x.String(), x.String())

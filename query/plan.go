@@ -162,7 +162,14 @@ func (p *planner) plan() (planNode, error) {
 	// HAVING.
 	var having expr
 	if q.Having != nil {
+		post.aliases = map[string]ast.Expr{}
+		for _, it := range items {
+			if !it.Alias.IsZero() && (p.src == nil || !p.src.hasColumn(it.Alias.Name)) {
+				post.aliases[strings.ToLower(it.Alias.Name)] = it.Expr
+			}
+		}
 		e, err := post.compile(q.Having)
+		post.aliases = nil
 		if err != nil {
 			return nil, err
 		}

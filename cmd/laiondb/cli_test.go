@@ -42,7 +42,8 @@ func makeShard(t *testing.T) string {
 }
 
 // TestScripts runs testdata/script/*.txtar: the CLI end to end. Scripts
-// see $SHARD (a 2,000-row shard) and these commands besides testscript's:
+// see $SHARD (a 2,000-row shard), $EXAMPLES (the repository's examples/)
+// and these commands besides testscript's:
 //
 //	status N cmd args...   run cmd, expecting exit status N
 //	longline FILE N        write FILE: SELECT length('xxx…') AS n; with N x's
@@ -54,6 +55,11 @@ func TestScripts(t *testing.T) {
 		RequireExplicitExec: true,
 		Setup: func(e *testscript.Env) error {
 			e.Setenv("SHARD", shard)
+			examples, err := filepath.Abs("../../examples")
+			if err != nil {
+				return err
+			}
+			e.Setenv("EXAMPLES", examples)
 			e.Setenv("HOME", e.WorkDir)
 			e.Setenv("LAIONDB_HISTORY", "off")
 			return nil
