@@ -46,6 +46,9 @@ type VectorIndex struct {
 type IndexOptions struct {
 	M, EfConstruction int
 	Seed              uint64
+	// Threads builds on this many goroutines (0: one per core). One
+	// thread makes the graph a function of the rows and the seed alone.
+	Threads int
 	// Progress, when set, is called as vectors are added.
 	Progress func(done, total int64)
 	// Warn receives repair messages.
@@ -167,7 +170,7 @@ func (db *DB) CreateIndex(ctx context.Context, name, table, column string, opt I
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if err := addBlock(h, t.Vectors[vc], ids, data); err != nil {
+		if err := addBlock(h, t.Vectors[vc], ids, data, opt.Threads); err != nil {
 			return err
 		}
 		done += int64(len(ids))
@@ -197,9 +200,12 @@ func vectorNames(t *Table) string {
 	return strings.Join(names, ", ")
 }
 
-// addBlock adds a block's vectors (the column's stored dtype) to h.
-func addBlock(h *index.HNSW, vc VectorColumn, ids []uint64, data []byte) error {
-	threads := runtime.GOMAXPROCS(0)
+// addBlock adds a block's vectors (the column's stored dtype) to h on
+// threads goroutines (0: one per core).
+func addBlock(h *index.HNSW, vc VectorColumn, ids []uint64, data []byte, threads int) error {
+	if threads <= 0 {
+		threads = runtime.GOMAXPROCS(0)
+	}
 	if vc.ElemSize() == 2 {
 		return h.AddBatchF16(ids, data[:len(ids)*vc.Dim*2], threads)
 	}
@@ -485,7 +491,7 @@ func (db *DB) readIndex(ctx context.Context, t *Table, meta *VectorIndex, warn f
 	if len(stale) > 0 {
 		if err := s.eachVectorBlock(t, vc, func(sh *Shard) bool { return stale[sh.Number] }, func(ids []uint64, data []byte) error {
 			added += len(ids)
-			return addBlock(h, col, ids, data)
+			return addBlock(h, col, ids, data, 0)
 		}); err != nil {
 			return nil, false, err
 		}
@@ -544,7 +550,7 @@ func (db *DB) rebuildIndex(ctx context.Context, s *Snapshot, t *Table, meta *Vec
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		return addBlock(h, t.Vectors[vc], ids, data)
+		return addBlock(h, t.Vectors[vc], ids, data, 0)
 	})
 	return h, err
 }

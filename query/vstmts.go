@@ -76,8 +76,10 @@ func (s *Session) execCreateIndex(ctx context.Context, st *ast.CreateIndex) (*Re
 			opt.EfConstruction = int(v.I)
 		case "seed":
 			opt.Seed = uint64(v.I)
+		case "threads":
+			opt.Threads = int(v.I)
 		default:
-			return nil, errAt(o.Name.Pos(), "unknown index option %s%s; options are m, ef_construction, seed", o.Name.Name, didYouMean(o.Name.Name, []string{"m", "ef_construction", "seed"}))
+			return nil, errAt(o.Name.Pos(), "unknown index option %s%s; options are m, ef_construction, seed, threads", o.Name.Name, didYouMean(o.Name.Name, []string{"m", "ef_construction", "seed", "threads"}))
 		}
 	}
 	if s.opts.Progress != nil {
