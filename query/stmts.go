@@ -32,6 +32,9 @@ func atStatement(err error, pos ast.Pos) error {
 // statement.
 func (r *queryRows) Err() error {
 	if err := r.Rows.Err(); err != nil {
+		if !r.pos.IsValid() {
+			return err // the caller places it
+		}
 		return atStatement(err, r.pos)
 	}
 	return nil
