@@ -159,3 +159,10 @@ func (s *Session) execPlot(ctx context.Context, st *ast.Plot) (*Result, error) {
 	}
 	return &Result{Message: msg}, nil
 }
+
+// TextHistogram draws values as a text histogram for a terminal (the
+// shell's .hist): a summary line, then one line per bin with its edges,
+// a bar and its count. See the PLOT statement for pictures.
+func TextHistogram(values []float64, bins, width int) string {
+	return plot.TextHistogram(values, bins, width)
+}

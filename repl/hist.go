@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
-	"strconv"
 	"strings"
 
 	"laiondb/engine"
@@ -133,82 +131,17 @@ func numericColumn(ctx context.Context, res *query.Result) (string, []float64, i
 	return res.Columns[col].Name, values, nulls, nil
 }
 
-// writeHistogram draws values in histBins equal bins between their
-// minimum and maximum, one line per bin: range, bar, count.
+// writeHistogram draws the values of a column: a line naming it (and its
+// NULLs), then query.TextHistogram's summary and bins.
 func writeHistogram(w io.Writer, label string, values []float64, nulls int) error {
-	var b strings.Builder
-	if len(values) == 0 {
-		fmt.Fprintf(&b, "%s: no values", label)
-		if nulls > 0 {
-			fmt.Fprintf(&b, " (%d NULL)", nulls)
-		}
-		b.WriteString("\n")
-		_, err := io.WriteString(w, b.String())
-		return err
-	}
-	lo, hi, sum := math.Inf(1), math.Inf(-1), 0.0
-	finite := values[:0:0]
-	for _, v := range values {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			continue
-		}
-		finite = append(finite, v)
-		lo, hi, sum = min(lo, v), max(hi, v), sum+v
-	}
-	skipped := len(values) - len(finite)
-	values = finite
-	if len(values) == 0 {
-		_, err := fmt.Fprintf(w, "%s: no finite values\n", label)
-		return err
-	}
-	fmt.Fprintf(&b, "%s: %d values, min %s, max %s, mean %s", label, len(values), num(lo), num(hi), num(sum/float64(len(values))))
+	head := label
 	if nulls > 0 {
-		fmt.Fprintf(&b, ", %d NULL", nulls)
+		head += fmt.Sprintf(" (%d NULL left out)", nulls)
 	}
-	if skipped > 0 {
-		fmt.Fprintf(&b, ", %d NaN or infinite", skipped)
+	if len(values) == 0 {
+		_, err := fmt.Fprintf(w, "%s: no values\n", head)
+		return err
 	}
-	b.WriteString("\n")
-	bins := histBins
-	if lo == hi {
-		bins = 1
-	}
-	counts := make([]int, bins)
-	width := (hi - lo) / float64(bins)
-	for _, v := range values {
-		i := bins - 1
-		if width > 0 {
-			i = min(int((v-lo)/width), bins-1)
-		}
-		counts[i]++
-	}
-	most := 0
-	for _, c := range counts {
-		most = max(most, c)
-	}
-	edges := make([]string, bins+1)
-	ew := 0
-	for i := range edges {
-		edges[i] = num(lo + float64(i)*width)
-		if i == bins {
-			edges[i] = num(hi)
-		}
-		ew = max(ew, len(edges[i]))
-	}
-	cw := len(strconv.Itoa(most))
-	for i, c := range counts {
-		bar := int(math.Round(float64(c) * histBarWidth / float64(most)))
-		if c > 0 && bar == 0 {
-			bar = 1
-		}
-		line := fmt.Sprintf("%*s .. %*s | %*d %s", ew, edges[i], ew, edges[i+1], cw, c, strings.Repeat("█", bar))
-		b.WriteString(strings.TrimRight(line, " ") + "\n")
-	}
-	_, err := io.WriteString(w, b.String())
+	_, err := io.WriteString(w, head+"\n"+query.TextHistogram(values, histBins, histBarWidth))
 	return err
-}
-
-// num shows a histogram number with four significant digits.
-func num(f float64) string {
-	return strconv.FormatFloat(f, 'g', 4, 64)
 }

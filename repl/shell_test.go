@@ -150,7 +150,7 @@ func TestDotCommands(t *testing.T) {
 	if !strings.HasPrefix(out, wantOut) {
 		t.Errorf("stdout:\n%s\nwant it to start with:\n%s", out, wantOut)
 	}
-	if !strings.Contains(out, "width: 2000 values") || strings.Contains(out, "after quit") || strings.Contains(out, "not reached") {
+	if !strings.Contains(out, "width\nn=2000  min=256") || strings.Contains(out, "after quit") || strings.Contains(out, "not reached") {
 		t.Errorf("stdout:\n%s", out)
 	}
 	if b, _ := os.ReadFile(outFile); string(b) != "dest\nto the file\n" {
@@ -173,17 +173,19 @@ func TestHistogram(t *testing.T) {
 	if err := writeHistogram(&b, "x", vals, 1); err != nil {
 		t.Fatal(err)
 	}
-	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
-	if lines[0] != "x: 10 values, min 0, max 3, mean 2, 1 NULL" || len(lines) != 1+histBins {
+	lines := strings.Split(strings.TrimRight(b.String(), "\n"), "\n")
+	// The column and its NULLs, then the shared text histogram (see
+	// query.TextHistogram, tested where it is written).
+	if lines[0] != "x (1 NULL left out)" || lines[1] != "n=10  min=0  max=3  mean=2" || len(lines) != 2+histBins {
 		t.Fatalf("histogram:\n%s", b.String())
 	}
-	if lines[1] != "   0 .. 0.15 | 1 ██████████" || lines[histBins] != "2.85 ..    3 | 4 ████████████████████████████████████████" {
-		t.Errorf("histogram:\n%s", b.String())
+	if want := strings.TrimRight(query.TextHistogram(vals, histBins, histBarWidth), "\n"); strings.Join(lines[1:], "\n") != want {
+		t.Errorf("histogram:\n%s\nwant after the first line:\n%s", b.String(), want)
 	}
 	b.Reset()
-	writeHistogram(&b, "same", []float64{5, 5}, 0)
-	if got := b.String(); got != "same: 2 values, min 5, max 5, mean 5\n5 .. 5 | 2 ████████████████████████████████████████\n" {
-		t.Errorf("one value: %q", got)
+	writeHistogram(&b, "empty", nil, 3)
+	if got := b.String(); got != "empty (3 NULL left out): no values\n" {
+		t.Errorf("no values: %q", got)
 	}
 }
 
