@@ -584,7 +584,7 @@ func (r *ingestRun) produce(ctx context.Context, si *shardInput, startRow uint32
 		vc := t.Vectors[t.Vector(col)]
 		go func() {
 			defer close(ch)
-			norms := &normStats{}
+			norms := &normStats{min: float32(math.Inf(1)), max: float32(math.Inf(-1))}
 			for row := startRow; row < total; row += BlockRows {
 				n := int(min(BlockRows, total-row))
 				data, err := r.readVectors(rd, vc, int(row), n, norms)
@@ -733,13 +733,9 @@ func (r *ingestRun) readVectors(rd *npy.Reader, vc VectorColumn, row, n int, ns 
 		if errs[w] != nil {
 			return nil, errs[w]
 		}
-		if stats[w].far > 0 || stats[w].zero > 0 || w == 0 {
-			ns.far += stats[w].far
-			ns.zero += stats[w].zero
-		}
-		if stats[w].min < ns.min || ns.min == 0 {
-			ns.min = stats[w].min
-		}
+		ns.far += stats[w].far
+		ns.zero += stats[w].zero
+		ns.min = min(ns.min, stats[w].min)
 		ns.max = max(ns.max, stats[w].max)
 	}
 	return out, nil
