@@ -63,25 +63,6 @@ var ErrAssert = errors.New("assertion failed")
 // run (yet), e.g. correlated subqueries.
 var ErrNotSupported = errors.New("not supported")
 
-// locate fills in a statement error's file and excerpt from the script.
-func locate(err error, file, src string) error {
-	var qe *Error
-	if errors.As(err, &qe) {
-		if qe.File == "" {
-			qe.File = file
-		}
-		if qe.Excerpt == "" && qe.Pos.IsValid() && src != "" {
-			qe.Excerpt = ast.Excerpt(src, qe.Pos)
-		}
-		return err
-	}
-	var se *ast.SyntaxError
-	if errors.As(err, &se) {
-		return err
-	}
-	return err
-}
-
 // closest returns the candidate nearest to name by edit distance, when
 // near enough to be a likely typo.
 func closest(name string, candidates []string) string {

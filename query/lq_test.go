@@ -3,6 +3,7 @@ package query
 import (
 	"bufio"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -184,4 +185,24 @@ func runLQBlock(sess *Session, src string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// locate fills in a statement error's file and excerpt from the script
+// (what repl.Locate does for the shell and scripts).
+func locate(err error, file, src string) error {
+	var qe *Error
+	if errors.As(err, &qe) {
+		if qe.File == "" {
+			qe.File = file
+		}
+		if qe.Excerpt == "" && qe.Pos.IsValid() && src != "" {
+			qe.Excerpt = ast.Excerpt(src, qe.Pos)
+		}
+		return err
+	}
+	var se *ast.SyntaxError
+	if errors.As(err, &se) {
+		return err
+	}
+	return err
 }

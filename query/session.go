@@ -194,32 +194,6 @@ func (s *Session) Exec(ctx context.Context, stmt ast.Stmt) (*Result, error) {
 // extraStatements lets other files of the package add statements.
 var extraStatements = map[string]func(s *Session, ctx context.Context, st ast.Stmt) (*Result, error){}
 
-// RunScript parses and runs a script statement by statement, calling each
-// with every result (rows must be consumed or closed before it returns).
-// It stops at the first error, which names file:line:col.
-func (s *Session) RunScript(ctx context.Context, file, src string, each func(stmt ast.Stmt, r *Result) error) error {
-	for _, chunk := range ast.SplitStatements(src) {
-		stmt, err := ast.ParseChunk(file, chunk)
-		if err != nil {
-			return err
-		}
-		res, err := s.Exec(ctx, stmt)
-		if err != nil {
-			return locate(err, file, src)
-		}
-		if err := each(stmt, res); err != nil {
-			if res.Rows != nil {
-				res.Rows.Close()
-			}
-			return locate(err, file, src)
-		}
-		if res.Rows != nil {
-			res.Rows.Close()
-		}
-	}
-	return nil
-}
-
 // Names are the words the shell completes.
 type Names struct {
 	Keywords, Tables, Sets, Columns, Functions, Settings, Synsets []string
