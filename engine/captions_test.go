@@ -139,3 +139,67 @@ func TestStoredLabelsMatchFreshOnes(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A database whose shards lack the caption index (as one from before the
+// index would) answers from the captions in memory, and BuildCaptionIndex
+// stores the index and gives the same answers.
+func TestBuildCaptionIndexForShardsWithoutOne(t *testing.T) {
+	ctx := context.Background()
+	db := openTestDB(t)
+	if _, err := db.Ingest(ctx, []string{"../testdata/laion-captions-10k.parquet"}, DefaultIngestOptions()); err != nil {
+		t.Fatal(err)
+	}
+	count := func() uint64 {
+		tbl, _ := db.Table("laion")
+		s := db.Snapshot()
+		defer s.Close()
+		ls, err := s.Label(ctx, tbl, synset.Paper)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n uint64
+		for _, u := range ls[0].Labels.Unique {
+			n += u.GetCardinality()
+		}
+		return n
+	}
+	want := count()
+	// Take the index away.
+	tbl, _ := db.Table("laion")
+	sh := tbl.Shards[0]
+	if err := db.deleteKeys(tokenShardPrefix(tbl.ID, sh.Number, sh.Gen)); err != nil {
+		t.Fatal(err)
+	}
+	labels := tokenShardPrefix(tbl.ID, sh.Number, sh.Gen)
+	labels[0] = kindLabels
+	if err := db.deleteKeys(labels); err != nil {
+		t.Fatal(err)
+	}
+	sh.Tokens = nil
+	if err := db.commitTable(tbl); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := db.CaptionIndexMissing("laion"); n != 10000 {
+		t.Fatalf("%d rows reported without an index, want 10000", n)
+	}
+	if got := count(); got != want {
+		t.Fatalf("without the index: %d labelled rows, want %d", got, want)
+	}
+	var last int64
+	built, err := db.BuildCaptionIndex(ctx, "laion", func(done, total int64) { last = done })
+	if err != nil || built != 1 || last != 10000 {
+		t.Fatalf("BuildCaptionIndex: %d shards, progress %d, %v", built, last, err)
+	}
+	if n, _ := db.CaptionIndexMissing("laion"); n != 0 {
+		t.Errorf("%d rows still without an index", n)
+	}
+	if got := count(); got != want {
+		t.Errorf("with the rebuilt index: %d labelled rows, want %d", got, want)
+	}
+	if built, _ := db.BuildCaptionIndex(ctx, "laion", nil); built != 0 {
+		t.Errorf("a second call rebuilt %d shards", built)
+	}
+	if err := db.Check(); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -46,6 +46,7 @@ type Session struct {
 
 	embedders   map[string]*embed.Embedder // per model, for the current settings
 	warnedStore bool
+	warnedIndex bool
 }
 
 // setting describes a SET name.
@@ -163,6 +164,11 @@ func (s *Session) Exec(ctx context.Context, stmt ast.Stmt) (*Result, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if _, ok := stmt.(*ast.Explain); !ok && usesCaptionIndex(stmt) {
+		if err := s.ensureCaptionIndex(ctx); err != nil {
+			return nil, errAt(stmt.Pos(), "%v", err)
+		}
+	}
 	switch st := stmt.(type) {
 	case *ast.SelectStmt:
 		return s.execSelect(ctx, st.Query)
@@ -243,4 +249,45 @@ func (s *Session) Names() Names {
 	sort.Strings(n.Columns)
 	sort.Strings(n.Settings)
 	return n
+}
+
+// usesCaptionIndex reports whether a statement has a caption predicate.
+func usesCaptionIndex(stmt ast.Stmt) bool {
+	found := false
+	ast.Inspect(stmt, func(n ast.Node) bool {
+		switch n.(type) {
+		case *ast.Matches, *ast.Contains:
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+// ensureCaptionIndex builds, on first use, the caption index of tables
+// whose shards lack one (a database from before the index): stored when
+// the database is writable, else answered from the captions in memory.
+func (s *Session) ensureCaptionIndex(ctx context.Context) error {
+	for _, t := range s.db.Tables() {
+		n, err := s.db.CaptionIndexMissing(t.Name)
+		if err != nil || n == 0 {
+			continue
+		}
+		if s.db.ReadOnly() {
+			if !s.warnedIndex {
+				s.warnedIndex = true
+				s.warn(fmt.Sprintf("table %s has %d rows without a caption index: caption predicates read their captions (slow); open the database writable once, or run laiondb reindex", t.Name, n))
+			}
+			continue
+		}
+		s.warn(fmt.Sprintf("building the caption index of table %s (%d rows) on first use", t.Name, n))
+		var progress func(done, total int64)
+		if s.opts.Progress != nil {
+			progress = func(done, total int64) { s.opts.Progress("caption index", done, total) }
+		}
+		if _, err := s.db.BuildCaptionIndex(ctx, t.Name, progress); err != nil {
+			return err
+		}
+	}
+	return nil
 }
