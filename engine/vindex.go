@@ -447,16 +447,8 @@ func (db *DB) readIndex(ctx context.Context, t *Table, meta *VectorIndex, warn f
 	}
 	var unknown []uint64
 	err = s.eachVectorBlock(t, vc, func(sh *Shard) bool { return !stale[sh.Number] }, func(ids []uint64, data []byte) error {
-		es := col.ElemSize() * col.Dim
 		for i, id := range ids {
-			var err error
-			if es == col.Dim*2 {
-				err = ld.SetF16(id, data[i*es:(i+1)*es])
-			} else {
-				f := make([]float32, col.Dim)
-				vec.DecodeF32(f, data[i*es:(i+1)*es])
-				err = ld.Set(id, f)
-			}
+			err := putVector(col, data, i, id, ld.SetF16, ld.Set)
 			if errors.Is(err, index.ErrUnknownID) {
 				unknown = append(unknown, id)
 			} else if err != nil {
@@ -519,24 +511,28 @@ func (db *DB) readIndex(ctx context.Context, t *Table, meta *VectorIndex, warn f
 
 // addSome adds the rows of a block that keep accepts.
 func addSome(h *index.HNSW, col VectorColumn, ids []uint64, data []byte, keep func(uint64) bool) error {
-	es := col.ElemSize() * col.Dim
 	for i, id := range ids {
 		if !keep(id) {
 			continue
 		}
-		var err error
-		if col.ElemSize() == 2 {
-			err = h.AddF16(id, data[i*es:(i+1)*es])
-		} else {
-			f := make([]float32, col.Dim)
-			vec.DecodeF32(f, data[i*es:(i+1)*es])
-			err = h.Add(id, f)
-		}
-		if err != nil {
+		if err := putVector(col, data, i, id, h.AddF16, h.Add); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// putVector hands row i of a vector block to f16 (the stored bytes, for
+// float16 columns) or f32 (decoded, for float32 columns).
+func putVector(col VectorColumn, block []byte, i int, id uint64, f16 func(uint64, []byte) error, f32 func(uint64, []float32) error) error {
+	es := col.ElemSize() * col.Dim
+	raw := block[i*es : (i+1)*es]
+	if col.ElemSize() == 2 {
+		return f16(id, raw)
+	}
+	f := make([]float32, col.Dim)
+	vec.DecodeF32(f, raw)
+	return f32(id, f)
 }
 
 func (db *DB) rebuildIndex(ctx context.Context, s *Snapshot, t *Table, meta *VectorIndex) (*index.HNSW, error) {
@@ -621,17 +617,8 @@ func checkIndexes(db *DB, s *Snapshot) error {
 		vc := t.Vector(meta.Column)
 		col := t.Vectors[vc]
 		err = s.eachVectorBlock(t, vc, nil, func(ids []uint64, data []byte) error {
-			es := col.ElemSize() * col.Dim
 			for i, id := range ids {
-				var err error
-				if col.ElemSize() == 2 {
-					err = ld.SetF16(id, data[i*es:(i+1)*es])
-				} else {
-					f := make([]float32, col.Dim)
-					vec.DecodeF32(f, data[i*es:(i+1)*es])
-					err = ld.Set(id, f)
-				}
-				if err != nil {
+				if err := putVector(col, data, i, id, ld.SetF16, ld.Set); err != nil {
 					return fmt.Errorf("%w: index %s: row %d: %v", ErrCorrupt, meta.Name, id, err)
 				}
 			}
