@@ -10,12 +10,6 @@ import (
 	"laiondb/query/ast"
 )
 
-func init() {
-	extraStatements["*ast.CompareIntraclass"] = func(s *Session, ctx context.Context, st ast.Stmt) (*Result, error) {
-		return s.execCompare(ctx, st.(*ast.CompareIntraclass))
-	}
-}
-
 // classStats are the pairwise statistics of one class in one source.
 type classStats struct {
 	PairwiseStats

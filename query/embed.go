@@ -12,12 +12,6 @@ import (
 	"laiondb/query/ast"
 )
 
-func init() {
-	extraStatements["*ast.ImportEmbeddings"] = func(s *Session, ctx context.Context, st ast.Stmt) (*Result, error) {
-		return s.execImport(ctx, st.(*ast.ImportEmbeddings))
-	}
-}
-
 // embedModel is the model embed() answers with: the embed_model setting,
 // else the model of the txt column of the rows being read, else the one
 // model of the database's vector columns.

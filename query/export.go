@@ -11,12 +11,6 @@ import (
 	"laiondb/query/internal/export"
 )
 
-func init() {
-	extraStatements["*ast.Export"] = func(s *Session, ctx context.Context, st ast.Stmt) (*Result, error) {
-		return s.execExport(ctx, st.(*ast.Export))
-	}
-}
-
 // execExport writes a set, a table or a query's rows to a parquet, CSV or
 // JSONL file; the file appears only when complete.
 func (s *Session) execExport(ctx context.Context, st *ast.Export) (*Result, error) {

@@ -9,12 +9,6 @@ import (
 	"laiondb/query/internal/plot"
 )
 
-func init() {
-	extraStatements["*ast.Plot"] = func(s *Session, ctx context.Context, st ast.Stmt) (*Result, error) {
-		return s.execPlot(ctx, st.(*ast.Plot))
-	}
-}
-
 // numbers runs a query and returns its rows' values in column col as
 // numbers (NULLs left out), and the column's name.
 func (s *Session) queryValues(ctx context.Context, q *ast.Select) ([]Row, schema, error) {

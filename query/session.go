@@ -190,15 +190,23 @@ func (s *Session) Exec(ctx context.Context, stmt ast.Stmt) (*Result, error) {
 		return s.execCreateSet(ctx, st)
 	case *ast.DropSet:
 		return s.execDropSet(ctx, st)
-	}
-	if ex, ok := extraStatements[fmt.Sprintf("%T", stmt)]; ok {
-		return ex(s, ctx, stmt)
+	case *ast.CreateIndex:
+		return s.execCreateIndex(ctx, st)
+	case *ast.DropIndex:
+		return s.execDropIndex(ctx, st)
+	case *ast.Nearest:
+		return s.execSelect(ctx, nearestQuery(st))
+	case *ast.ImportEmbeddings:
+		return s.execImport(ctx, st)
+	case *ast.CompareIntraclass:
+		return s.execCompare(ctx, st)
+	case *ast.Export:
+		return s.execExport(ctx, st)
+	case *ast.Plot:
+		return s.execPlot(ctx, st)
 	}
 	return nil, errAt(stmt.Pos(), "%s is not supported yet", strings.Fields(stmt.Span().Text + " ")[0])
 }
-
-// extraStatements lets other files of the package add statements.
-var extraStatements = map[string]func(s *Session, ctx context.Context, st ast.Stmt) (*Result, error){}
 
 // Names are the words the shell completes.
 type Names struct {

@@ -89,12 +89,10 @@ func (s *Session) execExplain(ctx context.Context, st *ast.Explain) (*Result, er
 	case *ast.CreateSet:
 		head = []string{"create set " + x.Name.Name}
 		p, err = s.planQuery(ctx, x.Query)
+	case *ast.Nearest:
+		p, err = s.planQuery(ctx, nearestQuery(x))
 	default:
-		if ex, ok := explainers[fmt.Sprintf("%T", st.Stmt)]; ok {
-			p, head, err = ex(s, ctx, st.Stmt)
-		} else {
-			return nil, errAt(st.Pos(), "EXPLAIN takes a SELECT, CREATE SET or NEAREST")
-		}
+		return nil, errAt(st.Pos(), "EXPLAIN takes a SELECT, CREATE SET or NEAREST")
 	}
 	if err != nil {
 		return nil, err
@@ -111,9 +109,6 @@ func (s *Session) execExplain(ctx context.Context, st *ast.Explain) (*Result, er
 	}
 	return &Result{Columns: []Column{{Name: "plan", Type: tString}}, Rows: newSliceRows(rows)}, nil
 }
-
-// explainers plan other explainable statements (NEAREST).
-var explainers = map[string]func(s *Session, ctx context.Context, st ast.Stmt) (planNode, []string, error){}
 
 func (s *Session) execShow(ctx context.Context, st *ast.Show) (*Result, error) {
 	switch st.What {
@@ -162,14 +157,11 @@ func (s *Session) execShow(ctx context.Context, st *ast.Show) (*Result, error) {
 		}
 		return &Result{Columns: []Column{{"wnid", tString}, {"class", tInt}, {"name", tString}, {"lemmas", tString}}, Rows: newSliceRows(rows)}, nil
 	}
-	if ex, ok := extraShows[st.What]; ok {
-		return ex(s, ctx)
+	if st.What == ast.ShowIndexes {
+		return s.execShowIndexes()
 	}
 	return nil, errAt(st.Pos(), "SHOW of this kind is not supported")
 }
-
-// extraShows adds SHOW kinds from other files (SHOW INDEXES).
-var extraShows = map[ast.ShowWhat]func(s *Session, ctx context.Context) (*Result, error){}
 
 func (s *Session) execShowSynset(ctx context.Context, st *ast.ShowSynset) (*Result, error) {
 	v, err := (&compiler{sess: s, ctx: ctx}).constant(st.Synset, "the synset")

@@ -10,34 +10,19 @@ import (
 	"laiondb/query/ast"
 )
 
-func init() {
-	extraStatements["*ast.CreateIndex"] = func(s *Session, ctx context.Context, st ast.Stmt) (*Result, error) {
-		return s.execCreateIndex(ctx, st.(*ast.CreateIndex))
+// execShowIndexes lists the vector indexes.
+func (s *Session) execShowIndexes() (*Result, error) {
+	all, err := s.db.Indexes()
+	if err != nil {
+		return nil, err
 	}
-	extraStatements["*ast.DropIndex"] = func(s *Session, ctx context.Context, st ast.Stmt) (*Result, error) {
-		return s.execDropIndex(ctx, st.(*ast.DropIndex))
+	var rows []Row
+	for _, v := range all {
+		rows = append(rows, Row{stringV(v.Name), stringV(v.Table), stringV(v.Column), intV(v.Rows),
+			intV(int64(v.M)), intV(int64(v.EfConstruction)), intV(int64(math.Round(float64(v.Bytes) / float64(max(v.Rows, 1)))))})
 	}
-	extraStatements["*ast.Nearest"] = func(s *Session, ctx context.Context, st ast.Stmt) (*Result, error) {
-		x := st.(*ast.Nearest)
-		return s.execSelect(ctx, nearestQuery(x))
-	}
-	explainers["*ast.Nearest"] = func(s *Session, ctx context.Context, st ast.Stmt) (planNode, []string, error) {
-		p, err := s.planQuery(ctx, nearestQuery(st.(*ast.Nearest)))
-		return p, nil, err
-	}
-	extraShows[ast.ShowIndexes] = func(s *Session, ctx context.Context) (*Result, error) {
-		all, err := s.db.Indexes()
-		if err != nil {
-			return nil, err
-		}
-		var rows []Row
-		for _, v := range all {
-			rows = append(rows, Row{stringV(v.Name), stringV(v.Table), stringV(v.Column), intV(v.Rows),
-				intV(int64(v.M)), intV(int64(v.EfConstruction)), intV(int64(math.Round(float64(v.Bytes) / float64(max(v.Rows, 1)))))})
-		}
-		return &Result{Columns: []Column{{"index", tString}, {"table", tString}, {"column", tString}, {"rows", tInt},
-			{"m", tInt}, {"ef_construction", tInt}, {"graph bytes per row", tInt}}, Rows: newSliceRows(rows)}, nil
-	}
+	return &Result{Columns: []Column{{"index", tString}, {"table", tString}, {"column", tString}, {"rows", tInt},
+		{"m", tInt}, {"ef_construction", tInt}, {"graph bytes per row", tInt}}, Rows: newSliceRows(rows)}, nil
 }
 
 // nearestQuery is NEAREST k TO target IN source(column) [WHERE cond] as
