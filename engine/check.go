@@ -19,11 +19,8 @@ func (db *DB) Check() error {
 	return db.checkExtra(s)
 }
 
-// checkExtraFns are further checks registered by sets and indexes.
-var checkExtraFns []func(db *DB, s *Snapshot) error
-
 func (db *DB) checkExtra(s *Snapshot) error {
-	for _, f := range checkExtraFns {
+	for _, f := range []func(db *DB, s *Snapshot) error{checkSets, checkIndexes, checkEmbeddings} {
 		if err := f(db, s); err != nil {
 			return err
 		}

@@ -222,8 +222,6 @@ func (db *DB) EmbeddingModels() (map[string]int, error) {
 	return out, nil
 }
 
-func init() { checkExtraFns = append(checkExtraFns, checkEmbeddings) }
-
 // checkEmbeddings verifies that every cache entry decodes and that each
 // model's vectors share one dimension.
 func checkEmbeddings(db *DB, s *Snapshot) error {

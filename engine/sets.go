@@ -262,10 +262,6 @@ func (db *DB) DropSet(name string) (bool, error) {
 	return true, db.deleteKeys(setPrefix(set.ID))
 }
 
-func init() {
-	checkExtraFns = append(checkExtraFns, checkSets)
-}
-
 // checkSets verifies every set's rows exist in its table and its stored
 // columns have one value per row.
 func checkSets(db *DB, s *Snapshot) error {

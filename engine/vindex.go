@@ -591,10 +591,6 @@ func (db *DB) refreshIndexesLocked(ctx context.Context, table string) error {
 	return nil
 }
 
-func init() {
-	checkExtraFns = append(checkExtraFns, checkIndexes)
-}
-
 // checkIndexes verifies each stored index: its graph reads and passes the
 // HNSW checker, and it holds exactly the table's rows when up to date.
 func checkIndexes(db *DB, s *Snapshot) error {
