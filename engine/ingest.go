@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -491,7 +492,7 @@ func (si *shardInput) sources() []string {
 }
 
 func putTableWB(wb *badger.WriteBatch, t *Table) error {
-	b, err := jsonTable(t)
+	b, err := json.Marshal(t)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"github.com/dgraph-io/badger/v4"
 	"math"
 	"os"
 	"path/filepath"
@@ -140,7 +141,7 @@ func TestReingestIsIdempotentAndReplaces(t *testing.T) {
 	// Nothing of the old generations is left behind.
 	n := 0
 	s := db.Snapshot()
-	it := s.txn.NewIterator(badgerKeysOnly([]byte{kindBlock}))
+	it := s.txn.NewIterator(badger.IteratorOptions{Prefix: []byte{kindBlock}})
 	for it.Rewind(); it.Valid(); it.Next() {
 		if be32(it.Item().Key()[9:]) != tbl.Shards[0].Gen {
 			n++

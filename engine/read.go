@@ -1,14 +1,11 @@
 package engine
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 
 	"github.com/dgraph-io/badger/v4"
 )
-
-func jsonTable(t *Table) ([]byte, error) { return json.Marshal(t) }
 
 // Snapshot is a consistent read view of the database: everything read
 // through it reflects one moment, whatever is written meanwhile. Close it
@@ -106,10 +103,6 @@ func (db *DB) rebuildTokens(t *Table, shard, gen, upto uint32, tb *tokenBuilder)
 		tb.addBlock(b*BlockRows, cb)
 	}
 	return nil
-}
-
-func badgerKeysOnly(prefix []byte) badger.IteratorOptions {
-	return badger.IteratorOptions{Prefix: prefix}
 }
 
 // tokenIndexFor opens (once per snapshot) a shard's caption index for rule.
