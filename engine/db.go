@@ -213,13 +213,16 @@ func (db *DB) Table(name string) (*Table, error) {
 
 // putTable writes a table's catalog entry in txn and, once committed, the
 // cache is refreshed by the caller through setCached.
-func putTable(txn *badger.Txn, t *Table) error {
+func putTable(w setter, t *Table) error {
 	b, err := json.Marshal(t)
 	if err != nil {
 		return err
 	}
-	return txn.Set(catalogKey(catTable, strings.ToLower(t.Name)), b)
+	return w.Set(catalogKey(catTable, strings.ToLower(t.Name)), b)
 }
+
+// setter is what badger's Txn and WriteBatch have in common.
+type setter interface{ Set(k, v []byte) error }
 
 func (db *DB) setCached(t *Table) {
 	db.mu.Lock()

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -422,7 +421,7 @@ func (r *ingestRun) shard(si *shardInput) (ShardReport, error) {
 			// The progress record goes last: badger applies writes in
 			// order, so after a crash it is never ahead of the blocks.
 			sh.Pending.Committed = row
-			if err := putTableWB(wb, t); err != nil {
+			if err := putTable(wb, t); err != nil {
 				return rep, err
 			}
 			if err := wb.Flush(); err != nil {
@@ -489,14 +488,6 @@ func (r *ingestRun) shard(si *shardInput) (ShardReport, error) {
 
 func (si *shardInput) sources() []string {
 	return append([]string{si.files.Metadata}, sortedValues(si.files.Vectors)...)
-}
-
-func putTableWB(wb *badger.WriteBatch, t *Table) error {
-	b, err := json.Marshal(t)
-	if err != nil {
-		return err
-	}
-	return wb.Set(catalogKey(catTable, strings.ToLower(t.Name)), b)
 }
 
 // produce reads the shard from startRow and sends its blocks in order.
