@@ -222,7 +222,7 @@ func newWorld(cfg Config) (*world, error) {
 		g := randomUnit(r, cfg.Dim)
 		c := make([]float32, cfg.Dim)
 		for j := range c {
-			c[j] = t[j] + 0.8*g[j]
+			c[j] = t[j] + float32(0.8*g[j]) // rounded: no fused multiply-add (see around)
 		}
 		unit(c)
 		w.image = append(w.image, c)
@@ -336,16 +336,21 @@ func (w *world) unrelated(r *rand.Rand, dst, noise []float32) {
 }
 
 // around writes into dst a unit vector at cosine rho from the unit vector c.
+//
+// Generation must write the same bytes on every CPU and build, so it uses
+// no SIMD kernel (their summation order differs) and rounds every product
+// explicitly (float32(x*y)), which keeps compilers that fuse multiply-adds
+// (arm64) from changing the result.
 func around(r *rand.Rand, dst, c []float32, rho float64, noise []float32) {
 	fillNoise(r, noise)
-	d := vec.Dot(noise, c)
+	d := float32(vec.DotF64(noise, c))
 	for j := range noise {
-		noise[j] -= d * c[j]
+		noise[j] -= float32(d * c[j])
 	}
 	unit(noise)
 	s := float32(math.Sqrt(1 - rho*rho))
 	for j := range dst {
-		dst[j] = float32(rho)*c[j] + s*noise[j]
+		dst[j] = float32(float32(rho)*c[j]) + float32(s*noise[j])
 	}
 	unit(dst)
 }
@@ -370,8 +375,9 @@ func randomUnit(r *rand.Rand, dim int) []float32 {
 	return v
 }
 
+// unit scales v to unit length, the same bits on every CPU (see around).
 func unit(v []float32) {
-	if n := vec.Norm(v); n > 0 {
+	if n := float32(math.Sqrt(vec.DotF64(v, v))); n > 0 {
 		vec.Scale(v, 1/n)
 	}
 }

@@ -7,12 +7,14 @@
 // bytes lent by the storage layer need not be 2-byte aligned.
 //
 // On amd64 the dot products, DotBatch* gathers, F16ToF32 and AddF16 run
-// hand-written AVX2+FMA+F16C kernels (AVX-512F where the CPU has it),
-// chosen once at start-up by a CPU check; elsewhere, or built with the
-// purego tag, they run the pure Go loops that the tests compare the SIMD
-// paths against. SIMD sums add in a different order, so results may differ
-// from the pure Go ones in the last bits; F16ToF32 and AddF16 are exact on
-// every path. The kernels never retain the slices they are given.
+// hand-written AVX2+FMA+F16C kernels, chosen once at start-up by a CPU
+// check; elsewhere, or built with the purego tag, they run the pure Go
+// loops that the tests compare the SIMD paths against. SIMD sums add in a
+// different order, so results may differ from the pure Go ones in the last
+// bits; F16ToF32 and AddF16 are exact on every path. Where the same bits
+// are needed on every CPU and build (data generation, oracles), DotF64
+// sums in float64 in a fixed order. The kernels never retain the slices
+// they are given.
 //
 // This is the one place for these loops: do not write a second float16
 // decoder or cosine loop elsewhere.

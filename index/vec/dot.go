@@ -123,6 +123,19 @@ func AddF16(acc []float32, src []byte) {
 	addF16Generic(acc, src)
 }
 
+// DotF64 returns the dot product of two float32 vectors summed in float64,
+// one product at a time in index order. It gives the same bits on every CPU
+// and build: each float32 product is exact in float64, so whether the
+// compiler fuses the multiply and the add cannot change the result.
+func DotF64(a, b []float32) float64 {
+	b = b[:len(a)]
+	var s float64
+	for i := range a {
+		s += float64(a[i]) * float64(b[i])
+	}
+	return s
+}
+
 // Norm returns the Euclidean norm of a.
 func Norm(a []float32) float32 { return float32(math.Sqrt(float64(Dot(a, a)))) }
 

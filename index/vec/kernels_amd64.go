@@ -8,22 +8,12 @@ import (
 	"golang.org/x/sys/cpu"
 )
 
-// Which SIMD kernels this CPU runs. AVX2 kernels need FMA and F16C too
-// (VCVTPH2PS); AVX-512 kernels need only AVX-512F. Tests flip these to
-// compare every path against the pure Go one.
-var (
-	useAVX2   = cpu.X86.HasAVX2 && cpu.X86.HasFMA && cpu.X86.HasF16C
-	useAVX512 = useAVX2 && cpu.X86.HasAVX512F
-)
-
-//go:noescape
-func gatherF16F32AVX512(q unsafe.Pointer, base unsafe.Pointer, stride uintptr, ids *uint32, n int, out *float32, dim int)
-
-//go:noescape
-func gatherF32F32AVX512(q unsafe.Pointer, base unsafe.Pointer, stride uintptr, ids *uint32, n int, out *float32, dim int)
-
-//go:noescape
-func gatherF16F16AVX512(q unsafe.Pointer, base unsafe.Pointer, stride uintptr, ids *uint32, n int, out *float32, dim int)
+// Whether this CPU runs the SIMD kernels: AVX2 with FMA and F16C
+// (VCVTPH2PS). Tests flip it to compare the SIMD path with the pure Go one.
+// There are no AVX-512 kernels: no CI machine could execute them, and they
+// gained 6% on the gather that graph search runs (2.35 vs 2.51 µs per 64
+// random 512-d float16 rows).
+var useAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA && cpu.X86.HasF16C
 
 //go:noescape
 func gatherF16F32AVX2(q unsafe.Pointer, base unsafe.Pointer, stride uintptr, ids *uint32, n int, out *float32, dim int)
@@ -53,29 +43,18 @@ func simdGather(kind int, q, base unsafe.Pointer, stride uintptr, ids []uint32, 
 	if len(ids) == 0 {
 		return true
 	}
-	switch {
-	case useAVX512:
-		switch kind {
-		case kF16F32:
-			gatherF16F32AVX512(q, base, stride, &ids[0], len(ids), &out[0], dim)
-		case kF32F32:
-			gatherF32F32AVX512(q, base, stride, &ids[0], len(ids), &out[0], dim)
-		default:
-			gatherF16F16AVX512(q, base, stride, &ids[0], len(ids), &out[0], dim)
-		}
-		return true
-	case useAVX2:
-		switch kind {
-		case kF16F32:
-			gatherF16F32AVX2(q, base, stride, &ids[0], len(ids), &out[0], dim)
-		case kF32F32:
-			gatherF32F32AVX2(q, base, stride, &ids[0], len(ids), &out[0], dim)
-		default:
-			gatherF16F16AVX2(q, base, stride, &ids[0], len(ids), &out[0], dim)
-		}
-		return true
+	if !useAVX2 {
+		return false
 	}
-	return false
+	switch kind {
+	case kF16F32:
+		gatherF16F32AVX2(q, base, stride, &ids[0], len(ids), &out[0], dim)
+	case kF32F32:
+		gatherF32F32AVX2(q, base, stride, &ids[0], len(ids), &out[0], dim)
+	default:
+		gatherF16F16AVX2(q, base, stride, &ids[0], len(ids), &out[0], dim)
+	}
+	return true
 }
 
 func simdF16ToF32(dst []float32, src []byte) bool {

@@ -4,7 +4,7 @@ package vec
 
 import "unsafe"
 
-var useAVX2, useAVX512 = false, false
+var useAVX2 = false
 
 const (
 	kF16F32 = iota

@@ -17,18 +17,14 @@ func kernelModes() []string {
 	if useAVX2 {
 		modes = append(modes, "avx2")
 	}
-	if useAVX512 {
-		modes = append(modes, "avx512")
-	}
 	return modes
 }
 
 // withMode runs f with the kernel flags set for mode and restores them.
 func withMode(mode string, f func()) {
-	a2, a5 := useAVX2, useAVX512
-	defer func() { useAVX2, useAVX512 = a2, a5 }()
-	useAVX2 = mode == "avx2" || mode == "avx512"
-	useAVX512 = mode == "avx512"
+	a2 := useAVX2
+	defer func() { useAVX2 = a2 }()
+	useAVX2 = mode == "avx2"
 	f()
 }
 
