@@ -7,7 +7,7 @@ import (
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/RoaringBitmap/roaring/v2/roaring64"
 
-	"laiondb/engine/synset"
+	"github.com/laiondb/laiondb/engine/synset"
 )
 
 // shardPostings answers synset's matching from one shard's caption index:

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"laiondb/engine/synset"
+	"github.com/laiondb/laiondb/engine/synset"
 )
 
 // The stored caption index must answer exactly as the plain scan of the

@@ -14,9 +14,9 @@ import (
 	"sync"
 	"testing"
 
-	"laiondb/engine"
-	"laiondb/engine/embed"
-	"laiondb/engine/npy"
+	"github.com/laiondb/laiondb/engine"
+	"github.com/laiondb/laiondb/engine/embed"
+	"github.com/laiondb/laiondb/engine/npy"
 )
 
 func openEmbedDB(t *testing.T, dir string, readOnly bool) *engine.DB {

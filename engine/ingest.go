@@ -17,8 +17,8 @@ import (
 
 	"github.com/dgraph-io/badger/v4"
 
-	"laiondb/engine/npy"
-	"laiondb/index/vec"
+	"github.com/laiondb/laiondb/engine/npy"
+	"github.com/laiondb/laiondb/index/vec"
 )
 
 // IngestOptions configures Ingest.

@@ -12,8 +12,8 @@ import (
 
 	"github.com/dgraph-io/badger/v4"
 
-	"laiondb/engine/gen"
-	"laiondb/engine/npy"
+	"github.com/laiondb/laiondb/engine/gen"
+	"github.com/laiondb/laiondb/engine/npy"
 )
 
 // digest hashes every key and value in the database.

@@ -9,9 +9,9 @@ import (
 	"strings"
 	"testing"
 
-	"laiondb/engine/gen"
-	"laiondb/engine/npy"
-	"laiondb/index/vec"
+	"github.com/laiondb/laiondb/engine/gen"
+	"github.com/laiondb/laiondb/engine/npy"
+	"github.com/laiondb/laiondb/index/vec"
 )
 
 // storedVector returns the stored vector of ordinal ord of shard num.

@@ -12,7 +12,7 @@ import (
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/dgraph-io/badger/v4"
 
-	"laiondb/engine/synset"
+	"github.com/laiondb/laiondb/engine/synset"
 )
 
 // Labelling a shard for all 1000 synsets reads a few thousand posting

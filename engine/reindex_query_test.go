@@ -6,9 +6,9 @@ import (
 	"strings"
 	"testing"
 
-	"laiondb/engine"
-	"laiondb/query"
-	"laiondb/query/ast"
+	"github.com/laiondb/laiondb/engine"
+	"github.com/laiondb/laiondb/query"
+	"github.com/laiondb/laiondb/query/ast"
 )
 
 // A query with a caption predicate on a table without caption index

@@ -7,8 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"laiondb/engine/gen"
-	"laiondb/engine/npy"
+	"github.com/laiondb/laiondb/engine/gen"
+	"github.com/laiondb/laiondb/engine/npy"
 )
 
 // testShard describes a small LAION-layout shard written by writeShard.

@@ -11,7 +11,7 @@ import (
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/dgraph-io/badger/v4"
 
-	"laiondb/engine/synset"
+	"github.com/laiondb/laiondb/engine/synset"
 )
 
 // captionRule is one tokenizer the caption index is built for; the

@@ -15,8 +15,8 @@ import (
 
 	"github.com/dgraph-io/badger/v4"
 
-	"laiondb/index"
-	"laiondb/index/vec"
+	"github.com/laiondb/laiondb/index"
+	"github.com/laiondb/laiondb/index/vec"
 )
 
 // VectorIndex is the catalog entry of an HNSW index over a vector column.

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"laiondb/index"
+	"github.com/laiondb/laiondb/index"
 )
 
 // exactTop returns the ids of the k stored vectors nearest q (cosine).

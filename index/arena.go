@@ -3,7 +3,7 @@ package index
 import (
 	"unsafe"
 
-	"laiondb/index/vec"
+	"github.com/laiondb/laiondb/index/vec"
 )
 
 // arena holds vectors back to back, vector i at [i*dim, (i+1)*dim), in

@@ -6,8 +6,8 @@ import (
 	"sync"
 	"testing"
 
-	"laiondb/engine/npy"
-	"laiondb/index/vec"
+	"github.com/laiondb/laiondb/engine/npy"
+	"github.com/laiondb/laiondb/index/vec"
 )
 
 // clipCentres returns the 1000 real CLIP ViT-B/32 class text vectors from

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"fmt"
 
-	"laiondb/index"
+	"github.com/laiondb/laiondb/index"
 )
 
 // Four unit vectors in 3-d; ids are row ids.

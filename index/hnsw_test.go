@@ -10,7 +10,7 @@ import (
 	"sync"
 	"testing"
 
-	"laiondb/index/vec"
+	"github.com/laiondb/laiondb/index/vec"
 )
 
 // testEf is the ef at which the index reaches recall@10 >= 0.95 on the

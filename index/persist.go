@@ -10,7 +10,7 @@ import (
 	"io"
 	"math"
 
-	"laiondb/index/vec"
+	"github.com/laiondb/laiondb/index/vec"
 )
 
 // The persisted graph: a stream of little-endian words.

@@ -6,7 +6,7 @@ import (
 	"sync/atomic"
 	"unsafe"
 
-	"laiondb/index/vec"
+	"github.com/laiondb/laiondb/index/vec"
 )
 
 // Result is one search hit: an id and its cosine score (the dot product of

@@ -6,7 +6,7 @@ import (
 	"runtime"
 	"sync"
 
-	"laiondb/index/vec"
+	"github.com/laiondb/laiondb/index/vec"
 )
 
 // aggregate is an aggregate function of the language.

@@ -6,8 +6,8 @@ import (
 	"math"
 	"sort"
 
-	"laiondb/index/vec"
-	"laiondb/query/ast"
+	"github.com/laiondb/laiondb/index/vec"
+	"github.com/laiondb/laiondb/query/ast"
 )
 
 // classStats are the pairwise statistics of one class in one source.

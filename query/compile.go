@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"strings"
 
-	"laiondb/engine/synset"
-	"laiondb/query/ast"
+	"github.com/laiondb/laiondb/engine/synset"
+	"github.com/laiondb/laiondb/query/ast"
 )
 
 // compiler turns AST expressions into exprs over one row layout.

@@ -7,9 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 
-	"laiondb/engine"
-	"laiondb/engine/embed"
-	"laiondb/query/ast"
+	"github.com/laiondb/laiondb/engine"
+	"github.com/laiondb/laiondb/engine/embed"
+	"github.com/laiondb/laiondb/query/ast"
 )
 
 // embedModel is the model embed() answers with: the embed_model setting,

@@ -9,8 +9,8 @@ import (
 	"sync"
 	"testing"
 
-	"laiondb/engine"
-	"laiondb/engine/embed"
+	"github.com/laiondb/laiondb/engine"
+	"github.com/laiondb/laiondb/engine/embed"
 )
 
 // An embeddings server on 127.0.0.1 answers for the synset texts with the

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"laiondb/query/ast"
+	"github.com/laiondb/laiondb/query/ast"
 )
 
 // Error is a problem with a statement: where it is (file:line:col), what

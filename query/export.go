@@ -6,9 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 
-	"laiondb/engine"
-	"laiondb/query/ast"
-	"laiondb/query/internal/export"
+	"github.com/laiondb/laiondb/engine"
+	"github.com/laiondb/laiondb/query/ast"
+	"github.com/laiondb/laiondb/query/internal/export"
 )
 
 // execExport writes a set, a table or a query's rows to a parquet, CSV or

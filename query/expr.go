@@ -6,9 +6,9 @@ import (
 	"math"
 	"strings"
 
-	"laiondb/engine"
-	"laiondb/engine/synset"
-	"laiondb/query/ast"
+	"github.com/laiondb/laiondb/engine"
+	"github.com/laiondb/laiondb/engine/synset"
+	"github.com/laiondb/laiondb/query/ast"
 )
 
 // evalCtx is what expressions need at run time.

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"laiondb/engine/synset"
-	"laiondb/index/vec"
+	"github.com/laiondb/laiondb/engine/synset"
+	"github.com/laiondb/laiondb/index/vec"
 )
 
 // function is a scalar function of the language.

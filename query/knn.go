@@ -6,8 +6,8 @@ import (
 
 	"github.com/RoaringBitmap/roaring/v2/roaring64"
 
-	"laiondb/index"
-	"laiondb/query/ast"
+	"github.com/laiondb/laiondb/index"
+	"github.com/laiondb/laiondb/query/ast"
 )
 
 // vecTarget is cos(col, target) (or dot) where col is a vector column of

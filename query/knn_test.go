@@ -5,7 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"laiondb/engine"
+	"github.com/laiondb/laiondb/engine"
 )
 
 // Nearest-neighbour queries through the index, filtered by index

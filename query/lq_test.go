@@ -15,9 +15,9 @@ import (
 	"sync"
 	"testing"
 
-	"laiondb/engine"
-	"laiondb/engine/gen"
-	"laiondb/query/ast"
+	"github.com/laiondb/laiondb/engine"
+	"github.com/laiondb/laiondb/engine/gen"
+	"github.com/laiondb/laiondb/query/ast"
 )
 
 // The language's behaviour is pinned by .lq files in testdata/: blocks of

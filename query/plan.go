@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"laiondb/query/ast"
+	"github.com/laiondb/laiondb/query/ast"
 )
 
 // planQuery plans a SELECT.

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"path/filepath"
 
-	"laiondb/query/ast"
-	"laiondb/query/internal/plot"
+	"github.com/laiondb/laiondb/query/ast"
+	"github.com/laiondb/laiondb/query/internal/plot"
 )
 
 // numbers runs a query and returns its rows' values in column col as

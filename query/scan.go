@@ -6,9 +6,9 @@ import (
 
 	"github.com/RoaringBitmap/roaring/v2/roaring64"
 
-	"laiondb/engine"
-	"laiondb/engine/synset"
-	"laiondb/index/vec"
+	"github.com/laiondb/laiondb/engine"
+	"github.com/laiondb/laiondb/engine/synset"
+	"github.com/laiondb/laiondb/index/vec"
 )
 
 // source is a table or a set read by a scan, with its row layout:

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"laiondb/query/ast"
+	"github.com/laiondb/laiondb/query/ast"
 )
 
 // colInfo describes one position of the rows an operator produces.

@@ -9,10 +9,10 @@ import (
 	"strings"
 	"sync"
 
-	"laiondb/engine"
-	"laiondb/engine/embed"
-	"laiondb/engine/synset"
-	"laiondb/query/ast"
+	"github.com/laiondb/laiondb/engine"
+	"github.com/laiondb/laiondb/engine/embed"
+	"github.com/laiondb/laiondb/engine/synset"
+	"github.com/laiondb/laiondb/query/ast"
 )
 
 // Options configures a Session.

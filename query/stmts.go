@@ -7,9 +7,9 @@ import (
 	"sort"
 	"strings"
 
-	"laiondb/engine"
-	"laiondb/engine/synset"
-	"laiondb/query/ast"
+	"github.com/laiondb/laiondb/engine"
+	"github.com/laiondb/laiondb/engine/synset"
+	"github.com/laiondb/laiondb/query/ast"
 )
 
 // queryRows runs a plan under its own snapshot, closed with the rows.

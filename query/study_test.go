@@ -8,9 +8,9 @@ import (
 	"strings"
 	"testing"
 
-	"laiondb/engine"
-	"laiondb/engine/gen"
-	"laiondb/query/ast"
+	"github.com/laiondb/laiondb/engine"
+	"github.com/laiondb/laiondb/engine/gen"
+	"github.com/laiondb/laiondb/query/ast"
 )
 
 func execOne(t *testing.T, s *Session, src string) *Result {

@@ -3,7 +3,7 @@ package query
 import (
 	"fmt"
 
-	"laiondb/query/ast"
+	"github.com/laiondb/laiondb/query/ast"
 )
 
 // subqueryExpr is a scalar subquery. Subqueries cannot refer to the outer

@@ -5,7 +5,7 @@ import (
 	"math"
 	"strings"
 
-	"laiondb/engine"
+	"github.com/laiondb/laiondb/engine"
 )
 
 // Value is a runtime value; the zero Value is NULL.

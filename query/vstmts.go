@@ -6,8 +6,8 @@ import (
 	"math"
 	"strings"
 
-	"laiondb/engine"
-	"laiondb/query/ast"
+	"github.com/laiondb/laiondb/engine"
+	"github.com/laiondb/laiondb/query/ast"
 )
 
 // execShowIndexes lists the vector indexes.

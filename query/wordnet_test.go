@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"laiondb/engine"
-	"laiondb/query/ast"
+	"github.com/laiondb/laiondb/engine"
+	"github.com/laiondb/laiondb/query/ast"
 )
 
 // Without WordNet, is_a says what is missing and how to get it.

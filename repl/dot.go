@@ -7,8 +7,8 @@ import (
 	"sort"
 	"strings"
 
-	"laiondb/query"
-	"laiondb/query/ast"
+	"github.com/laiondb/laiondb/query"
+	"github.com/laiondb/laiondb/query/ast"
 )
 
 // dotCommand is one of the shell's dot commands.

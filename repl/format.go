@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"laiondb/engine"
-	"laiondb/query"
+	"github.com/laiondb/laiondb/engine"
+	"github.com/laiondb/laiondb/query"
 )
 
 // Format is an output format for results.

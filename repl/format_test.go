@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"laiondb/engine"
-	"laiondb/query"
+	"github.com/laiondb/laiondb/engine"
+	"github.com/laiondb/laiondb/query"
 )
 
 // sliceRows serves fixed rows, optionally failing after them.

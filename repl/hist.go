@@ -7,9 +7,9 @@ import (
 	"io"
 	"strings"
 
-	"laiondb/engine"
-	"laiondb/query"
-	"laiondb/query/ast"
+	"github.com/laiondb/laiondb/engine"
+	"github.com/laiondb/laiondb/query"
+	"github.com/laiondb/laiondb/query/ast"
 )
 
 // histBins is the number of bins of .hist.

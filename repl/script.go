@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 
-	"laiondb/query"
-	"laiondb/query/ast"
+	"github.com/laiondb/laiondb/query"
+	"github.com/laiondb/laiondb/query/ast"
 )
 
 // RunScript runs the statements of src in order, printing each result

@@ -15,8 +15,8 @@ import (
 
 	"github.com/peterh/liner"
 
-	"laiondb/query"
-	"laiondb/query/ast"
+	"github.com/laiondb/laiondb/query"
+	"github.com/laiondb/laiondb/query/ast"
 )
 
 // Prompts of the terminal shell.

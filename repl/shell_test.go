@@ -11,10 +11,10 @@ import (
 	"strings"
 	"testing"
 
-	"laiondb/engine"
-	"laiondb/engine/gen"
-	"laiondb/query"
-	"laiondb/query/ast"
+	"github.com/laiondb/laiondb/engine"
+	"github.com/laiondb/laiondb/engine/gen"
+	"github.com/laiondb/laiondb/query"
+	"github.com/laiondb/laiondb/query/ast"
 )
 
 // shardDir is a 2,000-row generated shard shared by the tests.

@@ -7,8 +7,8 @@ import (
 
 	"github.com/mattn/go-runewidth"
 
-	"laiondb/engine"
-	"laiondb/query"
+	"github.com/laiondb/laiondb/engine"
+	"github.com/laiondb/laiondb/query"
 )
 
 // cellWidth measures terminal cells. East Asian ambiguous characters

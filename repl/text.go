@@ -7,8 +7,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"laiondb/engine"
-	"laiondb/query"
+	"github.com/laiondb/laiondb/engine"
+	"github.com/laiondb/laiondb/query"
 )
 
 // writeCSV writes a header row and one record per row. NULL is an empty

@@ -6,7 +6,7 @@ package main
 import (
 	"os"
 
-	"laiondb/index/knnbench"
+	"github.com/laiondb/laiondb/index/knnbench"
 )
 
 func main() { os.Exit(knnbench.Main(os.Args[1:], os.Stdout, os.Stderr)) }

@@ -17,8 +17,8 @@ import (
 	"strings"
 	"time"
 
-	"laiondb/engine"
-	"laiondb/engine/synset"
+	"github.com/laiondb/laiondb/engine"
+	"github.com/laiondb/laiondb/engine/synset"
 )
 
 func main() {

@@ -14,8 +14,8 @@ import (
 	"sort"
 	"time"
 
-	"laiondb/engine"
-	"laiondb/engine/synset"
+	"github.com/laiondb/laiondb/engine"
+	"github.com/laiondb/laiondb/engine/synset"
 )
 
 func main() {

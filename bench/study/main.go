@@ -18,12 +18,12 @@ import (
 	"sort"
 	"time"
 
-	"laiondb/engine"
-	"laiondb/engine/gen"
-	"laiondb/engine/npy"
-	"laiondb/engine/synset"
-	"laiondb/query"
-	"laiondb/query/ast"
+	"github.com/laiondb/laiondb/engine"
+	"github.com/laiondb/laiondb/engine/gen"
+	"github.com/laiondb/laiondb/engine/npy"
+	"github.com/laiondb/laiondb/engine/synset"
+	"github.com/laiondb/laiondb/query"
+	"github.com/laiondb/laiondb/query/ast"
 )
 
 func main() {

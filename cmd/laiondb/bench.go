@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"laiondb/index/knnbench"
+	"github.com/laiondb/laiondb/index/knnbench"
 )
 
 func init() {

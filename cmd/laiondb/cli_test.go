@@ -19,8 +19,8 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
-	"laiondb/engine"
-	"laiondb/engine/gen"
+	"github.com/laiondb/laiondb/engine"
+	"github.com/laiondb/laiondb/engine/gen"
 )
 
 var update = flag.Bool("update", false, "rewrite the cmp files of testdata/script/*.txtar with the actual output")

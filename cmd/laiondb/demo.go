@@ -8,11 +8,11 @@ import (
 	"path/filepath"
 	"time"
 
-	"laiondb/engine"
-	"laiondb/engine/gen"
-	"laiondb/examples"
-	"laiondb/query"
-	"laiondb/repl"
+	"github.com/laiondb/laiondb/engine"
+	"github.com/laiondb/laiondb/engine/gen"
+	"github.com/laiondb/laiondb/examples"
+	"github.com/laiondb/laiondb/query"
+	"github.com/laiondb/laiondb/repl"
 )
 
 func init() {

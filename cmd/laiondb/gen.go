@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"laiondb/engine/gen"
+	"github.com/laiondb/laiondb/engine/gen"
 )
 
 func init() {

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"time"
 
-	"laiondb/engine"
-	"laiondb/repl"
+	"github.com/laiondb/laiondb/engine"
+	"github.com/laiondb/laiondb/repl"
 )
 
 func init() {

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"laiondb/repl"
+	"github.com/laiondb/laiondb/repl"
 )
 
 func init() {

@@ -9,9 +9,9 @@ import (
 	"os"
 	"strings"
 
-	"laiondb/engine"
-	"laiondb/query"
-	"laiondb/repl"
+	"github.com/laiondb/laiondb/engine"
+	"github.com/laiondb/laiondb/query"
+	"github.com/laiondb/laiondb/repl"
 )
 
 func init() {

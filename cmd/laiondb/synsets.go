@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"strings"
 
-	"laiondb/engine/synset"
+	"github.com/laiondb/laiondb/engine/synset"
 )
 
 func init() {

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"laiondb/engine/embed"
-	"laiondb/engine/npy"
+	"github.com/laiondb/laiondb/engine/embed"
+	"github.com/laiondb/laiondb/engine/npy"
 )
 
 func TestEmbedderWithoutCacheRemembers(t *testing.T) {

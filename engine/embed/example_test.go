@@ -7,7 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 
-	"laiondb/engine/embed"
+	"github.com/laiondb/laiondb/engine/embed"
 )
 
 // An Embedder in front of an HTTP embedding server: each distinct text is

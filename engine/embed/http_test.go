@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"laiondb/engine/embed"
+	"github.com/laiondb/laiondb/engine/embed"
 )
 
 // rawVector is the (not normalised) vector the test servers give text.

@@ -12,8 +12,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"laiondb/engine/npy"
-	"laiondb/index/vec"
+	"github.com/laiondb/laiondb/engine/npy"
+	"github.com/laiondb/laiondb/index/vec"
 )
 
 // sameVector is the cosine above which two vectors given for one text are

@@ -11,9 +11,9 @@ import (
 	"strings"
 	"testing"
 
-	"laiondb/engine/embed"
-	"laiondb/engine/gen"
-	"laiondb/engine/npy"
+	"github.com/laiondb/laiondb/engine/embed"
+	"github.com/laiondb/laiondb/engine/gen"
+	"github.com/laiondb/laiondb/engine/npy"
 )
 
 // writePair writes texts (joined as given) and rows of vectors as an npy

@@ -6,7 +6,7 @@ import (
 	"math"
 	"unicode/utf8"
 
-	"laiondb/index/vec"
+	"github.com/laiondb/laiondb/index/vec"
 )
 
 // Provider turns texts into embedding vectors.

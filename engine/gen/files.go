@@ -7,7 +7,7 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 
-	"laiondb/engine/npy"
+	"github.com/laiondb/laiondb/engine/npy"
 )
 
 // Row is one row of LAION-400M metadata, with its column names and types.

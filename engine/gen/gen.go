@@ -15,9 +15,9 @@ import (
 	"sort"
 	"strings"
 
-	"laiondb/engine/npy"
-	"laiondb/engine/synset"
-	"laiondb/index/vec"
+	"github.com/laiondb/laiondb/engine/npy"
+	"github.com/laiondb/laiondb/engine/synset"
+	"github.com/laiondb/laiondb/index/vec"
 )
 
 //go:generate go run ./internal/mkassets

@@ -10,9 +10,9 @@ import (
 	"path/filepath"
 	"testing"
 
-	"laiondb/engine/npy"
-	"laiondb/engine/synset"
-	"laiondb/index/vec"
+	"github.com/laiondb/laiondb/engine/npy"
+	"github.com/laiondb/laiondb/engine/synset"
+	"github.com/laiondb/laiondb/index/vec"
 )
 
 func readAll(t *testing.T, p string) ([]float32, int) {

@@ -11,7 +11,7 @@ import (
 	"strconv"
 	"strings"
 
-	"laiondb/index/vec"
+	"github.com/laiondb/laiondb/index/vec"
 )
 
 // DType is an element type of an npy file that laiondb can read.

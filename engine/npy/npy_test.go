@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"laiondb/index/vec"
+	"github.com/laiondb/laiondb/index/vec"
 )
 
 func TestRealClipFilesBothOrders(t *testing.T) {

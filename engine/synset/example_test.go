@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"laiondb/engine/synset"
+	"github.com/laiondb/laiondb/engine/synset"
 )
 
 func Example() {

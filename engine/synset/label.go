@@ -7,7 +7,7 @@ import (
 
 	"github.com/RoaringBitmap/roaring/v2"
 
-	"laiondb/engine/synset/internal/textnorm"
+	"github.com/laiondb/laiondb/engine/synset/internal/textnorm"
 )
 
 // Postings is what Label needs from a caption index, implemented by the

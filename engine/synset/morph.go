@@ -4,7 +4,7 @@ import (
 	"slices"
 	"strings"
 
-	"laiondb/engine/synset/internal/textnorm"
+	"github.com/laiondb/laiondb/engine/synset/internal/textnorm"
 )
 
 // Morphology is the part of WordNet's noun morphology the normalized rule

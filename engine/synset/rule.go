@@ -5,7 +5,7 @@ import (
 	"strings"
 	"unsafe"
 
-	"laiondb/engine/synset/internal/textnorm"
+	"github.com/laiondb/laiondb/engine/synset/internal/textnorm"
 )
 
 // Rule is a caption matching rule.

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	"laiondb/engine/synset/internal/textnorm"
+	"github.com/laiondb/laiondb/engine/synset/internal/textnorm"
 )
 
 // Vocabulary is a lemma dictionary compiled for one rule: which lemma

@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"laiondb/engine/synset/internal/wordnet"
+	"github.com/laiondb/laiondb/engine/synset/internal/wordnet"
 )
 
 // DefaultWordNetDir is where Debian's wordnet-base installs WordNet 3.0.

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"laiondb/engine/synset/internal/wordnet"
+	"github.com/laiondb/laiondb/engine/synset/internal/wordnet"
 )
 
 var loadWN = sync.OnceValues(func() (*WordNet, error) { return LoadWordNet(DefaultWordNetDir) })

@@ -31,10 +31,10 @@ import (
 	"github.com/coder/hnsw"
 	"golang.org/x/sys/unix"
 
-	"laiondb/engine/npy"
-	"laiondb/index"
-	"laiondb/index/knnbench/internal/gtnpy"
-	"laiondb/index/vec"
+	"github.com/laiondb/laiondb/engine/npy"
+	"github.com/laiondb/laiondb/index"
+	"github.com/laiondb/laiondb/index/knnbench/internal/gtnpy"
+	"github.com/laiondb/laiondb/index/vec"
 )
 
 // Row is one line of the report.

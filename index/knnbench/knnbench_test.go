@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"laiondb/engine/npy"
+	"github.com/laiondb/laiondb/engine/npy"
 )
 
 func writeNpy(t *testing.T, path string, rows, dim int, r *rand.Rand) {

@@ -3,7 +3,7 @@ package ast_test
 import (
 	"fmt"
 
-	"laiondb/query/ast"
+	"github.com/laiondb/laiondb/query/ast"
 )
 
 func ExampleParseScript() {

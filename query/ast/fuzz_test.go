@@ -4,7 +4,7 @@ import (
 	"errors"
 	"testing"
 
-	"laiondb/query/internal/grammar"
+	"github.com/laiondb/laiondb/query/internal/grammar"
 )
 
 // FuzzParse checks that parsing never panics, that errors are

@@ -7,7 +7,7 @@ import (
 
 	"github.com/alecthomas/participle/v2/lexer"
 
-	"laiondb/query/internal/grammar"
+	"github.com/laiondb/laiondb/query/internal/grammar"
 )
 
 // Lowering turns participle's grammar structs, one per precedence level

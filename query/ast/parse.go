@@ -5,7 +5,7 @@ import (
 
 	"github.com/alecthomas/participle/v2/lexer"
 
-	"laiondb/query/internal/grammar"
+	"github.com/laiondb/laiondb/query/internal/grammar"
 )
 
 // Chunk is one statement's text as cut from a script by SplitStatements,

@@ -4,7 +4,7 @@ import (
 	"strconv"
 	"strings"
 
-	"laiondb/query/internal/grammar"
+	"github.com/laiondb/laiondb/query/internal/grammar"
 )
 
 // The printer writes canonical text: keywords upper-case, single spaces,

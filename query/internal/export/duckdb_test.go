@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"laiondb/engine"
+	"github.com/laiondb/laiondb/engine"
 )
 
 // duckdbDir is .ci/duckdb, seen from this package's directory.

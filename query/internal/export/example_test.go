@@ -6,8 +6,8 @@ import (
 	"os"
 	"path/filepath"
 
-	"laiondb/engine"
-	"laiondb/query/internal/export"
+	"github.com/laiondb/laiondb/engine"
+	"github.com/laiondb/laiondb/query/internal/export"
 )
 
 // Export two rows to CSV with the LAIONet column names.

@@ -15,7 +15,7 @@ import (
 
 	"github.com/google/renameio"
 
-	"laiondb/engine"
+	"github.com/laiondb/laiondb/engine"
 )
 
 // Column describes one exported column.

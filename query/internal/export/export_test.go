@@ -20,7 +20,7 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 
-	"laiondb/engine"
+	"github.com/laiondb/laiondb/engine"
 )
 
 // testRows returns n generated rows (copied) with edge cases planted:

@@ -5,7 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 
-	"laiondb/engine"
+	"github.com/laiondb/laiondb/engine"
 )
 
 // laionCols is the shape of a LAIONet export: every type, a 512-d vector.

@@ -10,7 +10,7 @@ import (
 	"github.com/parquet-go/parquet-go/compress"
 	"github.com/parquet-go/parquet-go/encoding"
 
-	"laiondb/engine"
+	"github.com/laiondb/laiondb/engine"
 )
 
 // A row group is one batch of about this many bytes of values

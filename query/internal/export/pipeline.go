@@ -7,7 +7,7 @@ import (
 	"runtime"
 	"sync"
 
-	"laiondb/engine"
+	"github.com/laiondb/laiondb/engine"
 )
 
 // A format writes one file type. Rows are encoded in batches on several

@@ -8,7 +8,7 @@ import (
 	"sync"
 	"testing"
 
-	"laiondb/engine"
+	"github.com/laiondb/laiondb/engine"
 )
 
 // fakeFormat records the order of commits and fails where told.

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"laiondb/engine"
+	"github.com/laiondb/laiondb/engine"
 )
 
 // appendNumber appends f in the shortest form that reads back exactly

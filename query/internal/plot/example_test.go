@@ -3,7 +3,7 @@ package plot_test
 import (
 	"fmt"
 
-	"laiondb/query/internal/plot"
+	"github.com/laiondb/laiondb/query/internal/plot"
 )
 
 func ExampleTextHistogram() {

@@ -12,7 +12,7 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 
-	"laiondb/engine/npy"
+	"github.com/laiondb/laiondb/engine/npy"
 )
 
 func main() {

@@ -30,8 +30,8 @@ import (
 	"slices"
 	"strings"
 
-	"laiondb/engine/synset/internal/textnorm"
-	"laiondb/engine/synset/internal/wordnet"
+	"github.com/laiondb/laiondb/engine/synset/internal/textnorm"
+	"github.com/laiondb/laiondb/engine/synset/internal/wordnet"
 )
 
 func main() {
