@@ -22,9 +22,9 @@ const BlockRows = 4096
 //	        TEXT:  (rows+1) × uint32 LE offsets into the bytes that follow
 const blockHeader = 6
 
-// ColumnBlock is a decoded view of one column block. It reads straight
+// columnBlock is a decoded view of one column block. It reads straight
 // from the encoded bytes it was given and is valid as long as they are.
-type ColumnBlock struct {
+type columnBlock struct {
 	typ   Type
 	rows  int
 	nulls []byte
@@ -32,12 +32,12 @@ type ColumnBlock struct {
 	offs  []byte // TEXT: (rows+1)×4 bytes
 }
 
-// DecodeColumnBlock checks and wraps an encoded block.
-func DecodeColumnBlock(b []byte) (*ColumnBlock, error) {
+// decodeColumnBlock checks and wraps an encoded block.
+func decodeColumnBlock(b []byte) (*columnBlock, error) {
 	if len(b) < blockHeader {
 		return nil, fmt.Errorf("%w: column block of %d bytes", ErrCorrupt, len(b))
 	}
-	c := &ColumnBlock{typ: Type(b[0]), rows: int(binary.LittleEndian.Uint32(b[1:]))}
+	c := &columnBlock{typ: Type(b[0]), rows: int(binary.LittleEndian.Uint32(b[1:]))}
 	p := b[blockHeader:]
 	if b[5]&1 != 0 {
 		nb := (c.rows + 7) / 8
@@ -74,15 +74,15 @@ func DecodeColumnBlock(b []byte) (*ColumnBlock, error) {
 }
 
 // Rows returns the number of rows in the block.
-func (c *ColumnBlock) Rows() int { return c.rows }
+func (c *columnBlock) Rows() int { return c.rows }
 
 // IsNull reports whether row i is NULL.
-func (c *ColumnBlock) IsNull(i int) bool {
+func (c *columnBlock) IsNull(i int) bool {
 	return c.nulls != nil && c.nulls[i>>3]&(1<<(i&7)) != 0
 }
 
 // Int returns row i of an INT or BOOL column.
-func (c *ColumnBlock) Int(i int) int64 {
+func (c *columnBlock) Int(i int) int64 {
 	if c.typ == TypeBool {
 		return int64(c.data[i])
 	}
@@ -90,12 +90,12 @@ func (c *ColumnBlock) Int(i int) int64 {
 }
 
 // Float returns row i of a FLOAT column.
-func (c *ColumnBlock) Float(i int) float64 {
+func (c *columnBlock) Float(i int) float64 {
 	return math.Float64frombits(binary.LittleEndian.Uint64(c.data[8*i:]))
 }
 
 // Bytes returns row i of a TEXT column, aliasing the block.
-func (c *ColumnBlock) Bytes(i int) []byte {
+func (c *columnBlock) Bytes(i int) []byte {
 	a := binary.LittleEndian.Uint32(c.offs[4*i:])
 	b := binary.LittleEndian.Uint32(c.offs[4*i+4:])
 	return c.data[a:b:b]
@@ -103,7 +103,7 @@ func (c *ColumnBlock) Bytes(i int) []byte {
 
 // Str returns row i of a TEXT column without copying; the string shares
 // the block's memory, so it is valid only as long as the block is.
-func (c *ColumnBlock) Str(i int) string {
+func (c *columnBlock) Str(i int) string {
 	b := c.Bytes(i)
 	if len(b) == 0 {
 		return ""
@@ -112,7 +112,7 @@ func (c *ColumnBlock) Str(i int) string {
 }
 
 // Value returns row i as a Value; TEXT values are copied.
-func (c *ColumnBlock) Value(i int) Value {
+func (c *columnBlock) Value(i int) Value {
 	if c.IsNull(i) {
 		return Value{}
 	}

@@ -62,7 +62,7 @@ func (p *shardPostings) Caption(ord uint32) (string, bool, error) {
 	if ord >= p.sh.Rows {
 		return "", false, nil
 	}
-	cb, err := p.s.ColumnBlock(p.t, p.sh, ord/BlockRows, p.ci)
+	cb, err := p.s.columnBlock(p.t, p.sh.Number, p.sh.Gen, ord/BlockRows, p.ci)
 	if err != nil || cb == nil {
 		return "", false, err
 	}
@@ -78,7 +78,7 @@ func (s *Snapshot) memPostings(t *Table, sh *Shard) (synset.Postings, error) {
 	ci := t.Column("caption")
 	mp := synset.NewMemPostings()
 	for b := uint32(0); b < sh.Blocks(); b++ {
-		cb, err := s.ColumnBlock(t, sh, b, ci)
+		cb, err := s.columnBlock(t, sh.Number, sh.Gen, b, ci)
 		if err != nil {
 			return nil, err
 		}
@@ -95,33 +95,66 @@ func (s *Snapshot) memPostings(t *Table, sh *Shard) (synset.Postings, error) {
 	return mp, nil
 }
 
-// ShardLabels is the unique-match labelling of one shard.
-type ShardLabels struct {
-	Shard  uint32
-	Labels *synset.Labels
+// Labelling is the unique-match labelling of a table's captions under one
+// rule: the rows whose caption names exactly one ImageNet-1k class, and
+// that class.
+type Labelling struct {
+	shards []shardLabelling
+	ids    *roaring64.Bitmap
+	class  map[uint64]int // built on the first call to Class
 }
 
-// Label matches every caption of t against the ImageNet-1k vocabulary of
-// rule, shard by shard: from the stored labelling, or from the caption
-// index (see labels.go). Entry (the rows of each lemma) is set only when
-// the labelling is computed afresh.
-func (s *Snapshot) Label(ctx context.Context, t *Table, rule synset.Rule) ([]ShardLabels, error) {
+type shardLabelling struct {
+	shard  uint32
+	labels *synset.Labels
+}
+
+// Labels labels every caption of t under rule, shard by shard: from the
+// labelling stored at ingest, or computed from the caption index (see
+// labels.go).
+func (s *Snapshot) Labels(ctx context.Context, t *Table, rule synset.Rule) (*Labelling, error) {
 	vocab, err := imagenetVocabulary(rule)
 	if err != nil {
 		return nil, err
 	}
-	var out []ShardLabels
+	l := &Labelling{ids: roaring64.New()}
 	for _, sh := range t.Shards {
 		if sh.Rows == 0 {
 			continue
 		}
-		l, err := s.shardLabels(ctx, t, sh, rule, vocab)
+		sl, err := s.shardLabels(ctx, t, sh, rule, vocab, false)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, ShardLabels{Shard: sh.Number, Labels: l})
+		l.shards = append(l.shards, shardLabelling{sh.Number, sl})
+		for _, u := range sl.Unique {
+			addShardRows(l.ids, sh.Number, u)
+		}
 	}
-	return out, nil
+	return l, nil
+}
+
+// IDs returns the labelled rows. The bitmap belongs to the labelling.
+func (l *Labelling) IDs() *roaring64.Bitmap { return l.ids }
+
+// Class returns the class index (0..999) of a labelled row.
+func (l *Labelling) Class(id uint64) (int, bool) {
+	if l.class == nil {
+		l.class = make(map[uint64]int, l.ids.GetCardinality())
+		for _, sl := range l.shards {
+			for class, u := range sl.labels.Unique {
+				if u == nil {
+					continue
+				}
+				it := u.Iterator()
+				for it.HasNext() {
+					l.class[rowID(sl.shard, it.Next())] = class
+				}
+			}
+		}
+	}
+	c, ok := l.class[id]
+	return c, ok
 }
 
 // MatchSynset returns the ids of rows whose caption matches synset i (a
@@ -158,13 +191,13 @@ func (s *Snapshot) eachShard(t *Table, f func(p synset.Postings) (*roaring.Bitma
 		if err != nil {
 			return nil, fmt.Errorf("table %s shard %d: %w", t.Name, sh.Number, err)
 		}
-		AddShardRows(out, sh.Number, bm)
+		addShardRows(out, sh.Number, bm)
 	}
 	return out, nil
 }
 
-// AddShardRows adds the ids of a shard's ordinals to ids.
-func AddShardRows(ids *roaring64.Bitmap, shard uint32, ords *roaring.Bitmap) {
+// addShardRows adds the ids of a shard's ordinals to ids.
+func addShardRows(ids *roaring64.Bitmap, shard uint32, ords *roaring.Bitmap) {
 	if ords == nil || ords.IsEmpty() {
 		return
 	}

@@ -19,12 +19,12 @@ func TestStoredIndexLabelsRealCaptionsLikeTheScan(t *testing.T) {
 	s := db.Snapshot()
 	defer s.Close()
 	for _, rule := range []synset.Rule{synset.Paper, synset.Normalized} {
-		labels, err := s.Label(context.Background(), tbl, rule)
+		labels, err := s.Labels(context.Background(), tbl, rule)
 		if err != nil {
 			t.Fatal(err)
 		}
 		vocab, _ := imagenetVocabulary(rule)
-		l := labels[0].Labels
+		l := labels.shards[0].labels
 		sh := tbl.Shards[0]
 		p, _ := s.Postings(tbl, sh)
 		matched, unique := 0, 0
@@ -80,7 +80,7 @@ func TestContainsAndMatchSynsetFromIndex(t *testing.T) {
 		c := testShard{number: 4}.caption(i)
 		if c != nil && strings.Contains(*c, "Golden retriever") {
 			want++
-			if !ids.Contains(RowID(4, uint32(i))) {
+			if !ids.Contains(rowID(4, uint32(i))) {
 				t.Fatalf("row %d missing", i)
 			}
 		}
@@ -94,8 +94,8 @@ func TestContainsAndMatchSynsetFromIndex(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if g.GetCardinality() == 0 || g.Contains(RowID(4, 0)) || !g.Contains(RowID(4, 1)) {
-		t.Errorf("goldfish rows: %d, row0 %v row1 %v", g.GetCardinality(), g.Contains(RowID(4, 0)), g.Contains(RowID(4, 1)))
+	if g.GetCardinality() == 0 || g.Contains(rowID(4, 0)) || !g.Contains(rowID(4, 1)) {
+		t.Errorf("goldfish rows: %d, row0 %v row1 %v", g.GetCardinality(), g.Contains(rowID(4, 0)), g.Contains(rowID(4, 1)))
 	}
 }
 
@@ -115,7 +115,7 @@ func TestStoredLabelsMatchFreshOnes(t *testing.T) {
 		t.Fatalf("ingest did not store the paper labelling: %v", err)
 	}
 	for _, rule := range []synset.Rule{synset.Paper, synset.Normalized} {
-		stored, err := s.Label(context.Background(), tbl, rule)
+		stored, err := s.Labels(context.Background(), tbl, rule)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -125,7 +125,7 @@ func TestStoredLabelsMatchFreshOnes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		st := stored[0].Labels
+		st := stored.shards[0].labels
 		for c := range fresh.Unique {
 			if !fresh.Unique[c].Equals(st.Unique[c]) {
 				t.Fatalf("%s class %d: stored %v, fresh %v", rule, c, st.Unique[c].ToArray(), fresh.Unique[c].ToArray())
@@ -153,15 +153,11 @@ func TestBuildCaptionIndexForShardsWithoutOne(t *testing.T) {
 		tbl, _ := db.Table("laion")
 		s := db.Snapshot()
 		defer s.Close()
-		ls, err := s.Label(ctx, tbl, synset.Paper)
+		ls, err := s.Labels(ctx, tbl, synset.Paper)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var n uint64
-		for _, u := range ls[0].Labels.Unique {
-			n += u.GetCardinality()
-		}
-		return n
+		return ls.IDs().GetCardinality()
 	}
 	want := count()
 	// Take the index away.
@@ -185,6 +181,15 @@ func TestBuildCaptionIndexForShardsWithoutOne(t *testing.T) {
 	if got := count(); got != want {
 		t.Fatalf("without the index: %d labelled rows, want %d", got, want)
 	}
+	// Reads never write: answering without the index stored nothing.
+	if n, _ := db.CaptionIndexMissing("laion"); n != 10000 {
+		t.Fatalf("a read built the caption index: %d rows left without one", n)
+	}
+	s := db.Snapshot()
+	if _, err := s.txn.Get(labelsKey(tbl.ID, sh.Number, sh.Gen, 'p')); err == nil {
+		t.Errorf("a read stored a labelling")
+	}
+	s.Close()
 	var last int64
 	built, err := db.BuildCaptionIndex(ctx, "laion", func(done, total int64) { last = done })
 	if err != nil || built != 1 || last != 10000 {

@@ -12,10 +12,10 @@ import (
 const RowsPerShard = 100_000_000
 
 // RowID returns the id of ordinal ord of shard.
-func RowID(shard, ord uint32) uint64 { return uint64(shard)*RowsPerShard + uint64(ord) }
+func rowID(shard, ord uint32) uint64 { return uint64(shard)*RowsPerShard + uint64(ord) }
 
-// SplitRowID returns the shard and ordinal of an id.
-func SplitRowID(id uint64) (shard, ord uint32) {
+// splitRowID returns the shard and ordinal of an id.
+func splitRowID(id uint64) (shard, ord uint32) {
 	return uint32(id / RowsPerShard), uint32(id % RowsPerShard)
 }
 

@@ -36,7 +36,7 @@ func (s *Snapshot) checkTable(t *Table) error {
 			for b := uint32(0); b*BlockRows < rows; b++ {
 				n := int(min(BlockRows, rows-b*BlockRows))
 				for c := range t.Columns {
-					cb, err := s.columnBlockGen(t, sh.Number, gen, b, c)
+					cb, err := s.columnBlock(t, sh.Number, gen, b, c)
 					if err != nil {
 						return fmt.Errorf("%w: %s block %d column %s: %v", ErrCorrupt, where, b, t.Columns[c].Name, err)
 					}

@@ -62,7 +62,7 @@ func contentDigest(t *testing.T, db *DB) string {
 			fmt.Fprintf(h, "shard %d rows %d\n", sh.Number, sh.Rows)
 			for b := uint32(0); b < sh.Blocks(); b++ {
 				for c := range tbl.Columns {
-					cb, err := s.ColumnBlock(tbl, sh, b, c)
+					cb, err := s.columnBlock(tbl, sh.Number, sh.Gen, b, c)
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -74,7 +74,7 @@ func contentDigest(t *testing.T, db *DB) string {
 					}
 				}
 				for v := range tbl.Vectors {
-					if err := s.VectorBlock(tbl, sh, b, v, func(d []byte) error { h.Write(d); return nil }); err != nil {
+					if err := s.vectorBlock(tbl, sh, b, v, func(d []byte) error { h.Write(d); return nil }); err != nil {
 						t.Fatal(err)
 					}
 				}

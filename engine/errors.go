@@ -19,6 +19,8 @@ var (
 	ErrNoTable  = errors.New("no such table")
 	ErrNoSet    = errors.New("no such set")
 	ErrNoColumn = errors.New("no such column")
+	// ErrNoSource: no table or set has the name.
+	ErrNoSource = errors.New("no such table or set")
 	// ErrExists: a table, set or index of that name already exists.
 	ErrExists = errors.New("already exists")
 	// ErrBadInput wraps every problem found in files given to Ingest.

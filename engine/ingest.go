@@ -473,7 +473,7 @@ func (r *ingestRun) shard(si *shardInput) (ShardReport, error) {
 		for _, cr := range captionRules {
 			vocab, err := imagenetVocabulary(cr.rule)
 			if err == nil {
-				_, err = s.shardLabels(r.ctx, t, sh, cr.rule, vocab)
+				_, err = s.shardLabels(r.ctx, t, sh, cr.rule, vocab, true)
 			}
 			if err != nil {
 				s.Close()
@@ -548,7 +548,7 @@ func (r *ingestRun) produce(ctx context.Context, si *shardInput, startRow uint32
 				data := builders[i].encode()
 				p.scalars[uint16(t.Column(c.Name))] = data
 				if i == capIdx {
-					cb, err := DecodeColumnBlock(data)
+					cb, err := decodeColumnBlock(data)
 					if err != nil {
 						scal <- part{err: err}
 						return

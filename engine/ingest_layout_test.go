@@ -31,7 +31,7 @@ func storedVector(t *testing.T, db *DB, table string, num uint32, col string, or
 	s := db.Snapshot()
 	defer s.Close()
 	called := false
-	err = s.VectorBlock(tbl, sh, uint32(ord/BlockRows), vc, func(data []byte) error {
+	err = s.vectorBlock(tbl, sh, uint32(ord/BlockRows), vc, func(data []byte) error {
 		called = true
 		i := ord % BlockRows
 		if tbl.Vectors[vc].DType == "f32" {
@@ -238,7 +238,7 @@ func TestInvalidUTF8StoredAsIsWithOneWarning(t *testing.T) {
 	tbl, _ := db.Table("laion")
 	s := db.Snapshot()
 	defer s.Close()
-	cb, _ := s.ColumnBlock(tbl, tbl.Shards[0], 0, tbl.Column("caption"))
+	cb, _ := s.columnBlock(tbl, tbl.Shards[0].Number, tbl.Shards[0].Gen, 0, tbl.Column("caption"))
 	if cb.Str(0) != bad1 || cb.Str(2) != bad2 {
 		t.Errorf("captions changed: %q %q", cb.Str(0), cb.Str(2))
 	}

@@ -61,7 +61,7 @@ func TestIngestRealCaptions(t *testing.T) {
 	ci := tbl.Column("caption")
 	nulls := 0
 	for i, r := range rows {
-		cb, err := s.ColumnBlock(tbl, sh, uint32(i/BlockRows), ci)
+		cb, err := s.columnBlock(tbl, sh.Number, sh.Gen, uint32(i/BlockRows), ci)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -146,9 +146,9 @@ func decodeLabels(b []byte, fp [8]byte, v *synset.Vocabulary) (*synset.Labels, b
 }
 
 // shardLabels returns a shard's unique-match labelling under rule: stored,
-// or computed from the caption index (and stored when the database is
-// writable).
-func (s *Snapshot) shardLabels(ctx context.Context, t *Table, sh *Shard, rule synset.Rule, v *synset.Vocabulary) (*synset.Labels, error) {
+// or computed from the caption index, and then stored when store is set
+// (the write paths: ingest and reindex; reads never write).
+func (s *Snapshot) shardLabels(ctx context.Context, t *Table, sh *Shard, rule synset.Rule, v *synset.Vocabulary, store bool) (*synset.Labels, error) {
 	fp := vocabFingerprint(rule, v)
 	key := labelsKey(t.ID, sh.Number, sh.Gen, ruleID(rule))
 	item, err := s.txn.Get(key)
@@ -177,10 +177,13 @@ func (s *Snapshot) shardLabels(ctx context.Context, t *Table, sh *Shard, rule sy
 	if err != nil {
 		return nil, fmt.Errorf("table %s shard %d: %w", t.Name, sh.Number, err)
 	}
-	if !s.db.opts.ReadOnly {
-		if b, err := encodeLabels(fp, l); err == nil {
-			// A failed store only costs recomputing next time.
-			_ = s.db.bdb.Update(func(txn *badger.Txn) error { return txn.Set(key, b) })
+	if store {
+		b, err := encodeLabels(fp, l)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.db.bdb.Update(func(txn *badger.Txn) error { return txn.Set(key, b) }); err != nil {
+			return nil, fmt.Errorf("table %s shard %d: storing the labelling: %w", t.Name, sh.Number, err)
 		}
 	}
 	return l, nil

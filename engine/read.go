@@ -14,13 +14,13 @@ type Snapshot struct {
 	db  *DB
 	txn *badger.Txn
 	// cached decoded column blocks, keyed by block key
-	cols   map[string]*ColumnBlock
+	cols   map[string]*columnBlock
 	tokens map[string]*tokenIndex
 }
 
 // Snapshot opens a read view.
 func (db *DB) Snapshot() *Snapshot {
-	return &Snapshot{db: db, txn: db.bdb.NewTransaction(false), cols: map[string]*ColumnBlock{}, tokens: map[string]*tokenIndex{}}
+	return &Snapshot{db: db, txn: db.bdb.NewTransaction(false), cols: map[string]*columnBlock{}, tokens: map[string]*tokenIndex{}}
 }
 
 // Close releases the view.
@@ -29,16 +29,12 @@ func (s *Snapshot) Close() { s.txn.Discard() }
 // Blocks returns the number of blocks of a shard's visible generation.
 func (sh *Shard) Blocks() uint32 { return (sh.Rows + BlockRows - 1) / BlockRows }
 
-// ColumnBlock returns block b of scalar column col of a shard, or nil when
-// the shard has no values for that column (all NULL). Blocks are cached in
-// the snapshot; at most maxCachedBlocks stay.
-func (s *Snapshot) ColumnBlock(t *Table, sh *Shard, b uint32, col int) (*ColumnBlock, error) {
-	return s.columnBlockGen(t, sh.Number, sh.Gen, b, col)
-}
-
 const maxCachedBlocks = 256
 
-func (s *Snapshot) columnBlockGen(t *Table, shard, gen, b uint32, col int) (*ColumnBlock, error) {
+// columnBlock returns block b of scalar column col of one generation of a
+// shard, or nil when the shard has no values for that column (all NULL).
+// Blocks are cached in the snapshot; at most maxCachedBlocks stay.
+func (s *Snapshot) columnBlock(t *Table, shard, gen, b uint32, col int) (*columnBlock, error) {
 	key := blockKey(t.ID, shard, gen, b, blockScalar, uint16(col))
 	if cb, ok := s.cols[string(key)]; ok {
 		return cb, nil
@@ -48,13 +44,13 @@ func (s *Snapshot) columnBlockGen(t *Table, shard, gen, b uint32, col int) (*Col
 		return nil, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("table %s shard %d block %d column %s: %w", t.Name, shard, b, t.Columns[col].Name, err)
 	}
 	data, err := item.ValueCopy(nil)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("table %s shard %d block %d column %s: %w", t.Name, shard, b, t.Columns[col].Name, err)
 	}
-	cb, err := DecodeColumnBlock(data)
+	cb, err := decodeColumnBlock(data)
 	if err != nil {
 		return nil, fmt.Errorf("table %s shard %d block %d column %s: %w", t.Name, shard, b, t.Columns[col].Name, err)
 	}
@@ -65,11 +61,11 @@ func (s *Snapshot) columnBlockGen(t *Table, shard, gen, b uint32, col int) (*Col
 	return cb, nil
 }
 
-// VectorBlock calls fn with the stored bytes of block b of vector column
+// vectorBlock calls fn with the stored bytes of block b of vector column
 // vc of a shard: rows × dim elements of the column's dtype, row-major. The
 // bytes are lent: they are valid only during fn and must not be modified.
 // fn is not called when the shard has no vectors for the column.
-func (s *Snapshot) VectorBlock(t *Table, sh *Shard, b uint32, vc int, fn func(data []byte) error) error {
+func (s *Snapshot) vectorBlock(t *Table, sh *Shard, b uint32, vc int, fn func(data []byte) error) error {
 	if !sh.hasVector(vc) {
 		return nil
 	}
@@ -78,7 +74,7 @@ func (s *Snapshot) VectorBlock(t *Table, sh *Shard, b uint32, vc int, fn func(da
 		return fmt.Errorf("%w: table %s shard %d lacks vector block %d of %s", ErrCorrupt, t.Name, sh.Number, b, t.Vectors[vc].Name)
 	}
 	if err != nil {
-		return err
+		return fmt.Errorf("table %s shard %d vector block %d of %s: %w", t.Name, sh.Number, b, t.Vectors[vc].Name, err)
 	}
 	return item.Value(fn)
 }
@@ -93,7 +89,7 @@ func (db *DB) rebuildTokens(t *Table, shard, gen, upto uint32, tb *tokenBuilder)
 	s := db.Snapshot()
 	defer s.Close()
 	for b := uint32(0); b*BlockRows < upto; b++ {
-		cb, err := s.columnBlockGen(t, shard, gen, b, ci)
+		cb, err := s.columnBlock(t, shard, gen, b, ci)
 		if err != nil {
 			return err
 		}

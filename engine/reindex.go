@@ -72,7 +72,7 @@ func (db *DB) BuildCaptionIndex(ctx context.Context, table string, progress func
 				tb.finish()
 				return built, err
 			}
-			cb, err := s.ColumnBlock(t, sh, b, ci)
+			cb, err := s.columnBlock(t, sh.Number, sh.Gen, b, ci)
 			if err != nil {
 				s.Close()
 				tb.finish()
@@ -109,7 +109,7 @@ func (db *DB) BuildCaptionIndex(ctx context.Context, table string, progress func
 		for _, cr := range captionRules {
 			vocab, err := imagenetVocabulary(cr.rule)
 			if err == nil {
-				_, err = s.shardLabels(ctx, t, sh, cr.rule, vocab)
+				_, err = s.shardLabels(ctx, t, sh, cr.rule, vocab, true)
 			}
 			if err != nil {
 				s.Close()

@@ -95,9 +95,9 @@ func (s *Snapshot) SetIDs(set *Set) (*roaring64.Bitmap, error) {
 	return bm, nil
 }
 
-// SetColumnBlock returns block b (rows b×BlockRows onwards, in id order)
+// setColumnBlock returns block b (rows b×BlockRows onwards, in id order)
 // of a set's stored column col.
-func (s *Snapshot) SetColumnBlock(set *Set, col int, b uint32) (*ColumnBlock, error) {
+func (s *Snapshot) setColumnBlock(set *Set, col int, b uint32) (*columnBlock, error) {
 	key := setColumnKey(set.ID, uint16(col), b)
 	if cb, ok := s.cols[string(key)]; ok {
 		return cb, nil
@@ -110,7 +110,7 @@ func (s *Snapshot) SetColumnBlock(set *Set, col int, b uint32) (*ColumnBlock, er
 	if err != nil {
 		return nil, err
 	}
-	cb, err := DecodeColumnBlock(data)
+	cb, err := decodeColumnBlock(data)
 	if err != nil {
 		return nil, err
 	}
@@ -284,7 +284,7 @@ func checkSets(db *DB, s *Snapshot) error {
 		it := ids.Iterator()
 		for it.HasNext() {
 			id := it.Next()
-			shard, ord := SplitRowID(id)
+			shard, ord := splitRowID(id)
 			sh := t.Shard(shard)
 			if sh == nil || ord >= sh.Rows {
 				return fmt.Errorf("%w: set %s holds row %d, which table %s does not have", ErrCorrupt, set.Name, id, t.Name)
@@ -293,7 +293,7 @@ func checkSets(db *DB, s *Snapshot) error {
 		for c := range set.Columns {
 			var n int64
 			for b := uint32(0); int64(b)*BlockRows < set.Rows; b++ {
-				cb, err := s.SetColumnBlock(set, c, b)
+				cb, err := s.setColumnBlock(set, c, b)
 				if err != nil {
 					return err
 				}

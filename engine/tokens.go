@@ -57,7 +57,7 @@ const tokenChunkBytes = 64 << 10
 // so every posting list stays sorted.
 type tokenBuilder struct {
 	postings map[string][]uint32 // paper rule
-	group    []*ColumnBlock
+	group    []*columnBlock
 	base     uint32
 	pending  chan chan map[string][]uint32
 	done     chan struct{}
@@ -87,7 +87,7 @@ func newTokenBuilder() *tokenBuilder {
 // addBlock indexes the captions of a block whose first row has ordinal
 // base. Calls must come in increasing base order from one goroutine; the
 // work happens in the background until finish.
-func (tb *tokenBuilder) addBlock(base uint32, cb *ColumnBlock) {
+func (tb *tokenBuilder) addBlock(base uint32, cb *columnBlock) {
 	if len(tb.group) == 0 {
 		tb.base = base
 	}

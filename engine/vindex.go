@@ -71,32 +71,45 @@ func indexName(table, column string) string { return strings.ToLower(table + "_"
 // loadedIndex is an index in memory, valid for the catalog entry it was
 // loaded or saved with.
 type loadedIndex struct {
-	meta *VectorIndex
-	h    *index.HNSW
+	meta  *VectorIndex
+	h     *index.HNSW
+	built map[string]uint32 // the shard generations h reflects
+	stale bool              // h is ahead of the stored graph
 }
 
 // Indexes returns every vector index's catalog entry.
 func (db *DB) Indexes() ([]*VectorIndex, error) {
+	s := db.Snapshot()
+	defer s.Close()
+	return s.Indexes()
+}
+
+// Indexes returns every vector index's catalog entry as of the snapshot.
+func (s *Snapshot) Indexes() ([]*VectorIndex, error) {
 	var out []*VectorIndex
-	err := db.bdb.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{kindCatalog, catIndex}})
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			var v VectorIndex
-			if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &v) }); err != nil {
-				return fmt.Errorf("%w: index catalog entry: %v", ErrCorrupt, err)
-			}
-			out = append(out, &v)
+	it := s.txn.NewIterator(badger.IteratorOptions{Prefix: []byte{kindCatalog, catIndex}})
+	defer it.Close()
+	for it.Rewind(); it.Valid(); it.Next() {
+		var v VectorIndex
+		if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &v) }); err != nil {
+			return nil, fmt.Errorf("%w: index catalog entry: %w", ErrCorrupt, err)
 		}
-		return nil
-	})
+		out = append(out, &v)
+	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out, err
+	return out, nil
 }
 
 // IndexOn returns the index over table.column, or nil.
 func (db *DB) IndexOn(table, column string) (*VectorIndex, error) {
-	all, err := db.Indexes()
+	s := db.Snapshot()
+	defer s.Close()
+	return s.IndexOn(table, column)
+}
+
+// IndexOn returns the index over table.column as of the snapshot, or nil.
+func (s *Snapshot) IndexOn(table, column string) (*VectorIndex, error) {
+	all, err := s.Indexes()
 	if err != nil {
 		return nil, err
 	}
@@ -233,9 +246,9 @@ func (s *Snapshot) eachVectorBlock(t *Table, vc int, keep func(sh *Shard) bool, 
 			n := min(BlockRows, sh.Rows-b*BlockRows)
 			ids = ids[:0]
 			for i := uint32(0); i < n; i++ {
-				ids = append(ids, RowID(sh.Number, b*BlockRows+i))
+				ids = append(ids, rowID(sh.Number, b*BlockRows+i))
 			}
-			if err := s.VectorBlock(t, sh, b, vc, func(data []byte) error { return fn(ids, data) }); err != nil {
+			if err := s.vectorBlock(t, sh, b, vc, func(data []byte) error { return fn(ids, data) }); err != nil {
 				return err
 			}
 		}
@@ -289,7 +302,7 @@ func (db *DB) saveIndex(meta *VectorIndex, h *index.HNSW) error {
 		db.indexes = map[string]*loadedIndex{}
 	}
 	m := *meta
-	db.indexes[strings.ToLower(meta.Name)] = &loadedIndex{meta: &m, h: h}
+	db.indexes[strings.ToLower(meta.Name)] = &loadedIndex{meta: &m, h: h, built: meta.Built}
 	db.mu.Unlock()
 	return nil
 }
@@ -348,62 +361,92 @@ func (r *chunkReader) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// LoadIndex returns the HNSW index over table.column (nil when there is
-// none), loading it once per process. An index that does not match its
-// table — rows added, replaced or removed since it was saved — is
-// repaired (the message goes to warn) and saved again when the database
-// is writable; one that cannot be read is rebuilt.
-func (db *DB) LoadIndex(ctx context.Context, table, column string, warn func(string)) (*index.HNSW, *VectorIndex, error) {
-	return db.loadIndex(ctx, table, column, warn, false)
+// searchIndex returns the HNSW graph over t.column for a search as of
+// snapshot s (nil when the column has no index), loaded once per process.
+// A stored graph behind its table (a shard ingested or replaced since it
+// was saved, after a crash between the two commits) is brought up to date
+// in memory for this process only, with a message: reads never write, and
+// RepairIndexes or the next ingest stores the repair.
+func (db *DB) searchIndex(ctx context.Context, s *Snapshot, t *Table, column string, warn func(string)) (*index.HNSW, error) {
+	meta, err := s.IndexOn(t.Name, column)
+	if err != nil || meta == nil {
+		return nil, err
+	}
+	h, _, err := db.loadIndex(ctx, s, t, meta, warn)
+	return h, err
 }
 
-// loadIndex is LoadIndex; locked says the caller holds writeMu.
-func (db *DB) loadIndex(ctx context.Context, table, column string, warn func(string), locked bool) (*index.HNSW, *VectorIndex, error) {
-	meta, err := db.IndexOn(table, column)
-	if err != nil || meta == nil {
-		return nil, nil, err
-	}
-	t, err := db.Table(table)
-	if err != nil {
-		return nil, nil, err
-	}
+// loadIndex returns meta's graph brought up to date with t, from memory
+// or storage, and whether storage is behind (the graph was repaired or
+// rebuilt). The result is kept in memory for the generations of t.
+func (db *DB) loadIndex(ctx context.Context, s *Snapshot, t *Table, meta *VectorIndex, warn func(string)) (*index.HNSW, bool, error) {
 	key := strings.ToLower(meta.Name)
+	built := builtOf(t)
 	db.mu.RLock()
 	li := db.indexes[key]
 	db.mu.RUnlock()
-	if li != nil && li.meta.Graph == meta.Graph && sameBuilt(li.meta.Built, builtOf(t)) {
-		return li.h, li.meta, nil
+	if li != nil && li.meta.ID == meta.ID && li.meta.Graph == meta.Graph && sameBuilt(li.built, built) {
+		return li.h, li.stale, nil
 	}
 	if warn == nil {
 		warn = func(string) {}
 	}
-	h, repaired, err := db.readIndex(ctx, t, meta, warn)
+	h, repaired, err := db.readIndex(ctx, s, t, meta, warn)
 	if err != nil {
-		return nil, nil, err
+		return nil, false, err
 	}
-	if repaired && !db.opts.ReadOnly {
-		if !locked {
-			db.writeMu.Lock()
+	m := *meta
+	db.mu.Lock()
+	if db.indexes == nil {
+		db.indexes = map[string]*loadedIndex{}
+	}
+	db.indexes[key] = &loadedIndex{meta: &m, h: h, built: built, stale: repaired}
+	db.mu.Unlock()
+	return h, repaired, nil
+}
+
+// RepairIndexes brings the stored HNSW graphs of table up to date with
+// its shards and stores them (all tables when table is ""): the write-path
+// repair of what a search only repairs in memory. It returns the names of
+// the indexes it stored.
+func (db *DB) RepairIndexes(ctx context.Context, table string, warn func(string)) ([]string, error) {
+	if err := db.writable(); err != nil {
+		return nil, err
+	}
+	db.writeMu.Lock()
+	defer db.writeMu.Unlock()
+	return db.repairIndexesLocked(ctx, table, warn)
+}
+
+// repairIndexesLocked is RepairIndexes; the caller holds writeMu.
+func (db *DB) repairIndexesLocked(ctx context.Context, table string, warn func(string)) ([]string, error) {
+	all, err := db.Indexes()
+	if err != nil {
+		return nil, err
+	}
+	var stored []string
+	for _, v := range all {
+		if table != "" && !strings.EqualFold(v.Table, table) {
+			continue
 		}
-		meta.Built = builtOf(t)
-		err = db.saveIndex(meta, h)
-		if !locked {
-			db.writeMu.Unlock()
+		s := db.Snapshot()
+		t, err := s.Table(v.Table)
+		if err == nil {
+			var h *index.HNSW
+			var stale bool
+			if h, stale, err = db.loadIndex(ctx, s, t, v, warn); err == nil && stale {
+				v.Built = builtOf(t)
+				if err = db.saveIndex(v, h); err == nil {
+					stored = append(stored, v.Name)
+				}
+			}
 		}
+		s.Close()
 		if err != nil {
-			return nil, nil, err
+			return stored, fmt.Errorf("updating index %s: %w", v.Name, err)
 		}
-	} else {
-		m := *meta
-		m.Built = builtOf(t)
-		db.mu.Lock()
-		if db.indexes == nil {
-			db.indexes = map[string]*loadedIndex{}
-		}
-		db.indexes[key] = &loadedIndex{meta: &m, h: h}
-		db.mu.Unlock()
 	}
-	return h, meta, nil
+	return stored, nil
 }
 
 func sameBuilt(a, b map[string]uint32) bool {
@@ -422,7 +465,7 @@ func sameBuilt(a, b map[string]uint32) bool {
 // what differs: rows of shards whose generation changed are removed and
 // added again, rows the graph lacks are added, rows the table lost are
 // removed.
-func (db *DB) readIndex(ctx context.Context, t *Table, meta *VectorIndex, warn func(string)) (*index.HNSW, bool, error) {
+func (db *DB) readIndex(ctx context.Context, s *Snapshot, t *Table, meta *VectorIndex, warn func(string)) (*index.HNSW, bool, error) {
 	vc := t.Vector(meta.Column)
 	if vc < 0 {
 		return nil, false, fmt.Errorf("%w: index %s is over %s.%s, which no longer exists; DROP INDEX %s", ErrCorrupt, meta.Name, t.Name, meta.Column, meta.Name)
@@ -437,8 +480,6 @@ func (db *DB) readIndex(ctx context.Context, t *Table, meta *VectorIndex, warn f
 			stale[n] = true
 		}
 	}
-	s := db.Snapshot()
-	defer s.Close()
 	ld, err := index.ReadGraph(&chunkReader{s: s, meta: meta})
 	if err != nil {
 		warn(fmt.Sprintf("index %s could not be read (%v); rebuilding it", meta.Name, err))
@@ -573,22 +614,11 @@ func (db *DB) nextSeq(name string) (uint32, error) {
 }
 
 // refreshIndexesLocked brings every index of table up to date after an
-// ingest; the caller holds writeMu.
+// ingest and stores it; the caller holds writeMu.
 func (db *DB) refreshIndexesLocked(ctx context.Context, table string) error {
-	all, err := db.Indexes()
-	if err != nil {
-		return err
-	}
-	for _, v := range all {
-		if !strings.EqualFold(v.Table, table) {
-			continue
-		}
-		quiet := func(string) {} // an update after ingest is expected, not news
-		if _, _, err := db.loadIndex(ctx, v.Table, v.Column, quiet, true); err != nil {
-			return fmt.Errorf("updating index %s: %w", v.Name, err)
-		}
-	}
-	return nil
+	quiet := func(string) {} // an update after ingest is expected, not news
+	_, err := db.repairIndexesLocked(ctx, table, quiet)
+	return err
 }
 
 // checkIndexes verifies each stored index: its graph reads and passes the

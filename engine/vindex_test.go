@@ -73,10 +73,7 @@ func TestVectorIndexPersistsAndFollowsItsTable(t *testing.T) {
 		return q
 	}
 	search := func(q []float32, k int) []index.Result {
-		h, _, err := db.LoadIndex(ctx, "laion", "img", func(m string) { t.Errorf("unexpected repair: %s", m) })
-		if err != nil {
-			t.Fatal(err)
-		}
+		h := searchIndexOf(t, db, func(m string) { t.Errorf("unexpected repair: %s", m) })
 		res, err := h.Search(q, k, 128, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -113,10 +110,7 @@ func TestVectorIndexPersistsAndFollowsItsTable(t *testing.T) {
 	if _, err := db.Ingest(ctx, []string{writeShard(t, t.TempDir(), testShard{rows: 3000, dim: 32, number: 1, seed: 22})}, DefaultIngestOptions()); err != nil {
 		t.Fatal(err)
 	}
-	h, _, err := db.LoadIndex(ctx, "laion", "img", func(m string) { t.Errorf("unexpected repair: %s", m) })
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := searchIndexOf(t, db, func(m string) { t.Errorf("unexpected repair: %s", m) })
 	if h.Len() != 9000 {
 		t.Errorf("index holds %d rows after adding a shard, want 9000", h.Len())
 	}
@@ -127,7 +121,7 @@ func TestVectorIndexPersistsAndFollowsItsTable(t *testing.T) {
 	}
 	v := replaced.vectors("img")
 	res := search(v[1234*32:1235*32], 1)
-	if res[0].ID != RowID(1, 1234) || res[0].Score < 0.999 {
+	if res[0].ID != rowID(1, 1234) || res[0].Score < 0.999 {
 		t.Errorf("searching a replaced vector finds %+v", res[0])
 	}
 	if err := db.Check(); err != nil {
@@ -135,22 +129,22 @@ func TestVectorIndexPersistsAndFollowsItsTable(t *testing.T) {
 	}
 
 	// A crash between the table's commit and the index's leaves the index
-	// behind: loading detects it, repairs it with a message, and saves it.
+	// behind: a search detects it and repairs it in memory with a message
+	// (reads never write), and RepairIndexes stores the repair.
 	opt := DefaultIngestOptions()
 	opt.skipIndexes = true
 	if _, err := db.Ingest(ctx, []string{writeShard(t, t.TempDir(), testShard{rows: 2000, dim: 32, number: 2, seed: 23})}, opt); err != nil {
 		t.Fatal(err)
 	}
-	db.Close()
-	db, err = Open(DefaultOptions(dir))
-	if err != nil {
-		t.Fatal(err)
+	reopen := func() {
+		db.Close()
+		if db, err = Open(DefaultOptions(dir)); err != nil {
+			t.Fatal(err)
+		}
 	}
+	reopen()
 	var msgs []string
-	h, _, err = db.LoadIndex(ctx, "laion", "img", func(m string) { msgs = append(msgs, m) })
-	if err != nil {
-		t.Fatal(err)
-	}
+	h = searchIndexOf(t, db, func(m string) { msgs = append(msgs, m) })
 	if len(msgs) != 1 || !strings.Contains(msgs[0], "did not match table laion") || !strings.Contains(msgs[0], "2000 rows added") {
 		t.Errorf("repair messages %q", msgs)
 	}
@@ -160,14 +154,34 @@ func TestVectorIndexPersistsAndFollowsItsTable(t *testing.T) {
 	if err := db.Check(); err != nil {
 		t.Fatal(err)
 	}
-	db.Close()
-	db, err = Open(DefaultOptions(dir))
+	reopen()
+	msgs = nil
+	searchIndexOf(t, db, func(m string) { msgs = append(msgs, m) })
+	if len(msgs) != 1 {
+		t.Errorf("a search stored its repair: messages %q after reopening", msgs)
+	}
+	stored, err := db.RepairIndexes(ctx, "laion", nil)
+	if err != nil || len(stored) != 1 {
+		t.Fatalf("RepairIndexes stored %v: %v", stored, err)
+	}
+	reopen()
+	searchIndexOf(t, db, func(m string) { t.Errorf("repaired index was not stored: %s", m) })
+}
+
+// searchIndexOf loads the index on laion.img as a search would.
+func searchIndexOf(t *testing.T, db *DB, warn func(string)) *index.HNSW {
+	t.Helper()
+	s := db.Snapshot()
+	defer s.Close()
+	tbl, err := s.Table("laion")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := db.LoadIndex(ctx, "laion", "img", func(m string) { t.Errorf("repaired index was not saved: %s", m) }); err != nil {
-		t.Fatal(err)
+	h, err := db.searchIndex(context.Background(), s, tbl, "img", warn)
+	if err != nil || h == nil {
+		t.Fatalf("index on laion.img: %v, %v", h, err)
 	}
+	return h
 }
 
 func TestCheckFindsACorruptIndex(t *testing.T) {
@@ -199,18 +213,23 @@ func TestCheckFindsACorruptIndex(t *testing.T) {
 	if err := db.Check(); err == nil || !strings.Contains(err.Error(), "index imgs") {
 		t.Errorf("check of a corrupt index: %v", err)
 	}
-	// Loading rebuilds it with a message instead of using it.
+	// A search rebuilds it in memory with a message instead of using it;
+	// RepairIndexes stores the rebuilt graph.
 	var msgs []string
 	db.mu.Lock()
 	db.indexes = nil
 	db.mu.Unlock()
-	if _, _, err := db.LoadIndex(ctx, "laion", "img", func(m string) { msgs = append(msgs, m) }); err != nil {
-		t.Fatal(err)
-	}
+	searchIndexOf(t, db, func(m string) { msgs = append(msgs, m) })
 	if len(msgs) != 1 || !strings.Contains(msgs[0], "rebuilding") {
 		t.Errorf("messages %q", msgs)
 	}
+	if err := db.Check(); err == nil {
+		t.Errorf("a search stored the rebuilt index")
+	}
+	if stored, err := db.RepairIndexes(ctx, "", nil); err != nil || len(stored) != 1 {
+		t.Fatalf("RepairIndexes stored %v: %v", stored, err)
+	}
 	if err := db.Check(); err != nil {
-		t.Errorf("check after the rebuild: %v", err)
+		t.Errorf("check after the repair: %v", err)
 	}
 }

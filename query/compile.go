@@ -207,7 +207,7 @@ func (c *compiler) constant(e ast.Expr, what string) (Value, error) {
 	if !allConst(ce) {
 		return Value{}, errAt(e.Pos(), "%s must be a constant (a literal, a $variable, or arithmetic on them)", what)
 	}
-	v, err := ce.eval(&evalCtx{ctx: c.ctx, sess: c.sess}, nil)
+	v, err := ce.eval(c.sess.evalCtx(c.ctx), nil)
 	if err != nil {
 		return Value{}, errAt(e.Pos(), "%s: %v", what, err)
 	}
@@ -219,7 +219,7 @@ func fold(c *compiler, e expr) expr {
 	if !allConst(e) {
 		return e
 	}
-	v, err := e.eval(&evalCtx{ctx: c.ctx, sess: c.sess}, nil)
+	v, err := e.eval(c.sess.evalCtx(c.ctx), nil)
 	if err != nil {
 		return e // the error shows when the row is evaluated
 	}
@@ -500,7 +500,7 @@ func (c *compiler) call(x *ast.Call) (expr, error) {
 	call := &callExpr{fn: fn, args: args, t: t}
 	if allConst(call) {
 		// Evaluate now, so a bad constant argument is reported where it is.
-		v, err := call.eval(&evalCtx{ctx: c.ctx, sess: c.sess}, nil)
+		v, err := call.eval(c.sess.evalCtx(c.ctx), nil)
 		if err != nil {
 			return nil, errAt(x.Pos(), "%s: %v", name, err)
 		}

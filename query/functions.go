@@ -45,13 +45,7 @@ func init() {
 		{name: "is_a", min: 2, max: 2, pure: true, help: "is_a(wnid, ancestor): whether the synset is (a hyponym of) ancestor, e.g. is_a(synset, 'dog.n.01'); needs WordNet",
 			result: wants(tBool, tString, tString), eval: isA},
 		{name: "cos", min: 2, max: 2, pure: true, help: "cos(a, b): cosine similarity of two vectors",
-			result: wants(tFloat, tVector, tVector), eval: vec2(func(a, b []float32) float64 {
-				na, nb := vec.Norm(a), vec.Norm(b)
-				if na == 0 || nb == 0 {
-					return 0
-				}
-				return float64(vec.Dot(a, b)) / (float64(na) * float64(nb))
-			})},
+			result: wants(tFloat, tVector, tVector), eval: vec2(vec.Cosine)},
 		{name: "dot", min: 2, max: 2, pure: true, help: "dot(a, b): dot product of two vectors",
 			result: wants(tFloat, tVector, tVector), eval: vec2(func(a, b []float32) float64 { return float64(vec.Dot(a, b)) })},
 		{name: "norm", min: 1, max: 1, pure: true, help: "norm(v): Euclidean norm of a vector",

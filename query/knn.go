@@ -6,7 +6,7 @@ import (
 
 	"github.com/RoaringBitmap/roaring/v2/roaring64"
 
-	"github.com/laiondb/laiondb/index"
+	"github.com/laiondb/laiondb/engine"
 	"github.com/laiondb/laiondb/query/ast"
 )
 
@@ -37,7 +37,7 @@ func (p *planner) vectorTarget(e ast.Expr) *vecTarget {
 			continue
 		}
 		pos, err := p.src.sch.resolve(ref)
-		if err != nil || p.src.sch[pos].typ != tVector || p.src.table.Vector(p.src.sch[pos].name) < 0 {
+		if err != nil || pos >= len(p.src.info.Columns) || p.src.info.Columns[pos].Kind != engine.KindVector {
 			continue
 		}
 		// The other argument must not read the row: compile it with no
@@ -55,20 +55,42 @@ func (p *planner) vectorTarget(e ast.Expr) *vecTarget {
 	return nil
 }
 
+// eval computes the target vector.
+func (vt *vecTarget) eval(ec *evalCtx) ([]float32, error) {
+	tv, err := vt.target.eval(ec, nil)
+	if err != nil {
+		return nil, err
+	}
+	if tv.T != tVector {
+		return nil, fmt.Errorf("%s: the target is %s, not a vector", vt.text, tv.T)
+	}
+	return tv.V, nil
+}
+
+// options are the engine's search options for this target.
+func (vt *vecTarget) options(ec *evalCtx, exact bool) engine.NearestOptions {
+	o := engine.NearestOptions{Ef: int(ec.sess.Setting("ef_search").I), Exact: exact, Warn: ec.sess.warn}
+	if vt.fn == "dot" {
+		o.Metric = engine.Dot
+	}
+	return o
+}
+
 // useIndex reports whether an index over the column exists and the
 // session allows approximate search.
 func (p *planner) useIndex(col string) bool {
 	if strings.EqualFold(p.sess.Setting("vector_search").S, "exact") {
 		return false
 	}
-	v, err := p.sess.db.IndexOn(p.src.table.Name, col)
+	v, err := p.sess.snapshot().IndexOn(p.src.info.Table.Name, col)
 	return err == nil && v != nil
 }
 
-// knnNode yields the k rows nearest a target vector, best first, from an
-// HNSW index: the scan's index predicates and residual filter are applied
-// inside the graph search (so k rows come back whenever k exist), or,
-// when the predicates leave few candidates, an exact search over them.
+// knnNode yields the k rows nearest a target vector, best first, from the
+// engine's search of the column's HNSW index. The scan's index predicates
+// restrict the rows searched; a residual filter is applied first, by a
+// scan that collects the rows that pass it, so that k rows come back
+// whenever k exist.
 type knnNode struct {
 	scan *scanNode
 	vt   *vecTarget
@@ -83,137 +105,71 @@ func (n *knnNode) explain() string {
 	s = strings.Replace(s, " via full scan", "", 1)
 	s = strings.Replace(s, " via ", " restricted to ", 1)
 	return fmt.Sprintf("nearest %d by %s via hnsw index on %s.%s (ef_search %d) over %s",
-		n.k, n.vt.text, n.scan.src.table.Name, n.vt.col, max(n.ef, n.k), strings.TrimPrefix(s, "scan "))
+		n.k, n.vt.text, n.scan.src.info.Table.Name, n.vt.col, max(n.ef, n.k), strings.TrimPrefix(s, "scan "))
 }
-
-// prefilterMax is the candidate count under which an exact search over
-// the candidates beats a filtered graph search.
-const prefilterMax = 4096
 
 func (n *knnNode) open(ec *evalCtx) (Rows, error) {
 	src := n.scan.src
-	tv, err := n.vt.target.eval(ec, nil)
+	q, err := n.vt.eval(ec)
 	if err != nil {
 		return nil, err
 	}
-	if tv.T != tVector {
-		return nil, fmt.Errorf("%s: the target is %s, not a vector", n.vt.text, tv.T)
-	}
-	vc := src.table.Vectors[src.table.Vector(n.vt.col)]
-	if len(tv.V) != vc.Dim {
-		return nil, fmt.Errorf("%s: the target has %d dimensions, %s has %d", n.vt.text, len(tv.V), n.vt.col, vc.Dim)
-	}
-	h, _, err := ec.sess.db.LoadIndex(ec.ctx, src.table.Name, vc.Name, ec.sess.warn)
+	ids, labels, err := n.scan.rowSet(ec)
 	if err != nil {
 		return nil, err
 	}
-	if h == nil {
-		return nil, fmt.Errorf("the index on %s.%s was dropped", src.table.Name, vc.Name)
-	}
-	ids, classOf, err := n.scan.rowSet(ec)
-	if err != nil {
-		return nil, err
-	}
-	f := &rowFetcher{src: src, ec: ec, need: n.scan.need, classOf: classOf}
-	if src.set != nil {
-		if f.setIDs, err = ec.snap.SetIDs(src.set); err != nil {
+	if n.scan.filter != nil {
+		if ids, err = n.passing(ec, ids, labels); err != nil {
 			return nil, err
 		}
 	}
-	var ferr error
-	checked := map[uint64]Row{}
-	allowed := func(id uint64) bool {
-		if ferr != nil {
-			return false
-		}
-		if ids != nil && !ids.Contains(id) {
-			return false
-		}
-		row, ok, err := f.fetch(id)
-		if err != nil || !ok {
-			ferr = err
-			return false
-		}
-		if n.scan.filter != nil {
-			v, err := n.scan.filter.eval(ec, row)
-			if err != nil {
-				ferr = err
-				return false
-			}
-			if !truth(v) {
-				return false
-			}
-		}
-		checked[id] = row
-		return true
-	}
-	var res []index.Result
-	k := int(n.k)
-	switch {
-	case ids != nil && ids.GetCardinality() <= prefilterMax:
-		var cand []uint64
-		it := ids.Iterator()
-		for it.HasNext() {
-			id := it.Next()
-			if h.Contains(id) && allowed(id) {
-				cand = append(cand, id)
-			}
-		}
-		if len(cand) > 0 {
-			res, err = h.SearchIDs(tv.V, k, cand)
-		}
-	default:
-		ef := int(n.ef)
-		var filter index.Filter
-		if ids != nil || n.scan.filter != nil {
-			filter = allowed
-		}
-		res, err = h.Search(tv.V, k, max(ef, k), filter)
-	}
+	opt := n.vt.options(ec, false)
+	opt.IDs = ids
+	hits, err := ec.snap.Nearest(ec.ctx, src.info, n.vt.col, q, int(n.k), opt)
 	if err != nil {
 		return nil, err
 	}
-	if ferr != nil {
-		return nil, ferr
+	found := make([]uint64, len(hits))
+	for i, h := range hits {
+		found[i] = h.ID
 	}
-	rows := make([]Row, 0, len(res))
-	for _, r := range res {
-		row, ok := checked[r.ID]
-		if !ok {
-			if row, ok, err = f.fetch(r.ID); err != nil {
-				return nil, err
-			}
-			if !ok {
-				continue
-			}
+	cur, err := ec.snap.Fetch(ec.ctx, src.info, n.scan.columns(), found)
+	if err != nil {
+		return nil, err
+	}
+	defer cur.Close()
+	var rows []Row
+	for cur.Next() {
+		row := make(Row, len(src.sch))
+		if _, err := n.scan.fill(ec, row, cur, labels); err != nil {
+			return nil, err
 		}
 		rows = append(rows, row)
+	}
+	if err := cur.Err(); err != nil {
+		return nil, err
 	}
 	return newSliceRows(rows), nil
 }
 
-// vrangeIDs answers cos(col, target) > t from the index (approximately:
-// recall as the index's range search; the exact comparison is still
-// applied to the rows it returns).
-func vrangeIDs(ec *evalCtx, src *source, vt *vecTarget, t float64) (*roaring64.Bitmap, error) {
-	tv, err := vt.target.eval(ec, nil)
+// passing returns the rows of ids (nil: all) that pass the scan's
+// residual filter.
+func (n *knnNode) passing(ec *evalCtx, ids *roaring64.Bitmap, labels *engine.Labelling) (*roaring64.Bitmap, error) {
+	cur, err := ec.snap.Scan(ec.ctx, n.scan.src.info, n.scan.columns(), ids)
 	if err != nil {
 		return nil, err
 	}
-	if tv.T != tVector {
-		return nil, fmt.Errorf("%s: the target is %s, not a vector", vt.text, tv.T)
+	defer cur.Close()
+	out := roaring64.New()
+	row := make(Row, len(n.scan.src.sch))
+	for cur.Next() {
+		ok, err := n.scan.fill(ec, row, cur, labels)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out.Add(cur.ID())
+		}
 	}
-	h, _, err := ec.sess.db.LoadIndex(ec.ctx, src.table.Name, vt.col, ec.sess.warn)
-	if err != nil || h == nil {
-		return nil, err
-	}
-	res, err := h.SearchRange(tv.V, float32(t), nil, false)
-	if err != nil {
-		return nil, err
-	}
-	b := roaring64.New()
-	for _, r := range res {
-		b.Add(r.ID)
-	}
-	return b, nil
+	return out, cur.Err()
 }

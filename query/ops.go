@@ -524,11 +524,9 @@ func (n *countNode) open(ec *evalCtx) (Rows, error) {
 	if err != nil {
 		return nil, err
 	}
-	var c int64
-	if ids == nil {
-		c = n.scan.src.table.Rows()
-	} else {
-		c = int64(ids.GetCardinality())
+	c, err := n.scan.src.info.Count(ids)
+	if err != nil {
+		return nil, err
 	}
 	return newSliceRows([]Row{{intV(c)}}), nil
 }

@@ -444,7 +444,7 @@ func (p *planner) indexPredicate(e ast.Expr) (*indexPred, error) {
 	isCaption := func(x ast.Expr) bool {
 		ref, ok := x.(*ast.ColumnRef)
 		return ok && strings.EqualFold(ref.Column.Name, "caption") &&
-			(ref.Table.IsZero() || strings.EqualFold(ref.Table.Name, src.name)) && src.table.Column("caption") >= 0
+			(ref.Table.IsZero() || strings.EqualFold(ref.Table.Name, src.name)) && src.info.Table.Column("caption") >= 0
 	}
 	isID := func(x ast.Expr) bool {
 		ref, ok := x.(*ast.ColumnRef)

@@ -1,6 +1,7 @@
 package query
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -8,72 +9,34 @@ import (
 
 	"github.com/laiondb/laiondb/engine"
 	"github.com/laiondb/laiondb/engine/synset"
-	"github.com/laiondb/laiondb/index/vec"
 )
 
-// source is a table or a set read by a scan, with its row layout:
-// id, the table's scalar columns, its vector columns, a set's stored
-// columns, and the synset a MATCHES IMAGENET binds.
+// source is a table or a set read by a scan: the engine's source and its
+// row layout here, which is the engine's columns (id first) plus the
+// synset a MATCHES IMAGENET binds.
 type source struct {
-	name  string // the qualifier: alias or name
-	table *engine.Table
-	set   *engine.Set
-	sch   schema
-	// positions in sch; -1 when not present
-	scalarPos []int
-	vectorPos []int
-	setPos    []int
+	name      string // the qualifier: alias or name
+	info      *engine.Source
+	sch       schema
 	synsetPos int // bound synset, -1 when none
 }
 
+// openSource opens a table or set for the statement being run.
 func (s *Session) openSource(name, alias string) (*source, error) {
 	qual := name
 	if alias != "" {
 		qual = alias
 	}
-	src := &source{name: qual, synsetPos: -1}
-	t, err := s.db.Table(name)
+	info, err := s.snapshot().Source(name)
+	if errors.Is(err, engine.ErrNoSource) {
+		return nil, fmt.Errorf("unknown table or set %s%s", name, didYouMean(name, s.sourceNames()))
+	}
 	if err != nil {
-		snap := s.db.Snapshot()
-		set, serr := snap.SetInfo(name)
-		snap.Close()
-		if serr != nil {
-			return nil, fmt.Errorf("unknown table or set %s%s", name, didYouMean(name, s.sourceNames()))
-		}
-		if t, err = s.db.Table(set.Table); err != nil {
-			return nil, fmt.Errorf("set %s refers to table %s, which no longer exists", name, set.Table)
-		}
-		src.set = set
+		return nil, err
 	}
-	src.table = t
-	shadow := map[string]bool{}
-	if src.set != nil {
-		for _, c := range src.set.Columns {
-			shadow[strings.ToLower(c.Name)] = true
-		}
-	}
-	src.sch = append(src.sch, colInfo{name: "id", qual: qual, typ: tInt})
-	for _, c := range t.Columns {
-		if shadow[strings.ToLower(c.Name)] {
-			src.scalarPos = append(src.scalarPos, -1)
-			continue
-		}
-		src.scalarPos = append(src.scalarPos, len(src.sch))
-		src.sch = append(src.sch, colInfo{name: c.Name, qual: qual, typ: c.Type})
-	}
-	for _, v := range t.Vectors {
-		if shadow[strings.ToLower(v.Name)] {
-			src.vectorPos = append(src.vectorPos, -1)
-			continue
-		}
-		src.vectorPos = append(src.vectorPos, len(src.sch))
-		src.sch = append(src.sch, colInfo{name: v.Name, qual: qual, typ: tVector, dim: v.Dim, model: v.Model})
-	}
-	if src.set != nil {
-		for _, c := range src.set.Columns {
-			src.setPos = append(src.setPos, len(src.sch))
-			src.sch = append(src.sch, colInfo{name: c.Name, qual: qual, typ: c.Type})
-		}
+	src := &source{name: qual, info: info, synsetPos: -1}
+	for _, c := range info.Columns {
+		src.sch = append(src.sch, colInfo{name: c.Name, qual: qual, typ: c.Type, dim: c.Dim, model: c.Model})
 	}
 	return src, nil
 }
@@ -98,6 +61,12 @@ func (src *source) hasColumn(name string) bool {
 		}
 	}
 	return false
+}
+
+// isStored reports whether name is a column stored with a set.
+func (src *source) isStored(name string) bool {
+	i := src.info.Column(name)
+	return i >= 0 && src.info.Columns[i].Kind == engine.KindStored
 }
 
 // bindSynset adds the synset column a MATCHES IMAGENET conjunct binds.
@@ -137,15 +106,15 @@ func (n *scanNode) children() []planNode { return nil }
 func (n *scanNode) explain() string {
 	var b strings.Builder
 	kind := "table"
-	if n.src.set != nil {
+	if n.src.info.Set != nil {
 		kind = "set"
 	}
 	fmt.Fprintf(&b, "scan %s %s", kind, n.src.name)
-	if n.src.set != nil {
-		fmt.Fprintf(&b, " (rows of %s)", n.src.table.Name)
+	if n.src.info.Set != nil {
+		fmt.Fprintf(&b, " (rows of %s)", n.src.info.Table.Name)
 	}
 	switch {
-	case len(n.preds) == 0 && n.src.set != nil:
+	case len(n.preds) == 0 && n.src.info.Set != nil:
 		b.WriteString(" via set ids")
 	case len(n.preds) == 0:
 		b.WriteString(" via full scan")
@@ -172,57 +141,34 @@ func (n *scanNode) explain() string {
 	return b.String()
 }
 
-// rowSet computes the ids the index predicates select (nil: every row),
-// intersected with a set's ids, and the synset of each matched row.
-func (n *scanNode) rowSet(ec *evalCtx) (*roaring64.Bitmap, map[uint64]int, error) {
-	snap := ec.snap
+// rowSet computes the ids the index predicates select (nil: every row of
+// the source) and, when the plan reads the bound synset, the labelling
+// that gives it.
+func (n *scanNode) rowSet(ec *evalCtx) (*roaring64.Bitmap, *engine.Labelling, error) {
+	snap, t := ec.snap, n.src.info.Table
 	var ids *roaring64.Bitmap
-	if n.src.set != nil {
-		var err error
-		if ids, err = snap.SetIDs(n.src.set); err != nil {
-			return nil, nil, err
-		}
-	}
-	var classOf map[uint64]int
+	var labels *engine.Labelling
 	and := func(b *roaring64.Bitmap) {
 		if ids == nil {
-			ids = b
+			ids = b.Clone()
 		} else {
 			ids.And(b)
 		}
 	}
-	t := n.src.table
 	for _, p := range n.preds {
 		if err := ec.ctx.Err(); err != nil {
 			return nil, nil, err
 		}
 		switch p.kind {
 		case "match":
-			labels, err := snap.Label(ec.ctx, t, p.rule)
+			l, err := snap.Labels(ec.ctx, t, p.rule)
 			if err != nil {
 				return nil, nil, err
 			}
-			b := roaring64.New()
-			// The synset of each row only when the plan reads it.
-			bind := n.src.synsetPos >= 0 && classOf == nil && n.need != nil && n.need[n.src.synsetPos]
-			if bind {
-				classOf = map[uint64]int{}
+			if n.src.synsetPos >= 0 && labels == nil && n.need != nil && n.need[n.src.synsetPos] {
+				labels = l
 			}
-			for _, sl := range labels {
-				for class, u := range sl.Labels.Unique {
-					if u == nil || u.IsEmpty() {
-						continue
-					}
-					engine.AddShardRows(b, sl.Shard, u)
-					if bind {
-						it := u.Iterator()
-						for it.HasNext() {
-							classOf[engine.RowID(sl.Shard, it.Next())] = class
-						}
-					}
-				}
-			}
-			and(b)
+			and(l.IDs())
 		case "synset":
 			b, err := snap.MatchSynset(ec.ctx, t, p.rule, p.class)
 			if err != nil {
@@ -236,348 +182,100 @@ func (n *scanNode) rowSet(ec *evalCtx) (*roaring64.Bitmap, map[uint64]int, error
 			}
 			and(b)
 		case "vrange":
-			b, err := vrangeIDs(ec, n.src, p.vt, p.threshold)
+			tv, err := p.vt.eval(ec)
+			if err != nil {
+				return nil, nil, err
+			}
+			b, err := snap.Above(ec.ctx, n.src.info, p.vt.col, tv, p.threshold, p.vt.options(ec, false))
 			if err != nil {
 				return nil, nil, err
 			}
 			and(b)
 		case "id":
 			b := roaring64.New()
-			for _, id := range p.ids {
-				shard, ord := engine.SplitRowID(id)
-				if sh := t.Shard(shard); sh != nil && ord < sh.Rows {
-					b.Add(id)
-				}
-			}
+			b.AddMany(p.ids)
 			and(b)
 		}
 	}
-	return ids, classOf, nil
+	return ids, labels, nil
+}
+
+// columns returns the source columns the plan reads.
+func (n *scanNode) columns() []int {
+	var cols []int
+	for i := range n.src.info.Columns {
+		if n.need == nil || n.need[i] {
+			cols = append(cols, i)
+		}
+	}
+	return cols
 }
 
 func (n *scanNode) open(ec *evalCtx) (Rows, error) {
-	ids, classOf, err := n.rowSet(ec)
+	ids, labels, err := n.rowSet(ec)
 	if err != nil {
 		return nil, err
 	}
-	it := &scanIter{n: n, ec: ec, ids: ids, classOf: classOf, row: make(Row, len(n.src.sch))}
-	if ids != nil {
-		it.idIt = ids.Iterator()
+	cur, err := ec.snap.Scan(ec.ctx, n.src.info, n.columns(), ids)
+	if err != nil {
+		return nil, err
 	}
-	if n.src.set != nil {
-		it.setIDs, err = ec.snap.SetIDs(n.src.set)
-		if err != nil {
-			return nil, err
-		}
-	}
-	return it, nil
+	return &scanIter{n: n, ec: ec, cur: cur, labels: labels, row: make(Row, len(n.src.sch))}, nil
 }
 
-// scanIter walks the selected rows block by block.
+// scanIter turns the engine's rows into the plan's, binding the synset
+// and applying the residual filter.
 type scanIter struct {
-	n       *scanNode
-	ec      *evalCtx
-	ids     *roaring64.Bitmap
-	idIt    roaring64.IntIterable64
-	classOf map[uint64]int
-	setIDs  *roaring64.Bitmap
-
-	// all-rows walk position
-	shardIdx int
-	nextOrd  uint32
-
-	// current block
-	sh      *engine.Shard
-	blockNo uint32
-	ords    []uint32
-	pos     int
-	cols    []*engine.ColumnBlock // per table scalar column (nil: not needed or NULL)
-	vecs    [][]float32           // per vector column: decoded rows of ords
-	dims    []int
-	pending uint64 // an id read ahead from idIt that belongs to the next block
-	hasPend bool
-
-	row  Row
-	err  error
-	done bool
-	seen int
+	n      *scanNode
+	ec     *evalCtx
+	cur    *engine.Cursor
+	labels *engine.Labelling
+	row    Row
+	err    error
 }
 
-func (it *scanIter) Row() Row     { return it.row }
-func (it *scanIter) Err() error   { return it.err }
-func (it *scanIter) Close() error { it.done = true; return nil }
+func (it *scanIter) Row() Row { return it.row }
+func (it *scanIter) Err() error {
+	if it.err != nil {
+		return it.err
+	}
+	return it.cur.Err()
+}
+func (it *scanIter) Close() error { it.cur.Close(); return nil }
 
 func (it *scanIter) Next() bool {
-	for !it.done {
-		if it.pos < len(it.ords) {
-			ord := it.ords[it.pos]
-			k := it.pos
-			it.pos++
-			ok, err := it.fill(ord, k)
-			if err != nil {
-				it.err, it.done = err, true
-				return false
-			}
-			if ok {
-				return true
-			}
-			continue
-		}
-		if err := it.ec.ctx.Err(); err != nil {
-			it.err, it.done = err, true
-			return false
-		}
-		more, err := it.loadBlock()
+	for it.cur.Next() {
+		ok, err := it.n.fill(it.ec, it.row, it.cur, it.labels)
 		if err != nil {
-			it.err, it.done = err, true
+			it.err = err
+			it.cur.Close()
 			return false
 		}
-		if !more {
-			it.done = true
+		if ok {
+			return true
 		}
 	}
 	return false
 }
 
-// nextBlockOrds finds the next block with selected rows and its ordinals.
-func (it *scanIter) nextBlockOrds() (bool, error) {
-	t := it.n.src.table
-	it.ords = it.ords[:0]
-	it.pos = 0
-	if it.idIt == nil {
-		for it.shardIdx < len(t.Shards) {
-			sh := t.Shards[it.shardIdx]
-			if it.nextOrd >= sh.Rows {
-				it.shardIdx++
-				it.nextOrd = 0
-				continue
+// fill builds the plan's row from the cursor's and applies the residual
+// filter.
+func (n *scanNode) fill(ec *evalCtx, row Row, cur *engine.Cursor, labels *engine.Labelling) (bool, error) {
+	copy(row, cur.Row())
+	if p := n.src.synsetPos; p >= 0 {
+		row[p] = Value{}
+		if labels != nil {
+			if class, ok := labels.Class(cur.ID()); ok {
+				row[p] = stringV(ec.sess.wnids[class])
 			}
-			it.sh = sh
-			it.blockNo = it.nextOrd / engine.BlockRows
-			end := min(sh.Rows, (it.blockNo+1)*engine.BlockRows)
-			for o := it.nextOrd; o < end; o++ {
-				it.ords = append(it.ords, o)
-			}
-			it.nextOrd = end
-			return true, nil
 		}
-		return false, nil
 	}
-	for {
-		var id uint64
-		if it.hasPend {
-			id, it.hasPend = it.pending, false
-		} else if it.idIt.HasNext() {
-			id = it.idIt.Next()
-		} else {
-			return len(it.ords) > 0, nil
-		}
-		shard, ord := engine.SplitRowID(id)
-		if len(it.ords) > 0 && (shard != it.sh.Number || ord/engine.BlockRows != it.blockNo) {
-			it.pending, it.hasPend = id, true
-			return true, nil
-		}
-		if len(it.ords) == 0 {
-			sh := t.Shard(shard)
-			if sh == nil || ord >= sh.Rows {
-				continue // a set row whose shard has since shrunk
-			}
-			it.sh, it.blockNo = sh, ord/engine.BlockRows
-		}
-		it.ords = append(it.ords, ord)
+	if n.filter == nil {
+		return true, nil
 	}
-}
-
-func (it *scanIter) loadBlock() (bool, error) {
-	more, err := it.nextBlockOrds()
-	if err != nil || !more {
+	v, err := n.filter.eval(ec, row)
+	if err != nil {
 		return false, err
 	}
-	src, snap, t := it.n.src, it.ec.snap, it.n.src.table
-	if it.cols == nil {
-		it.cols = make([]*engine.ColumnBlock, len(t.Columns))
-		it.vecs = make([][]float32, len(t.Vectors))
-		it.dims = make([]int, len(t.Vectors))
-	}
-	for c, pos := range src.scalarPos {
-		it.cols[c] = nil
-		if pos >= 0 && it.n.need[pos] {
-			cb, err := snap.ColumnBlock(t, it.sh, it.blockNo, c)
-			if err != nil {
-				return false, err
-			}
-			it.cols[c] = cb
-		}
-	}
-	for v, pos := range src.vectorPos {
-		it.vecs[v] = nil
-		if pos < 0 || !it.n.need[pos] {
-			continue
-		}
-		vc := t.Vectors[v]
-		dim := vc.Dim
-		it.dims[v] = dim
-		slab := make([]float32, len(it.ords)*dim)
-		found := false
-		err := snap.VectorBlock(t, it.sh, it.blockNo, v, func(data []byte) error {
-			found = true
-			for k, ord := range it.ords {
-				decodeRow(slab[k*dim:(k+1)*dim], data, int(ord%engine.BlockRows), vc)
-			}
-			return nil
-		})
-		if err != nil {
-			return false, err
-		}
-		if found {
-			it.vecs[v] = slab
-		}
-	}
-	return true, nil
-}
-
-// fill builds the row of ordinal ord (k-th in the block) and applies the
-// residual filter.
-func (it *scanIter) fill(ord uint32, k int) (bool, error) {
-	src := it.n.src
-	row := it.row
-	id := engine.RowID(it.sh.Number, ord)
-	row[0] = intV(int64(id))
-	i := int(ord % engine.BlockRows)
-	for c, pos := range src.scalarPos {
-		if pos < 0 || !it.n.need[pos] {
-			continue
-		}
-		row[pos] = cellValue(it.cols[c], i, src.sch[pos].typ)
-	}
-	for v, pos := range src.vectorPos {
-		if pos < 0 || !it.n.need[pos] {
-			continue
-		}
-		if it.vecs[v] == nil {
-			row[pos] = Value{}
-			continue
-		}
-		d := it.dims[v]
-		row[pos] = vectorV(it.vecs[v][k*d : (k+1)*d : (k+1)*d])
-	}
-	if err := src.fillExtras(it.ec, row, id, it.n.need, it.setIDs, it.classOf); err != nil {
-		return false, err
-	}
-	if it.n.filter != nil {
-		v, err := it.n.filter.eval(it.ec, row)
-		if err != nil {
-			return false, err
-		}
-		if !truth(v) {
-			return false, nil
-		}
-	}
-	return true, nil
-}
-
-// cellValue reads row i of a column block as the column's type (NULL when
-// the shard has no block for the column); INT blocks of a column widened
-// to FLOAT read as floats.
-func cellValue(cb *engine.ColumnBlock, i int, want Type) Value {
-	if cb == nil {
-		return Value{}
-	}
-	v := cb.Value(i)
-	if v.T == tInt && want == tFloat {
-		v = floatV(float64(v.I))
-	}
-	return v
-}
-
-// decodeRow decodes row i of a vector block into dst.
-func decodeRow(dst []float32, block []byte, i int, vc engine.VectorColumn) {
-	es := vc.ElemSize() * vc.Dim
-	raw := block[i*es : (i+1)*es]
-	if vc.ElemSize() == 2 {
-		vec.F16ToF32(dst, raw)
-	} else {
-		vec.DecodeF32(dst, raw)
-	}
-}
-
-// fillExtras fills a row's set columns and bound synset.
-func (src *source) fillExtras(ec *evalCtx, row Row, id uint64, need []bool, setIDs *roaring64.Bitmap, classOf map[uint64]int) error {
-	if len(src.setPos) > 0 {
-		rank := setIDs.Rank(id) - 1 // position of id in the set
-		for c, pos := range src.setPos {
-			if !need[pos] {
-				continue
-			}
-			cb, err := ec.snap.SetColumnBlock(src.set, c, uint32(rank/engine.BlockRows))
-			if err != nil {
-				return err
-			}
-			row[pos] = cb.Value(int(rank % engine.BlockRows))
-		}
-	}
-	if src.synsetPos >= 0 {
-		if class, ok := classOf[id]; ok {
-			row[src.synsetPos] = stringV(ec.sess.wnids[class])
-		} else {
-			row[src.synsetPos] = Value{}
-		}
-	}
-	return nil
-}
-
-// rowFetcher reads single rows of a source by id, for the rows a vector
-// search returns and the filter it applies while searching.
-type rowFetcher struct {
-	src     *source
-	ec      *evalCtx
-	need    []bool
-	setIDs  *roaring64.Bitmap
-	classOf map[uint64]int
-}
-
-// fetch returns the row of id (a new Row), or ok=false when the table
-// has no such row.
-func (f *rowFetcher) fetch(id uint64) (Row, bool, error) {
-	t := f.src.table
-	shard, ord := engine.SplitRowID(id)
-	sh := t.Shard(shard)
-	if sh == nil || ord >= sh.Rows {
-		return nil, false, nil
-	}
-	row := make(Row, len(f.src.sch))
-	row[0] = intV(int64(id))
-	b, i := ord/engine.BlockRows, int(ord%engine.BlockRows)
-	for c, pos := range f.src.scalarPos {
-		if pos < 0 || !f.need[pos] {
-			continue
-		}
-		cb, err := f.ec.snap.ColumnBlock(t, sh, b, c)
-		if err != nil {
-			return nil, false, err
-		}
-		row[pos] = cellValue(cb, i, f.src.sch[pos].typ)
-	}
-	for v, pos := range f.src.vectorPos {
-		if pos < 0 || !f.need[pos] {
-			continue
-		}
-		vc := t.Vectors[v]
-		dst := make([]float32, vc.Dim)
-		found := false
-		if err := f.ec.snap.VectorBlock(t, sh, b, v, func(data []byte) error {
-			found = true
-			decodeRow(dst, data, i, vc)
-			return nil
-		}); err != nil {
-			return nil, false, err
-		}
-		if found {
-			row[pos] = vectorV(dst)
-		}
-	}
-	if err := f.src.fillExtras(f.ec, row, id, f.need, f.setIDs, f.classOf); err != nil {
-		return nil, false, err
-	}
-	return row, true, nil
+	return truth(v), nil
 }

@@ -45,6 +45,9 @@ type Session struct {
 	embeds map[string][]float32 // model + "\x00" + text → vector, this session
 
 	embedders   map[string]*embed.Embedder // per model, for the current settings
+	// stmt is the snapshot the statement being run reads: one view of the
+	// database for its planning and its execution, closed with its rows.
+	stmt *engine.Snapshot
 	warnedStore bool
 	warnedIndex bool
 }
@@ -159,8 +162,37 @@ func (s *Session) resolveSynset(q string) (*synset.Synset, error) {
 	return nil, err
 }
 
-// Exec runs one statement.
+// snapshot returns the running statement's snapshot.
+func (s *Session) snapshot() *engine.Snapshot {
+	if s.stmt == nil {
+		s.stmt = s.db.Snapshot()
+	}
+	return s.stmt
+}
+
+// Exec runs one statement. Everything it reads comes from one snapshot of
+// the database, taken when it starts reading; rows it returns read that
+// snapshot until they are closed.
 func (s *Session) Exec(ctx context.Context, stmt ast.Stmt) (*Result, error) {
+	res, err := s.exec(ctx, stmt)
+	snap := s.stmt
+	s.stmt = nil
+	if snap == nil {
+		return res, err
+	}
+	if err != nil || res == nil || res.Rows == nil {
+		snap.Close()
+		return res, err
+	}
+	if qr, ok := res.Rows.(*queryRows); ok {
+		qr.snap = snap
+	} else {
+		res.Rows = &queryRows{Rows: res.Rows, snap: snap}
+	}
+	return res, nil
+}
+
+func (s *Session) exec(ctx context.Context, stmt ast.Stmt) (*Result, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -272,30 +304,21 @@ func usesCaptionIndex(stmt ast.Stmt) bool {
 	return found
 }
 
-// ensureCaptionIndex builds, on first use, the caption index of tables
-// whose shards lack one (a database from before the index): stored when
-// the database is writable, else answered from the captions in memory.
+// ensureCaptionIndex warns, once, about tables whose shards lack the
+// caption index (a database from before the index): their caption
+// predicates read the captions in memory. Reads never write, so the index
+// is built only by REINDEX or laiondb reindex.
 func (s *Session) ensureCaptionIndex(ctx context.Context) error {
+	if s.warnedIndex {
+		return nil
+	}
 	for _, t := range s.db.Tables() {
 		n, err := s.db.CaptionIndexMissing(t.Name)
 		if err != nil || n == 0 {
 			continue
 		}
-		if s.db.ReadOnly() {
-			if !s.warnedIndex {
-				s.warnedIndex = true
-				s.warn(fmt.Sprintf("table %s has %d rows without a caption index: caption predicates read their captions (slow); open the database writable once, or run laiondb reindex", t.Name, n))
-			}
-			continue
-		}
-		s.warn(fmt.Sprintf("building the caption index of table %s (%d rows) on first use", t.Name, n))
-		var progress func(done, total int64)
-		if s.opts.Progress != nil {
-			progress = func(done, total int64) { s.opts.Progress("caption index", done, total) }
-		}
-		if _, err := s.db.BuildCaptionIndex(ctx, t.Name, progress); err != nil {
-			return err
-		}
+		s.warnedIndex = true
+		s.warn(fmt.Sprintf("table %s has %d rows without a caption index: caption predicates read their captions (slow); run laiondb reindex to build it", t.Name, n))
 	}
 	return nil
 }

@@ -12,7 +12,8 @@ import (
 	"github.com/laiondb/laiondb/query/ast"
 )
 
-// queryRows runs a plan under its own snapshot, closed with the rows.
+// queryRows are a statement's rows: reading them may need the
+// statement's snapshot, which closes with them.
 type queryRows struct {
 	Rows
 	snap *engine.Snapshot
@@ -50,18 +51,12 @@ func (r *queryRows) Close() error {
 }
 
 func (s *Session) evalCtx(ctx context.Context) *evalCtx {
-	return &evalCtx{ctx: ctx, sess: s, snap: s.db.Snapshot()}
+	return &evalCtx{ctx: ctx, sess: s, snap: s.snapshot()}
 }
 
-// run opens a plan with a fresh snapshot.
+// run opens a plan in the statement's snapshot.
 func (s *Session) run(ctx context.Context, p planNode) (Rows, error) {
-	ec := s.evalCtx(ctx)
-	rows, err := p.open(ec)
-	if err != nil {
-		ec.snap.Close()
-		return nil, err
-	}
-	return &queryRows{Rows: rows, snap: ec.snap}, nil
+	return p.open(s.evalCtx(ctx))
 }
 
 func (s *Session) execSelect(ctx context.Context, q *ast.Select) (*Result, error) {
@@ -73,8 +68,7 @@ func (s *Session) execSelect(ctx context.Context, q *ast.Select) (*Result, error
 	if err != nil {
 		return nil, atStatement(err, q.Pos())
 	}
-	rows.(*queryRows).pos = q.Pos()
-	return &Result{Columns: visible(p.schema()), Rows: rows}, nil
+	return &Result{Columns: visible(p.schema()), Rows: &queryRows{Rows: rows, pos: q.Pos()}}, nil
 }
 
 func visible(sch schema) []Column { return sch.columns() }
@@ -206,32 +200,28 @@ func (s *Session) execDescribe(ctx context.Context, st *ast.Describe) (*Result, 
 		return nil, errAt(st.Name.Pos(), "%v", err)
 	}
 	var rows []Row
-	setCols := map[int]bool{}
-	for _, p := range src.setPos {
-		setCols[p] = true
-	}
-	for i, c := range src.sch {
-		typ := typeName(c.typ)
+	for _, c := range src.info.Columns {
+		typ := typeName(c.Type)
 		note := ""
-		switch {
-		case i == 0:
+		switch c.Kind {
+		case engine.KindID:
 			note = "row id: shard × 100000000 + row in the shard's files"
-		case c.typ == tVector:
-			vc := src.table.Vectors[src.table.Vector(c.name)]
-			typ = fmt.Sprintf("VECTOR(%d)", c.dim)
-			note = fmt.Sprintf("%s embeddings, stored %s", vc.Model, vc.DType)
-		case setCols[i]:
+		case engine.KindVector:
+			typ = fmt.Sprintf("VECTOR(%d)", c.Dim)
+			note = fmt.Sprintf("%s embeddings, stored %s", c.Model, c.DType)
+		case engine.KindStored:
 			note = "stored with the set"
 		default:
-			if tc := src.table.Column(c.name); tc >= 0 && src.table.Columns[tc].Source != "" && src.table.Columns[tc].Source != c.name {
-				note = "from " + src.table.Columns[tc].Source
+			if c.From != "" {
+				note = "from " + c.From
 			}
 		}
-		rows = append(rows, Row{stringV(c.name), stringV(typ), stringV(note)})
+		rows = append(rows, Row{stringV(c.Name), stringV(typ), stringV(note)})
 	}
-	msg := fmt.Sprintf("table %s: %d rows in %d shard%s", src.table.Name, src.table.Rows(), len(src.table.Shards), plural(len(src.table.Shards)))
-	if src.set != nil {
-		msg = fmt.Sprintf("set %s: %d rows of table %s", src.set.Name, src.set.Rows, src.table.Name)
+	t := src.info.Table
+	msg := fmt.Sprintf("table %s: %d rows in %d shard%s", t.Name, t.Rows(), len(t.Shards), plural(len(t.Shards)))
+	if set := src.info.Set; set != nil {
+		msg = fmt.Sprintf("set %s: %d rows of table %s", set.Name, set.Rows, t.Name)
 	}
 	return &Result{Columns: []Column{{"column", tString}, {"type", tString}, {"note", tString}}, Rows: newSliceRows(rows), Message: msg}, nil
 }
@@ -279,7 +269,6 @@ func (s *Session) execAssert(ctx context.Context, st *ast.Assert) (*Result, erro
 		return nil, err
 	}
 	ec := s.evalCtx(ctx)
-	defer ec.snap.Close()
 	v, err := e.eval(ec, nil)
 	if err != nil {
 		return nil, errAt(st.Cond.Pos(), "%v", err)
@@ -395,7 +384,7 @@ func (s *Session) execCreateSet(ctx context.Context, st *ast.CreateSet) (*Result
 		if i == idCol {
 			continue
 		}
-		base := c.qual != "" && strings.EqualFold(c.qual, p.src.name) && (p.src.table.Column(c.name) >= 0 || p.src.table.Vector(c.name) >= 0) && !p.isSetColumn(c.name)
+		base := c.qual != "" && strings.EqualFold(c.qual, p.src.name) && (p.src.info.Table.Column(c.name) >= 0 || p.src.info.Table.Vector(c.name) >= 0) && !p.src.isStored(c.name)
 		if base {
 			continue
 		}
@@ -416,7 +405,7 @@ func (s *Session) execCreateSet(ctx context.Context, st *ast.CreateSet) (*Result
 		}
 		seen[strings.ToLower(c.Name)] = true
 	}
-	w, err := s.db.NewSet(st.Name.Name, p.src.table.Name, cols, st.Span().Text)
+	w, err := s.db.NewSet(st.Name.Name, p.src.info.Table.Name, cols, st.Span().Text)
 	if err != nil {
 		return nil, errAt(st.Name.Pos(), "%v", err)
 	}
@@ -477,23 +466,11 @@ func (s *Session) execCreateSet(ctx context.Context, st *ast.CreateSet) (*Result
 	for _, c := range cols {
 		names = append(names, c.Name)
 	}
-	msg := fmt.Sprintf("created set %s: %d rows of %s", st.Name.Name, len(buf), p.src.table.Name)
+	msg := fmt.Sprintf("created set %s: %d rows of %s", st.Name.Name, len(buf), p.src.info.Table.Name)
 	if len(names) > 0 {
 		msg += ", storing " + strings.Join(names, ", ")
 	}
 	return &Result{Message: msg}, nil
-}
-
-func (p *planner) isSetColumn(name string) bool {
-	if p.src.set == nil {
-		return false
-	}
-	for _, c := range p.src.set.Columns {
-		if strings.EqualFold(c.Name, name) {
-			return true
-		}
-	}
-	return false
 }
 
 func (s *Session) execDropSet(ctx context.Context, st *ast.DropSet) (*Result, error) {

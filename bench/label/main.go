@@ -64,7 +64,7 @@ func run(dir, table string, runs int) error {
 	for r := 0; r < runs; r++ {
 		st := time.Now()
 		s := db.Snapshot()
-		labels, err := s.Label(ctx, t, synset.Paper)
+		labels, err := s.Labels(ctx, t, synset.Paper)
 		if err != nil {
 			return err
 		}
@@ -72,13 +72,10 @@ func run(dir, table string, runs int) error {
 		idxTimes = append(idxTimes, time.Since(st))
 		if r == 0 {
 			unique = map[uint64]int{}
-			for _, sl := range labels {
-				for class, b := range sl.Labels.Unique {
-					it := b.Iterator()
-					for it.HasNext() {
-						unique[engine.RowID(sl.Shard, it.Next())] = class
-					}
-				}
+			it := labels.IDs().Iterator()
+			for it.HasNext() {
+				id := it.Next()
+				unique[id], _ = labels.Class(id)
 			}
 		}
 	}
@@ -116,7 +113,6 @@ func run(dir, table string, runs int) error {
 			byFirst[w[0]] = append(byFirst[w[0]], form{words: w, class: e.Synset})
 		}
 	}
-	ci := t.Column("caption")
 	var scanTimes []time.Duration
 	var scanUnique map[uint64]int
 	rows := 0
@@ -124,52 +120,57 @@ func run(dir, table string, runs int) error {
 		st := time.Now()
 		got := map[uint64]int{}
 		s := db.Snapshot()
+		src, err := s.Source(t.Name)
+		if err != nil {
+			return err
+		}
+		ci := src.Column("caption")
+		cur, err := s.Scan(ctx, src, []int{ci}, nil)
+		if err != nil {
+			return err
+		}
 		var toks []string
 		rows = 0
-		for _, sh := range t.Shards {
-			for b := uint32(0); b < sh.Blocks(); b++ {
-				cb, err := s.ColumnBlock(t, sh, b, ci)
-				if err != nil {
-					return err
-				}
-				for i := 0; i < cb.Rows(); i++ {
-					rows++
-					if cb.IsNull(i) {
+		for cur.Next() {
+			rows++
+			c := cur.Row()[ci]
+			if c.T != engine.TypeString {
+				continue
+			}
+			toks = toks[:0]
+			synset.SplitPaper([]byte(c.S), func(tok []byte) { toks = append(toks, string(tok)) })
+			matched, n := -1, 0
+			for p, tok := range toks {
+				for _, f := range byFirst[tok] {
+					if p+len(f.words) > len(toks) {
 						continue
 					}
-					toks = toks[:0]
-					synset.SplitPaper(cb.Bytes(i), func(tok []byte) { toks = append(toks, string(tok)) })
-					matched, n := -1, 0
-					for p, tok := range toks {
-						for _, f := range byFirst[tok] {
-							if p+len(f.words) > len(toks) {
-								continue
-							}
-							ok := true
-							for k, w := range f.words[1:] {
-								if toks[p+1+k] != w {
-									ok = false
-									break
-								}
-							}
-							if ok && f.class != matched {
-								if matched < 0 {
-									matched = f.class
-								}
-								if f.class != matched {
-									n = 2
-								}
-								if n == 0 {
-									n = 1
-								}
-							}
+					ok := true
+					for k, w := range f.words[1:] {
+						if toks[p+1+k] != w {
+							ok = false
+							break
 						}
 					}
-					if n == 1 {
-						got[engine.RowID(sh.Number, b*engine.BlockRows+uint32(i))] = matched
+					if ok && f.class != matched {
+						if matched < 0 {
+							matched = f.class
+						}
+						if f.class != matched {
+							n = 2
+						}
+						if n == 0 {
+							n = 1
+						}
 					}
 				}
 			}
+			if n == 1 {
+				got[cur.ID()] = matched
+			}
+		}
+		if err := cur.Err(); err != nil {
+			return err
 		}
 		s.Close()
 		scanTimes = append(scanTimes, time.Since(st))

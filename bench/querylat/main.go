@@ -52,14 +52,10 @@ func run(dir string, runs int, syn, phrase string, id uint64) error {
 		f    func(s *engine.Snapshot) error
 	}{
 		{"count with MATCHES", func(s *engine.Snapshot) error {
-			ls, err := s.Label(ctx, t, synset.Paper)
-			n := uint64(0)
-			for _, l := range ls {
-				for _, u := range l.Labels.Unique {
-					n += u.GetCardinality()
-				}
+			ls, err := s.Labels(ctx, t, synset.Paper)
+			if err == nil {
+				_ = ls.IDs().GetCardinality()
 			}
-			_ = n
 			return err
 		}},
 		{"synset listing with LIMIT", func(s *engine.Snapshot) error {
@@ -67,41 +63,50 @@ func run(dir string, runs int, syn, phrase string, id uint64) error {
 			if err != nil {
 				return err
 			}
-			it, ci := ids.Iterator(), t.Column("caption")
-			for k := 0; k < 20 && it.HasNext(); k++ {
-				sh, ord := engine.SplitRowID(it.Next())
-				cb, err := s.ColumnBlock(t, t.Shard(sh), ord/engine.BlockRows, ci)
-				if err != nil {
-					return err
-				}
-				_ = cb.Value(int(ord % engine.BlockRows))
+			src, err := s.Source(t.Name)
+			if err != nil {
+				return err
 			}
-			return nil
+			cur, err := s.Scan(ctx, src, []int{src.Column("caption")}, ids)
+			if err != nil {
+				return err
+			}
+			defer cur.Close()
+			for k := 0; k < 20 && cur.Next(); k++ {
+			}
+			return cur.Err()
 		}},
 		{"GROUP BY synset with count", func(s *engine.Snapshot) error {
-			ls, err := s.Label(ctx, t, synset.Paper)
+			ls, err := s.Labels(ctx, t, synset.Paper)
+			if err != nil {
+				return err
+			}
 			counts := make([]uint64, 1000)
-			for _, l := range ls {
-				for c, u := range l.Labels.Unique {
-					counts[c] += u.GetCardinality()
-				}
+			it := ls.IDs().Iterator()
+			for it.HasNext() {
+				c, _ := ls.Class(it.Next())
+				counts[c]++
 			}
 			sort.Slice(counts, func(i, j int) bool { return counts[i] > counts[j] })
-			return err
+			return nil
 		}},
 		{"id lookup", func(s *engine.Snapshot) error {
-			sh, ord := engine.SplitRowID(id)
-			shard := t.Shard(sh)
-			for c := range t.Columns {
-				cb, err := s.ColumnBlock(t, shard, ord/engine.BlockRows, c)
-				if err != nil {
-					return err
-				}
-				if cb != nil {
-					_ = cb.Value(int(ord % engine.BlockRows))
-				}
+			src, err := s.Source(t.Name)
+			if err != nil {
+				return err
 			}
-			return nil
+			cols := make([]int, len(src.Columns))
+			for i := range cols {
+				cols[i] = i
+			}
+			cur, err := s.Fetch(ctx, src, cols, []uint64{id})
+			if err != nil {
+				return err
+			}
+			defer cur.Close()
+			for cur.Next() {
+			}
+			return cur.Err()
 		}},
 		{"CONTAINS phrase", func(s *engine.Snapshot) error {
 			_, err := s.Contains(ctx, t, synset.Paper, phrase)

@@ -136,6 +136,17 @@ func DotF64(a, b []float32) float64 {
 	return s
 }
 
+// Cosine returns the cosine similarity of two float32 vectors of equal
+// length, 0 when either is the zero vector. Everything that ranks rows by
+// cosine calls it, so that the same vectors always get the same score.
+func Cosine(a, b []float32) float64 {
+	na, nb := Norm(a), Norm(b)
+	if na == 0 || nb == 0 {
+		return 0
+	}
+	return float64(Dot(a, b)) / (float64(na) * float64(nb))
+}
+
 // Norm returns the Euclidean norm of a.
 func Norm(a []float32) float32 { return float32(math.Sqrt(float64(Dot(a, a)))) }
 
