@@ -44,10 +44,10 @@ type Session struct {
 	wnErr  error
 	embeds map[string][]float32 // model + "\x00" + text → vector, this session
 
-	embedders   map[string]*embed.Embedder // per model, for the current settings
+	embedders map[string]*embed.Embedder // per model, for the current settings
 	// stmt is the snapshot the statement being run reads: one view of the
 	// database for its planning and its execution, closed with its rows.
-	stmt *engine.Snapshot
+	stmt        *engine.Snapshot
 	warnedStore bool
 	warnedIndex bool
 }
