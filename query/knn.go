@@ -118,7 +118,7 @@ func (n *knnNode) open(ec *evalCtx) (Rows, error) {
 	if err != nil {
 		return nil, err
 	}
-	if n.scan.filter != nil {
+	if len(n.scan.filter) > 0 {
 		if ids, err = n.passing(ec, ids, labels); err != nil {
 			return nil, err
 		}
@@ -141,7 +141,7 @@ func (n *knnNode) open(ec *evalCtx) (Rows, error) {
 	var rows []Row
 	for cur.Next() {
 		row := make(Row, len(src.sch))
-		if _, err := n.scan.fill(ec, row, cur, labels); err != nil {
+		if _, err := n.scan.fill(ec, row, cur, labels, nil); err != nil {
 			return nil, err
 		}
 		rows = append(rows, row)
@@ -162,8 +162,9 @@ func (n *knnNode) passing(ec *evalCtx, ids *roaring64.Bitmap, labels *engine.Lab
 	defer cur.Close()
 	out := roaring64.New()
 	row := make(Row, len(n.scan.src.sch))
+	filter := conjunction(n.scan.filter)
 	for cur.Next() {
-		ok, err := n.scan.fill(ec, row, cur, labels)
+		ok, err := n.scan.fill(ec, row, cur, labels, filter)
 		if err != nil {
 			return nil, err
 		}

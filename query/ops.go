@@ -6,6 +6,8 @@ import (
 	"math"
 	"sort"
 	"strings"
+
+	"github.com/laiondb/laiondb/query/ast"
 )
 
 // planNode is one operator of a plan.
@@ -41,13 +43,14 @@ func (oneRowNode) children() []planNode        { return nil }
 
 // ---- filter ----
 
+// filterNode keeps the rows for which every condition holds.
 type filterNode struct {
-	in   planNode
-	cond expr
+	in    planNode
+	conds []cond
 }
 
 func (n *filterNode) schema() schema       { return n.in.schema() }
-func (n *filterNode) explain() string      { return "filter " + n.cond.String() }
+func (n *filterNode) explain() string      { return "filter " + conjunction(n.conds).String() }
 func (n *filterNode) children() []planNode { return []planNode{n.in} }
 
 func (n *filterNode) open(ec *evalCtx) (Rows, error) {
@@ -55,19 +58,19 @@ func (n *filterNode) open(ec *evalCtx) (Rows, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &filterIter{in: in, n: n, ec: ec}, nil
+	return &filterIter{in: in, cond: conjunction(n.conds), ec: ec}, nil
 }
 
 type filterIter struct {
-	in  Rows
-	n   *filterNode
-	ec  *evalCtx
-	err error
+	in   Rows
+	cond expr
+	ec   *evalCtx
+	err  error
 }
 
 func (it *filterIter) Next() bool {
 	for it.in.Next() {
-		v, err := it.n.cond.eval(it.ec, it.in.Row())
+		v, err := it.cond.eval(it.ec, it.in.Row())
 		if err != nil {
 			it.err = err
 			return false
@@ -188,6 +191,7 @@ type sortNode struct {
 	in   planNode
 	keys []sortKey
 	text []string
+	src  []ast.Expr // what each key stands for, for the rules
 	// limit > 0 keeps only the first limit rows (top-k).
 	limit int64
 }
@@ -650,3 +654,21 @@ func (n *aggNode) open(ec *evalCtx) (Rows, error) {
 	}
 	return newSliceRows(out), nil
 }
+
+// Operators with one input, for the rules' rewrite.
+func (n *filterNode) input() planNode        { return n.in }
+func (n *filterNode) setInput(in planNode)   { n.in = in }
+func (n *projectNode) input() planNode       { return n.in }
+func (n *projectNode) setInput(in planNode)  { n.in = in }
+func (n *stripNode) input() planNode         { return n.in }
+func (n *stripNode) setInput(in planNode)    { n.in = in }
+func (n *sortNode) input() planNode          { return n.in }
+func (n *sortNode) setInput(in planNode)     { n.in = in }
+func (n *limitNode) input() planNode         { return n.in }
+func (n *limitNode) setInput(in planNode)    { n.in = in }
+func (n *limitPerNode) input() planNode      { return n.in }
+func (n *limitPerNode) setInput(in planNode) { n.in = in }
+func (n *distinctNode) input() planNode      { return n.in }
+func (n *distinctNode) setInput(in planNode) { n.in = in }
+func (n *aggNode) input() planNode           { return n.in }
+func (n *aggNode) setInput(in planNode)      { n.in = in }

@@ -10,23 +10,47 @@ import (
 
 // planQuery plans a SELECT.
 func (s *Session) planQuery(ctx context.Context, q *ast.Select) (planNode, error) {
+	n, _, err := s.planWithRules(ctx, q)
+	return n, err
+}
+
+// planWithRules plans a SELECT and returns the rules that rewrote it.
+func (s *Session) planWithRules(ctx context.Context, q *ast.Select) (planNode, []string, error) {
 	p := &planner{sess: s, ctx: ctx, q: q}
-	return p.plan()
+	n, err := p.plan()
+	return n, p.fired, err
 }
 
 type planner struct {
-	sess *Session
-	ctx  context.Context
-	q    *ast.Select
-	src  *source // nil for subquery sources and SELECT without FROM
+	sess  *Session
+	ctx   context.Context
+	q     *ast.Select
+	src   *source  // nil for subquery sources and SELECT without FROM
+	fired []string // the rules that rewrote the plan
 }
 
+// plan builds the naive plan of the query — source → filter → aggregate →
+// filter (HAVING) → project → distinct → sort → limit → strip — and lets
+// the rewrite rules (rules.go) turn it into a cheaper equivalent.
 func (p *planner) plan() (planNode, error) {
+	root, err := p.naive()
+	if err != nil {
+		return nil, err
+	}
+	if root, p.fired, err = optimize(p, root); err != nil {
+		return nil, err
+	}
+	if scan := sourceScan(root); scan != nil {
+		scan.need = p.neededColumns(scan.src.sch, root)
+	}
+	return root, nil
+}
+
+// naive builds the plan that does what the query says, operator by
+// operator, with no index or shortcut.
+func (p *planner) naive() (planNode, error) {
 	q := p.q
 	var in planNode
-	var inSch schema
-	var scan *scanNode
-	var residual []ast.Expr
 	switch from := q.From.(type) {
 	case nil:
 		in = oneRowNode{}
@@ -36,25 +60,18 @@ func (p *planner) plan() (planNode, error) {
 			return nil, errAt(from.Pos(), "%v", err)
 		}
 		p.src = src
-		scan = &scanNode{src: src}
-		// Conjuncts of WHERE answered by an index become the scan's
-		// predicates; the rest filter rows inside the scan.
+		// caption MATCHES IMAGENET as a conjunct of WHERE binds the synset
+		// of each row it keeps, whichever way the rows are found.
 		for _, c := range conjuncts(q.Where) {
-			ip, err := p.indexPredicate(c)
-			if err != nil {
-				return nil, err
-			}
-			if ip != nil {
-				scan.preds = append(scan.preds, ip)
-				if ip.kind != "vrange" {
-					continue
+			if m, ok := c.(*ast.Matches); ok && m.Synset == nil && !m.Not && p.isCaption(m.X) && !src.hasColumn("synset") {
+				rule, err := (&compiler{sess: p.sess, ctx: p.ctx}).ruleOf(m.Rule)
+				if err != nil {
+					return nil, errAt(m.Pos(), "%v", err)
 				}
-				// The index's range search may return a few rows at the
-				// threshold's edge: the exact comparison still filters.
+				src.bindSynset(rule)
 			}
-			residual = append(residual, c)
 		}
-		in = scan
+		in = &scanNode{src: src}
 	case *ast.SubquerySource:
 		sub, err := p.sess.planQuery(p.ctx, from.Query)
 		if err != nil {
@@ -65,35 +82,24 @@ func (p *planner) plan() (planNode, error) {
 			sch[i].qual = from.Alias.Name
 		}
 		in = &renameNode{in: sub, sch: sch}
-		if q.Where != nil {
-			residual = []ast.Expr{q.Where}
-		}
 	}
-	inSch = in.schema()
+	inSch := in.schema()
 	base := &compiler{sess: p.sess, ctx: p.ctx, sch: inSch, noAgg: "aggregates belong in SELECT or HAVING, not WHERE", hint: p.columnHint}
 
-	// WHERE (residual part).
-	var filter expr
-	for _, c := range residual {
-		e, err := base.compile(c)
-		if err != nil {
-			return nil, err
+	// WHERE, one condition per conjunct.
+	if q.Where != nil {
+		f := &filterNode{in: in}
+		for _, c := range conjuncts(q.Where) {
+			e, err := base.compile(c)
+			if err != nil {
+				return nil, err
+			}
+			if err := base.wantBool(e, c); err != nil {
+				return nil, err
+			}
+			f.conds = append(f.conds, cond{src: c, e: e})
 		}
-		if err := base.wantBool(e, c); err != nil {
-			return nil, err
-		}
-		if filter == nil {
-			filter = e
-		} else {
-			filter = &logicExpr{and: true, x: filter, y: e}
-		}
-	}
-	if filter != nil {
-		if scan != nil {
-			scan.filter = filter
-		} else {
-			in = &filterNode{in: in, cond: filter}
-		}
+		in = f
 	}
 
 	// Expand * into column references.
@@ -180,42 +186,44 @@ func (p *planner) plan() (planNode, error) {
 	}
 
 	// ORDER BY and LIMIT PER keys: output columns where they name one,
-	// else extra hidden columns computed with the select list.
+	// else extra hidden columns computed with the select list. resolved is
+	// the expression a key stands for, for the rules.
 	var keys []sortKey
 	var keyText []string
-	extra := func(e ast.Expr) (int, error) {
+	var keySrc []ast.Expr
+	extra := func(e ast.Expr) (int, ast.Expr, error) {
 		if ord, ok := e.(*ast.IntLit); ok {
 			if ord.Value < 1 || int(ord.Value) > nOut {
-				return 0, errAt(e.Pos(), "ORDER BY %d: the select list has %d columns", ord.Value, nOut)
+				return 0, nil, errAt(e.Pos(), "ORDER BY %d: the select list has %d columns", ord.Value, nOut)
 			}
-			return int(ord.Value) - 1, nil
+			return int(ord.Value) - 1, items[ord.Value-1].Expr, nil
 		}
 		if ref, ok := e.(*ast.ColumnRef); ok && ref.Table.IsZero() {
 			for i, it := range items {
 				if strings.EqualFold(it.Alias.Name, ref.Column.Name) {
-					return i, nil
+					return i, it.Expr, nil
 				}
 			}
 		}
 		txt := e.String()
 		for i, it := range items {
 			if it.Expr.String() == txt {
-				return i, nil
+				return i, it.Expr, nil
 			}
 		}
 		if q.Distinct {
-			return 0, errAt(e.Pos(), "with SELECT DISTINCT, ORDER BY expressions must appear in the select list")
+			return 0, nil, errAt(e.Pos(), "with SELECT DISTINCT, ORDER BY expressions must appear in the select list")
 		}
 		ce, err := post.compile(e)
 		if err != nil {
-			return 0, err
+			return 0, nil, err
 		}
 		exprs = append(exprs, ce)
 		outSch = append(outSch, colInfo{name: txt, typ: ce.typ(), hidden: true})
-		return len(exprs) - 1, nil
+		return len(exprs) - 1, e, nil
 	}
 	for _, o := range q.OrderBy {
-		col, err := extra(o.Expr)
+		col, resolved, err := extra(o.Expr)
 		if err != nil {
 			return nil, err
 		}
@@ -231,6 +239,7 @@ func (p *planner) plan() (planNode, error) {
 		}
 		keys = append(keys, k)
 		keyText = append(keyText, o.String())
+		keySrc = append(keySrc, resolved)
 	}
 	perCol := -1
 	var count, offset int64 = -1, 0
@@ -246,44 +255,13 @@ func (p *planner) plan() (planNode, error) {
 			}
 		}
 		if q.Limit.Per != nil {
-			if perCol, err = extra(q.Limit.Per); err != nil {
+			if perCol, _, err = extra(q.Limit.Per); err != nil {
 				return nil, err
 			}
 		}
 	}
 
-	// ORDER BY cos(vector column, target) DESC LIMIT k over an indexed
-	// column: the nearest rows come from the HNSW index.
-	if scan != nil && !isAgg && !q.Distinct && len(q.OrderBy) == 1 && q.OrderBy[0].Desc && count >= 0 && perCol < 0 {
-		oe := q.OrderBy[0].Expr
-		if ord, ok := oe.(*ast.IntLit); ok && ord.Value >= 1 && int(ord.Value) <= len(items) {
-			oe = items[ord.Value-1].Expr
-		} else if ref, ok := oe.(*ast.ColumnRef); ok && ref.Table.IsZero() {
-			for _, it := range items {
-				if strings.EqualFold(it.Alias.Name, ref.Column.Name) {
-					oe = it.Expr
-				}
-			}
-		}
-		if vt := p.vectorTarget(oe); vt != nil && p.useIndex(vt.col) {
-			in = &knnNode{scan: scan, vt: vt, k: count + offset, ef: p.sess.Setting("ef_search").I}
-		}
-	}
-
-	// Count straight from the index: SELECT count(*) FROM t [WHERE
-	// index predicates].
-	if isAgg && scan != nil && scan.filter == nil && len(q.GroupBy) == 0 && q.Having == nil && len(items) == 1 {
-		if call, ok := items[0].Expr.(*ast.Call); ok && call.Star && strings.EqualFold(call.Name.Name, "count") {
-			name := items[0].Alias.Name
-			if name == "" {
-				name = outputName(call)
-			}
-			return &countNode{scan: scan, name: name}, nil
-		}
-	}
-
-	// Assemble: scan/filter → aggregate → having → project → distinct →
-	// sort → limit → strip.
+	// Assemble.
 	node := in
 	if isAgg {
 		ap := post.agg
@@ -296,7 +274,7 @@ func (p *planner) plan() (planNode, error) {
 		}
 		node = &aggNode{in: node, agg: ap, sch: sch}
 		if having != nil {
-			node = &filterNode{in: node, cond: having}
+			node = &filterNode{in: node, conds: []cond{{src: q.Having, e: having}}}
 		}
 	}
 	node = &projectNode{in: node, exprs: exprs, sch: outSch}
@@ -304,11 +282,7 @@ func (p *planner) plan() (planNode, error) {
 		node = &distinctNode{in: node, cols: nOut}
 	}
 	if len(keys) > 0 {
-		sn := &sortNode{in: node, keys: keys, text: keyText}
-		if perCol < 0 && count >= 0 {
-			sn.limit = count + offset
-		}
-		node = sn
+		node = &sortNode{in: node, keys: keys, text: keyText, src: keySrc}
 	}
 	if perCol >= 0 {
 		node = &limitPerNode{in: node, key: perCol, keyText: q.Limit.Per.String(), count: count, offset: offset}
@@ -318,10 +292,21 @@ func (p *planner) plan() (planNode, error) {
 	if len(exprs) > nOut {
 		node = &stripNode{in: node, keep: nOut}
 	}
-	if scan != nil {
-		scan.need = p.neededColumns(scan.src.sch, node)
-	}
 	return node, nil
+}
+
+// isCaption reports whether x is the caption column of the query's table
+// or set.
+func (p *planner) isCaption(x ast.Expr) bool {
+	ref, ok := x.(*ast.ColumnRef)
+	return ok && p.src != nil && strings.EqualFold(ref.Column.Name, "caption") &&
+		(ref.Table.IsZero() || strings.EqualFold(ref.Table.Name, p.src.name)) && p.src.info.Table.Column("caption") >= 0
+}
+
+// isID reports whether x is the id column of the query's table or set.
+func (p *planner) isID(x ast.Expr) bool {
+	ref, ok := x.(*ast.ColumnRef)
+	return ok && p.src != nil && strings.EqualFold(ref.Column.Name, "id") && (ref.Table.IsZero() || strings.EqualFold(ref.Table.Name, p.src.name))
 }
 
 // columnHint explains where a column that is not found could come from.
@@ -440,20 +425,10 @@ func conjuncts(e ast.Expr) []ast.Expr {
 
 // indexPredicate recognises a conjunct an index answers exactly.
 func (p *planner) indexPredicate(e ast.Expr) (*indexPred, error) {
-	src := p.src
-	isCaption := func(x ast.Expr) bool {
-		ref, ok := x.(*ast.ColumnRef)
-		return ok && strings.EqualFold(ref.Column.Name, "caption") &&
-			(ref.Table.IsZero() || strings.EqualFold(ref.Table.Name, src.name)) && src.info.Table.Column("caption") >= 0
-	}
-	isID := func(x ast.Expr) bool {
-		ref, ok := x.(*ast.ColumnRef)
-		return ok && strings.EqualFold(ref.Column.Name, "id") && (ref.Table.IsZero() || strings.EqualFold(ref.Table.Name, src.name))
-	}
 	c := &compiler{sess: p.sess, ctx: p.ctx}
 	switch x := e.(type) {
 	case *ast.Matches:
-		if x.Not || !isCaption(x.X) {
+		if x.Not || !p.isCaption(x.X) {
 			return nil, nil
 		}
 		rule, err := c.ruleOf(x.Rule)
@@ -461,9 +436,6 @@ func (p *planner) indexPredicate(e ast.Expr) (*indexPred, error) {
 			return nil, errAt(x.Pos(), "%v", err)
 		}
 		if x.Synset == nil {
-			if !src.hasColumn("synset") {
-				src.bindSynset()
-			}
 			return &indexPred{kind: "match", rule: rule, text: x.String()}, nil
 		}
 		q, err := c.constant(x.Synset, "the synset of MATCHES SYNSET")
@@ -479,7 +451,7 @@ func (p *planner) indexPredicate(e ast.Expr) (*indexPred, error) {
 		}
 		return &indexPred{kind: "synset", rule: rule, class: syn.Class, text: x.String()}, nil
 	case *ast.Contains:
-		if x.Not || !isCaption(x.X) {
+		if x.Not || !p.isCaption(x.X) {
 			return nil, nil
 		}
 		rule, err := c.ruleOf(x.Rule)
@@ -503,9 +475,9 @@ func (p *planner) indexPredicate(e ast.Expr) (*indexPred, error) {
 		}
 		var other ast.Expr
 		switch {
-		case isID(x.X):
+		case p.isID(x.X):
 			other = x.Y
-		case isID(x.Y):
+		case p.isID(x.Y):
 			other = x.X
 		default:
 			return nil, nil
@@ -516,7 +488,7 @@ func (p *planner) indexPredicate(e ast.Expr) (*indexPred, error) {
 		}
 		return &indexPred{kind: "id", ids: []uint64{uint64(v.I)}, text: x.String()}, nil
 	case *ast.In:
-		if x.Not || x.Query != nil || !isID(x.X) {
+		if x.Not || x.Query != nil || !p.isID(x.X) {
 			return nil, nil
 		}
 		var ids []uint64
@@ -585,18 +557,22 @@ func (p *planner) neededColumns(sch schema, root planNode) []bool {
 	walk = func(n planNode) {
 		switch x := n.(type) {
 		case *scanNode:
-			if x.filter != nil {
-				mark(x.filter)
+			for _, c := range x.filter {
+				mark(c.e)
 			}
 			return
 		case *knnNode:
-			if x.scan.filter != nil {
-				mark(x.scan.filter)
+			for _, c := range x.scan.filter {
+				mark(c.e)
 			}
+			return
+		case *countNode:
 			return
 		case *filterNode:
 			if isSource(x.in) {
-				mark(x.cond)
+				for _, c := range x.conds {
+					mark(c.e)
+				}
 			}
 		case *projectNode:
 			if isSource(x.in) {

@@ -18,7 +18,8 @@ type source struct {
 	name      string // the qualifier: alias or name
 	info      *engine.Source
 	sch       schema
-	synsetPos int // bound synset, -1 when none
+	synsetPos int         // bound synset, -1 when none
+	bindRule  synset.Rule // the rule of the MATCHES IMAGENET that binds it
 }
 
 // openSource opens a table or set for the statement being run.
@@ -70,7 +71,8 @@ func (src *source) isStored(name string) bool {
 }
 
 // bindSynset adds the synset column a MATCHES IMAGENET conjunct binds.
-func (src *source) bindSynset() {
+func (src *source) bindSynset(rule synset.Rule) {
+	src.bindRule = rule
 	src.synsetPos = len(src.sch)
 	src.sch = append(src.sch, colInfo{name: "synset", qual: src.name, typ: tString})
 }
@@ -97,7 +99,7 @@ type scanNode struct {
 	src    *source
 	preds  []*indexPred
 	need   []bool // per schema position
-	filter expr   // nil when none
+	filter []cond // conjuncts applied to each row
 }
 
 func (n *scanNode) schema() schema       { return n.src.sch }
@@ -135,8 +137,8 @@ func (n *scanNode) explain() string {
 	if n.src.synsetPos >= 0 {
 		b.WriteString(", binds synset")
 	}
-	if n.filter != nil {
-		b.WriteString(", filter " + n.filter.String())
+	if len(n.filter) > 0 {
+		b.WriteString(", filter " + conjunction(n.filter).String())
 	}
 	return b.String()
 }
@@ -165,7 +167,7 @@ func (n *scanNode) rowSet(ec *evalCtx) (*roaring64.Bitmap, *engine.Labelling, er
 			if err != nil {
 				return nil, nil, err
 			}
-			if n.src.synsetPos >= 0 && labels == nil && n.need != nil && n.need[n.src.synsetPos] {
+			if p.rule == n.src.bindRule {
 				labels = l
 			}
 			and(l.IDs())
@@ -197,6 +199,13 @@ func (n *scanNode) rowSet(ec *evalCtx) (*roaring64.Bitmap, *engine.Labelling, er
 			and(b)
 		}
 	}
+	if pos := n.src.synsetPos; pos >= 0 && labels == nil && (n.need == nil || n.need[pos]) {
+		l, err := snap.Labels(ec.ctx, t, n.src.bindRule)
+		if err != nil {
+			return nil, nil, err
+		}
+		labels = l
+	}
 	return ids, labels, nil
 }
 
@@ -220,7 +229,7 @@ func (n *scanNode) open(ec *evalCtx) (Rows, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &scanIter{n: n, ec: ec, cur: cur, labels: labels, row: make(Row, len(n.src.sch))}, nil
+	return &scanIter{n: n, ec: ec, cur: cur, labels: labels, filter: conjunction(n.filter), row: make(Row, len(n.src.sch))}, nil
 }
 
 // scanIter turns the engine's rows into the plan's, binding the synset
@@ -230,6 +239,7 @@ type scanIter struct {
 	ec     *evalCtx
 	cur    *engine.Cursor
 	labels *engine.Labelling
+	filter expr
 	row    Row
 	err    error
 }
@@ -245,7 +255,7 @@ func (it *scanIter) Close() error { it.cur.Close(); return nil }
 
 func (it *scanIter) Next() bool {
 	for it.cur.Next() {
-		ok, err := it.n.fill(it.ec, it.row, it.cur, it.labels)
+		ok, err := it.n.fill(it.ec, it.row, it.cur, it.labels, it.filter)
 		if err != nil {
 			it.err = err
 			it.cur.Close()
@@ -258,9 +268,9 @@ func (it *scanIter) Next() bool {
 	return false
 }
 
-// fill builds the plan's row from the cursor's and applies the residual
-// filter.
-func (n *scanNode) fill(ec *evalCtx, row Row, cur *engine.Cursor, labels *engine.Labelling) (bool, error) {
+// fill builds the plan's row from the cursor's and applies filter (nil:
+// none).
+func (n *scanNode) fill(ec *evalCtx, row Row, cur *engine.Cursor, labels *engine.Labelling, filter expr) (bool, error) {
 	copy(row, cur.Row())
 	if p := n.src.synsetPos; p >= 0 {
 		row[p] = Value{}
@@ -270,10 +280,10 @@ func (n *scanNode) fill(ec *evalCtx, row Row, cur *engine.Cursor, labels *engine
 			}
 		}
 	}
-	if n.filter == nil {
+	if filter == nil {
 		return true, nil
 	}
-	v, err := n.filter.eval(ec, row)
+	v, err := filter.eval(ec, row)
 	if err != nil {
 		return false, err
 	}

@@ -74,20 +74,20 @@ func (s *Session) execSelect(ctx context.Context, q *ast.Select) (*Result, error
 func visible(sch schema) []Column { return sch.columns() }
 
 func (s *Session) execExplain(ctx context.Context, st *ast.Explain) (*Result, error) {
-	var p planNode
-	var err error
+	var q *ast.Select
 	var head []string
 	switch x := st.Stmt.(type) {
 	case *ast.SelectStmt:
-		p, err = s.planQuery(ctx, x.Query)
+		q = x.Query
 	case *ast.CreateSet:
 		head = []string{"create set " + x.Name.Name}
-		p, err = s.planQuery(ctx, x.Query)
+		q = x.Query
 	case *ast.Nearest:
-		p, err = s.planQuery(ctx, nearestQuery(x))
+		q = nearestQuery(x)
 	default:
 		return nil, errAt(st.Pos(), "EXPLAIN takes a SELECT, CREATE SET or NEAREST")
 	}
+	p, fired, err := s.planWithRules(ctx, q)
 	if err != nil {
 		return nil, err
 	}
@@ -101,6 +101,10 @@ func (s *Session) execExplain(ctx context.Context, st *ast.Explain) (*Result, er
 		}
 		rows = append(rows, Row{stringV(l)})
 	}
+	if len(fired) == 0 {
+		fired = []string{"none"}
+	}
+	rows = append(rows, Row{stringV("rules: " + strings.Join(fired, ", "))})
 	return &Result{Columns: []Column{{Name: "plan", Type: tString}}, Rows: newSliceRows(rows)}, nil
 }
 
