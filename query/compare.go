@@ -36,7 +36,7 @@ func (s *Session) execCompare(ctx context.Context, st *ast.CompareIntraclass) (*
 	}
 	minPairs := int64(7)
 	if st.MinPairs != nil {
-		v, err := (&compiler{sess: s, ctx: ctx}).constant(st.MinPairs, "MIN PAIRS")
+		v, err := (&compiler{sess: s.host(), ctx: ctx}).constant(st.MinPairs, "MIN PAIRS")
 		if err != nil {
 			return nil, err
 		}
@@ -146,7 +146,7 @@ func (s *Session) classVectors(ctx context.Context, src ast.Source, on string, b
 	if !onPos.IsValid() {
 		q.Items[1].Expr.(*ast.ColumnRef).Column.NamePos = src.Pos()
 	}
-	p, err := s.planQuery(ctx, q)
+	p, err := planQuery(s.host(), ctx, q)
 	if err != nil {
 		return nil, err
 	}

@@ -11,7 +11,7 @@ import (
 
 // compiler turns AST expressions into exprs over one row layout.
 type compiler struct {
-	sess *Session
+	sess Host
 	ctx  context.Context
 	sch  schema
 
@@ -25,22 +25,6 @@ type compiler struct {
 	hint func(name string) string
 	// aliases are output names usable as columns (HAVING n > 5).
 	aliases map[string]ast.Expr
-}
-
-// aggPlan collects what an aggregate query computes.
-type aggPlan struct {
-	pre    schema     // input rows
-	keys   []expr     // GROUP BY, over pre
-	keyTxt []string   // canonical text of each key
-	calls  []*aggCall // aggregates, args over pre
-}
-
-type aggCall struct {
-	fn       *aggregate
-	arg      expr // nil for count(*)
-	distinct bool
-	text     string
-	t        Type
 }
 
 func (c *compiler) compile(e ast.Expr) (expr, error) {
@@ -64,12 +48,10 @@ func (c *compiler) compile(e ast.Expr) (expr, error) {
 	case *ast.NullLit:
 		return &constExpr{Value{}}, nil
 	case *ast.Var:
-		v, ok := c.sess.vars[strings.ToLower(x.Name)]
+		v, ok := c.sess.Var(x.Name)
 		if !ok {
 			var names []string
-			for k := range c.sess.vars {
-				names = append(names, k)
-			}
+			names = c.sess.VarNames()
 			return nil, errAt(x.Pos(), "variable $%s is not set; pass --var %s=VALUE to laiondb run%s", x.Name, x.Name, didYouMean(x.Name, names))
 		}
 		return &constExpr{v}, nil
@@ -185,7 +167,7 @@ func (c *compiler) compile(e ast.Expr) (expr, error) {
 	case *ast.Subquery:
 		return c.subquery(x)
 	case *ast.Exists:
-		p, err := c.sess.planQuery(c.ctx, x.Query)
+		p, err := planQuery(c.sess, c.ctx, x.Query)
 		if err != nil {
 			return nil, err
 		}
@@ -207,7 +189,7 @@ func (c *compiler) constant(e ast.Expr, what string) (Value, error) {
 	if !allConst(ce) {
 		return Value{}, errAt(e.Pos(), "%s must be a constant (a literal, a $variable, or arithmetic on them)", what)
 	}
-	v, err := ce.eval(c.sess.evalCtx(c.ctx), nil)
+	v, err := ce.eval(newEvalCtx(c.ctx, c.sess, c.sess.Snapshot()), nil)
 	if err != nil {
 		return Value{}, errAt(e.Pos(), "%s: %v", what, err)
 	}
@@ -219,7 +201,7 @@ func fold(c *compiler, e expr) expr {
 	if !allConst(e) {
 		return e
 	}
-	v, err := e.eval(c.sess.evalCtx(c.ctx), nil)
+	v, err := e.eval(newEvalCtx(c.ctx, c.sess, c.sess.Snapshot()), nil)
 	if err != nil {
 		return e // the error shows when the row is evaluated
 	}
@@ -315,7 +297,7 @@ func (c *compiler) in(x *ast.In) (expr, error) {
 		return nil, errAt(x.X.Pos(), "IN needs numbers or text, not a vector")
 	}
 	if x.Query != nil {
-		p, err := c.sess.planQuery(c.ctx, x.Query)
+		p, err := planQuery(c.sess, c.ctx, x.Query)
 		if err != nil {
 			return nil, err
 		}
@@ -356,7 +338,7 @@ func (c *compiler) matches(x *ast.Matches) (expr, error) {
 	if err != nil {
 		return nil, errAt(x.Pos(), "%v", err)
 	}
-	vocab, err := c.sess.cat.Vocabulary(rule)
+	vocab, err := c.sess.Catalog().Vocabulary(rule)
 	if err != nil {
 		return nil, err
 	}
@@ -366,7 +348,7 @@ func (c *compiler) matches(x *ast.Matches) (expr, error) {
 		if err != nil {
 			return nil, err
 		}
-		syn, err := c.sess.cat.Resolve(q.S)
+		syn, err := c.sess.Catalog().Resolve(q.S)
 		if err != nil {
 			return nil, errAt(x.Synset.Pos(), "%v", err)
 		}
@@ -451,7 +433,7 @@ func (c *compiler) caseExpr(x *ast.Case) (expr, error) {
 }
 
 func (c *compiler) subquery(x *ast.Subquery) (expr, error) {
-	p, err := c.sess.planQuery(c.ctx, x.Query)
+	p, err := planQuery(c.sess, c.ctx, x.Query)
 	if err != nil {
 		return nil, err
 	}
@@ -500,7 +482,7 @@ func (c *compiler) call(x *ast.Call) (expr, error) {
 	call := &callExpr{fn: fn, args: args, t: t}
 	if allConst(call) {
 		// Evaluate now, so a bad constant argument is reported where it is.
-		v, err := call.eval(c.sess.evalCtx(c.ctx), nil)
+		v, err := call.eval(newEvalCtx(c.ctx, c.sess, c.sess.Snapshot()), nil)
 		if err != nil {
 			return nil, errAt(x.Pos(), "%s: %v", name, err)
 		}
@@ -589,31 +571,4 @@ func (c *compiler) modelOf(e expr) string {
 		return x.model
 	}
 	return ""
-}
-
-type callExpr struct {
-	fn   *function
-	args []expr
-	t    Type
-	vals []Value
-}
-
-func (e *callExpr) eval(ec *evalCtx, row Row) (Value, error) {
-	vals := make([]Value, len(e.args))
-	for i, a := range e.args {
-		v, err := a.eval(ec, row)
-		if err != nil {
-			return Value{}, err
-		}
-		vals[i] = v
-	}
-	return e.fn.eval(ec, vals)
-}
-func (e *callExpr) typ() Type { return e.t }
-func (e *callExpr) String() string {
-	var parts []string
-	for _, a := range e.args {
-		parts = append(parts, a.String())
-	}
-	return e.fn.name + "(" + strings.Join(parts, ", ") + ")"
 }

@@ -108,47 +108,8 @@ func (s *Session) embedText(ctx context.Context, model, text string) ([]float32,
 	return vs[0], nil
 }
 
-// embedExpr is embed(text) bound to the model it answers with.
-type embedExpr struct {
-	arg   expr
-	model string
-}
-
-func (e *embedExpr) eval(ec *evalCtx, row Row) (Value, error) {
-	v, err := e.arg.eval(ec, row)
-	if err != nil || v.T == tNull {
-		return Value{}, err
-	}
-	vec, err := ec.sess.embedText(ec.ctx, e.model, asText(v))
-	if err != nil {
-		return Value{}, err
-	}
-	return vectorV(vec), nil
-}
-func (e *embedExpr) typ() Type      { return tVector }
-func (e *embedExpr) String() string { return "embed(" + e.arg.String() + ")" }
-
-// compileEmbed binds embed(text) to its model.
-func (c *compiler) compileEmbed(x *ast.Call) (expr, error) {
-	if len(x.Args) != 1 || x.Star || x.Distinct {
-		return nil, errAt(x.Pos(), "embed takes one text argument: embed('a photo of a dog')")
-	}
-	arg, err := c.compile(x.Args[0])
-	if err != nil {
-		return nil, err
-	}
-	if !typeFits(arg.typ(), tString) {
-		return nil, errAt(x.Args[0].Pos(), "embed takes text, not %s", typeName(arg.typ()))
-	}
-	model := c.sess.embedModel(c.sch)
-	if model == "" {
-		return nil, errAt(x.Pos(), "embed: which model? SET embed_model = 'clip-vit-b32' (the model of the vectors you compare with)")
-	}
-	return &embedExpr{arg: arg, model: model}, nil
-}
-
 func (s *Session) execImport(ctx context.Context, st *ast.ImportEmbeddings) (*Result, error) {
-	c := &compiler{sess: s, ctx: ctx}
+	c := &compiler{sess: s.host(), ctx: ctx}
 	texts, err := c.constant(st.Texts, "the texts file")
 	if err != nil {
 		return nil, err

@@ -14,7 +14,7 @@ import (
 // execExport writes a set, a table or a query's rows to a parquet, CSV or
 // JSONL file; the file appears only when complete.
 func (s *Session) execExport(ctx context.Context, st *ast.Export) (*Result, error) {
-	c := &compiler{sess: s, ctx: ctx}
+	c := &compiler{sess: s.host(), ctx: ctx}
 	to, err := c.constant(st.To, "the file of EXPORT")
 	if err != nil {
 		return nil, err
@@ -27,7 +27,7 @@ func (s *Session) execExport(ctx context.Context, st *ast.Export) (*Result, erro
 		q = &ast.Select{SelectPos: st.Pos(), Items: []*ast.SelectItem{{ItemPos: st.Name.Pos(), Star: true}},
 			From: &ast.TableSource{Name: st.Name}}
 	}
-	p, err := s.planQuery(ctx, q)
+	p, err := planQuery(s.host(), ctx, q)
 	if err != nil {
 		return nil, err
 	}

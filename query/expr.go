@@ -11,11 +11,33 @@ import (
 	"github.com/laiondb/laiondb/query/ast"
 )
 
-// evalCtx is what expressions need at run time.
+// EvalHost is what evaluating expressions needs from the session that
+// runs them.
+type EvalHost interface {
+	// Setting returns the current value of a SET name.
+	Setting(name string) Value
+	// Warn tells the user something without stopping the statement.
+	Warn(msg string)
+	// ClassWNID returns the WNID of an ImageNet-1k class index.
+	ClassWNID(class int) string
+	// EmbedText returns the embedding of text under model.
+	EmbedText(ctx context.Context, model, text string) ([]float32, error)
+	// ResolveSynset finds a synset by WNID, sense name or lemma.
+	ResolveSynset(q string) (*synset.Synset, error)
+	// WordNet returns the full WordNet noun hierarchy, or why it is missing.
+	WordNet() (*synset.WordNet, error)
+}
+
+// evalCtx is what expressions need at run time: the statement's context,
+// the session's services and the statement's snapshot.
 type evalCtx struct {
 	ctx  context.Context
-	sess *Session
+	host EvalHost
 	snap *engine.Snapshot
+}
+
+func newEvalCtx(ctx context.Context, h EvalHost, snap *engine.Snapshot) *evalCtx {
+	return &evalCtx{ctx: ctx, host: h, snap: snap}
 }
 
 // subExprs returns the operands of an expression evaluated over the same
@@ -271,13 +293,6 @@ func (e *arithExpr) String() string {
 	return "(" + e.x.String() + " " + e.op.String() + " " + e.y.String() + ")"
 }
 
-func asText(v Value) string {
-	if v.T == tString {
-		return v.S
-	}
-	return v.String()
-}
-
 type inListExpr struct {
 	x    expr
 	list []expr
@@ -461,17 +476,4 @@ func containsWords(rule synset.Rule, caption string, words []string) bool {
 		}
 	}
 	return false
-}
-
-func boolV(b bool) Value        { return Value{T: tBool, I: b2i(b)} }
-func intV(i int64) Value        { return Value{T: tInt, I: i} }
-func floatV(f float64) Value    { return Value{T: tFloat, F: f} }
-func stringV(s string) Value    { return Value{T: tString, S: s} }
-func vectorV(v []float32) Value { return Value{T: tVector, V: v} }
-
-func b2i(b bool) int64 {
-	if b {
-		return 1
-	}
-	return 0
 }

@@ -11,6 +11,13 @@ import (
 	"github.com/laiondb/laiondb/index/vec"
 )
 
+// Env is what functions need from the session: the synset catalog and
+// WordNet.
+type Env interface {
+	ResolveSynset(q string) (*synset.Synset, error)
+	WordNet() (*synset.WordNet, error)
+}
+
 // function is a scalar function of the language.
 type function struct {
 	name     string
@@ -18,7 +25,7 @@ type function struct {
 	help     string
 	// result checks argument types and returns the result type.
 	result func(args []Type) (Type, error)
-	eval   func(ec *evalCtx, args []Value) (Value, error)
+	eval   func(env Env, args []Value) (Value, error)
 	// pure functions of constant arguments are folded when planning.
 	pure bool
 }
@@ -49,7 +56,7 @@ func init() {
 		{name: "dot", min: 2, max: 2, pure: true, help: "dot(a, b): dot product of two vectors",
 			result: wants(tFloat, tVector, tVector), eval: vec2(func(a, b []float32) float64 { return float64(vec.Dot(a, b)) })},
 		{name: "norm", min: 1, max: 1, pure: true, help: "norm(v): Euclidean norm of a vector",
-			result: wants(tFloat, tVector), eval: func(_ *evalCtx, a []Value) (Value, error) {
+			result: wants(tFloat, tVector), eval: func(_ Env, a []Value) (Value, error) {
 				if a[0].T == tNull {
 					return Value{}, nil
 				}
@@ -61,7 +68,7 @@ func init() {
 			eval: str1(func(s string) Value { return stringV(strings.ToUpper(s)) })},
 		{name: "length", min: 1, max: 1, pure: true, help: "length(s): characters in s (for vectors: the dimension)",
 			result: func(args []Type) (Type, error) { return tInt, nil },
-			eval: func(_ *evalCtx, a []Value) (Value, error) {
+			eval: func(_ Env, a []Value) (Value, error) {
 				switch a[0].T {
 				case tNull:
 					return Value{}, nil
@@ -71,7 +78,7 @@ func init() {
 				return intV(int64(utf8.RuneCountInString(asText(a[0])))), nil
 			}},
 		{name: "abs", min: 1, max: 1, pure: true, help: "abs(x)", result: numeric1,
-			eval: func(_ *evalCtx, a []Value) (Value, error) {
+			eval: func(_ Env, a []Value) (Value, error) {
 				switch a[0].T {
 				case tInt:
 					if a[0].I < 0 {
@@ -87,7 +94,7 @@ func init() {
 			eval: num1(math.Sqrt)},
 		{name: "round", min: 1, max: 2, pure: true, help: "round(x[, digits])",
 			result: func(args []Type) (Type, error) { return tFloat, checkNumeric(args) },
-			eval: func(_ *evalCtx, a []Value) (Value, error) {
+			eval: func(_ Env, a []Value) (Value, error) {
 				x, ok := a[0].AsFloat()
 				if !ok {
 					return Value{}, nil
@@ -110,7 +117,7 @@ func init() {
 				}
 				return tAny, nil
 			},
-			eval: func(_ *evalCtx, a []Value) (Value, error) {
+			eval: func(_ Env, a []Value) (Value, error) {
 				for _, v := range a {
 					if v.T != tNull {
 						return v, nil
@@ -182,8 +189,8 @@ func checkNumeric(args []Type) error {
 	return nil
 }
 
-func str1(f func(string) Value) func(*evalCtx, []Value) (Value, error) {
-	return func(_ *evalCtx, a []Value) (Value, error) {
+func str1(f func(string) Value) func(Env, []Value) (Value, error) {
+	return func(_ Env, a []Value) (Value, error) {
 		if a[0].T == tNull {
 			return Value{}, nil
 		}
@@ -191,8 +198,8 @@ func str1(f func(string) Value) func(*evalCtx, []Value) (Value, error) {
 	}
 }
 
-func num1(f func(float64) float64) func(*evalCtx, []Value) (Value, error) {
-	return func(_ *evalCtx, a []Value) (Value, error) {
+func num1(f func(float64) float64) func(Env, []Value) (Value, error) {
+	return func(_ Env, a []Value) (Value, error) {
 		x, ok := a[0].AsFloat()
 		if !ok {
 			return Value{}, nil
@@ -201,8 +208,8 @@ func num1(f func(float64) float64) func(*evalCtx, []Value) (Value, error) {
 	}
 }
 
-func vec2(f func(a, b []float32) float64) func(*evalCtx, []Value) (Value, error) {
-	return func(_ *evalCtx, a []Value) (Value, error) {
+func vec2(f func(a, b []float32) float64) func(Env, []Value) (Value, error) {
+	return func(_ Env, a []Value) (Value, error) {
 		if a[0].T == tNull || a[1].T == tNull {
 			return Value{}, nil
 		}
@@ -213,12 +220,12 @@ func vec2(f func(a, b []float32) float64) func(*evalCtx, []Value) (Value, error)
 	}
 }
 
-func synsetFn(f func(*synset.Synset) Value) func(*evalCtx, []Value) (Value, error) {
-	return func(ec *evalCtx, a []Value) (Value, error) {
+func synsetFn(f func(*synset.Synset) Value) func(Env, []Value) (Value, error) {
+	return func(env Env, a []Value) (Value, error) {
 		if a[0].T == tNull {
 			return Value{}, nil
 		}
-		s, err := ec.sess.resolveSynset(a[0].S)
+		s, err := env.ResolveSynset(a[0].S)
 		if err != nil {
 			return Value{}, err
 		}
@@ -226,11 +233,11 @@ func synsetFn(f func(*synset.Synset) Value) func(*evalCtx, []Value) (Value, erro
 	}
 }
 
-func isA(ec *evalCtx, a []Value) (Value, error) {
+func isA(env Env, a []Value) (Value, error) {
 	if a[0].T == tNull || a[1].T == tNull {
 		return Value{}, nil
 	}
-	wn, err := ec.sess.wordNet()
+	wn, err := env.WordNet()
 	if err != nil {
 		return Value{}, err
 	}

@@ -672,3 +672,60 @@ func (n *distinctNode) input() planNode      { return n.in }
 func (n *distinctNode) setInput(in planNode) { n.in = in }
 func (n *aggNode) input() planNode           { return n.in }
 func (n *aggNode) setInput(in planNode)      { n.in = in }
+
+// aggPlan collects what an aggregate query computes.
+type aggPlan struct {
+	pre    schema     // input rows
+	keys   []expr     // GROUP BY, over pre
+	keyTxt []string   // canonical text of each key
+	calls  []*aggCall // aggregates, args over pre
+}
+
+type aggCall struct {
+	fn       *aggregate
+	arg      expr // nil for count(*)
+	distinct bool
+	text     string
+	t        Type
+}
+
+// renameNode gives a subquery's columns the alias as qualifier.
+type renameNode struct {
+	in  planNode
+	sch schema
+}
+
+func (n *renameNode) open(ec *evalCtx) (Rows, error) { return n.in.open(ec) }
+
+func (n *renameNode) schema() schema { return n.sch }
+
+func (n *renameNode) children() []planNode { return []planNode{n.in} }
+
+func (n *renameNode) explain() string { return fmt.Sprintf("subquery as %s", n.sch[0].qual) }
+
+// unary is an operator with one input.
+type unary interface {
+	planNode
+	input() planNode
+	setInput(planNode)
+}
+
+// cond is one conjunct of a filter: its source text, for the rules, and
+// its compiled form.
+type cond struct {
+	src ast.Expr
+	e   expr
+}
+
+// conjunction compiles conditions into one AND expression (nil for none).
+func conjunction(cs []cond) expr {
+	var out expr
+	for _, c := range cs {
+		if out == nil {
+			out = c.e
+		} else {
+			out = &logicExpr{and: true, x: out, y: c.e}
+		}
+	}
+	return out
+}

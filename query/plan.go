@@ -2,27 +2,47 @@ package query
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
+	"github.com/laiondb/laiondb/engine"
+	"github.com/laiondb/laiondb/engine/synset"
 	"github.com/laiondb/laiondb/query/ast"
 )
 
+// Host is what planning needs from the session that runs a statement:
+// $variables, the synset catalog, the statement's snapshot, the tables and
+// sets there are, and what evaluating constants needs.
+type Host interface {
+	EvalHost
+	// Var returns the value of $name.
+	Var(name string) (Value, bool)
+	// VarNames lists the variables that are set.
+	VarNames() []string
+	// Catalog is the built-in ImageNet-1k synset catalog.
+	Catalog() *synset.Catalog
+	// Snapshot is the statement's view of the database.
+	Snapshot() *engine.Snapshot
+	// SourceNames lists the tables and sets, for did-you-mean hints.
+	SourceNames() []string
+	// EmbedModel is the model embed() answers with over rows of sch.
+	EmbedModel(sch schema) string
+}
+
 // planQuery plans a SELECT.
-func (s *Session) planQuery(ctx context.Context, q *ast.Select) (planNode, error) {
-	n, _, err := s.planWithRules(ctx, q)
+func planQuery(h Host, ctx context.Context, q *ast.Select) (planNode, error) {
+	n, _, err := planWithRules(h, ctx, q)
 	return n, err
 }
 
 // planWithRules plans a SELECT and returns the rules that rewrote it.
-func (s *Session) planWithRules(ctx context.Context, q *ast.Select) (planNode, []string, error) {
-	p := &planner{sess: s, ctx: ctx, q: q}
+func planWithRules(h Host, ctx context.Context, q *ast.Select) (planNode, []string, error) {
+	p := &planner{sess: h, ctx: ctx, q: q}
 	n, err := p.plan()
 	return n, p.fired, err
 }
 
 type planner struct {
-	sess  *Session
+	sess  Host
 	ctx   context.Context
 	q     *ast.Select
 	src   *source  // nil for subquery sources and SELECT without FROM
@@ -55,7 +75,7 @@ func (p *planner) naive() (planNode, error) {
 	case nil:
 		in = oneRowNode{}
 	case *ast.TableSource:
-		src, err := p.sess.openSource(from.Name.Name, from.Alias.Name)
+		src, err := openSource(p.sess, from.Name.Name, from.Alias.Name)
 		if err != nil {
 			return nil, errAt(from.Pos(), "%v", err)
 		}
@@ -73,7 +93,7 @@ func (p *planner) naive() (planNode, error) {
 		}
 		in = &scanNode{src: src}
 	case *ast.SubquerySource:
-		sub, err := p.sess.planQuery(p.ctx, from.Query)
+		sub, err := planQuery(p.sess, p.ctx, from.Query)
 		if err != nil {
 			return nil, err
 		}
@@ -442,7 +462,7 @@ func (p *planner) indexPredicate(e ast.Expr) (*indexPred, error) {
 		if err != nil {
 			return nil, err
 		}
-		syn, err := p.sess.cat.Resolve(q.S)
+		syn, err := p.sess.Catalog().Resolve(q.S)
 		if err != nil {
 			return nil, errAt(x.Synset.Pos(), "%v", err)
 		}
@@ -597,14 +617,3 @@ func (p *planner) neededColumns(sch schema, root planNode) []bool {
 	walk(root)
 	return need
 }
-
-// renameNode gives a subquery's columns the alias as qualifier.
-type renameNode struct {
-	in  planNode
-	sch schema
-}
-
-func (n *renameNode) open(ec *evalCtx) (Rows, error) { return n.in.open(ec) }
-func (n *renameNode) schema() schema                 { return n.sch }
-func (n *renameNode) children() []planNode           { return []planNode{n.in} }
-func (n *renameNode) explain() string                { return fmt.Sprintf("subquery as %s", n.sch[0].qual) }

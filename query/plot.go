@@ -12,7 +12,7 @@ import (
 // numbers runs a query and returns its rows' values in column col as
 // numbers (NULLs left out), and the column's name.
 func (s *Session) queryValues(ctx context.Context, q *ast.Select) ([]Row, schema, error) {
-	p, err := s.planQuery(ctx, q)
+	p, err := planQuery(s.host(), ctx, q)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -28,7 +28,7 @@ func (s *Session) queryValues(ctx context.Context, q *ast.Select) ([]Row, schema
 }
 
 func (s *Session) execPlot(ctx context.Context, st *ast.Plot) (*Result, error) {
-	c := &compiler{sess: s, ctx: ctx}
+	c := &compiler{sess: s.host(), ctx: ctx}
 	to, err := c.constant(st.To, "the file of PLOT")
 	if err != nil {
 		return nil, err

@@ -1,27 +1,5 @@
 package query
 
-// Column describes a result column.
-type Column struct {
-	Name string
-	Type Type
-}
-
-// Row is one result row, a value per column. A Row handed out by Rows is
-// valid only until the next call to Next.
-type Row []Value
-
-// Rows is a stream of rows, pulled with Next.
-type Rows interface {
-	// Next advances to the next row; false at the end or on error.
-	Next() bool
-	// Row returns the current row.
-	Row() Row
-	// Err returns the error that ended the stream, if any.
-	Err() error
-	// Close releases the stream's resources; it may be called early.
-	Close() error
-}
-
 // Result is what a statement returns: rows with their columns (queries,
 // SHOW, DESCRIBE, EXPLAIN, COMPARE), or only a message (INGEST, SET,
 // CREATE SET), or both (COMPARE's summary line).
@@ -30,19 +8,6 @@ type Result struct {
 	Rows    Rows   // nil when the statement returns no rows
 	Message string // a line for the user, e.g. "created set laionet (12,345 rows)"
 }
-
-// sliceRows serves rows from memory.
-type sliceRows struct {
-	rows []Row
-	i    int
-}
-
-func newSliceRows(rows []Row) *sliceRows { return &sliceRows{rows: rows, i: -1} }
-
-func (s *sliceRows) Next() bool   { s.i++; return s.i < len(s.rows) }
-func (s *sliceRows) Row() Row     { return s.rows[s.i] }
-func (s *sliceRows) Err() error   { return nil }
-func (s *sliceRows) Close() error { s.i = len(s.rows); return nil }
 
 // Collect reads every row of r (copying each) and closes it.
 func Collect(r Rows) ([]Row, error) {

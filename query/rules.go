@@ -2,8 +2,6 @@ package query
 
 import (
 	"strings"
-
-	"github.com/laiondb/laiondb/query/ast"
 )
 
 // A rule rewrites a plan into one that returns the same rows, cheaper.
@@ -46,13 +44,6 @@ func optimize(p *planner, root planNode) (planNode, []string, error) {
 		}
 	}
 	return root, fired, nil
-}
-
-// unary is an operator with one input.
-type unary interface {
-	planNode
-	input() planNode
-	setInput(planNode)
 }
 
 // rewritePlan calls f on every node, inputs before the nodes above them,
@@ -222,24 +213,4 @@ func topKSort(_ *planner, root planNode) (planNode, bool, error) {
 		}
 		return n, false, nil
 	})
-}
-
-// cond is one conjunct of a filter: its source text, for the rules, and
-// its compiled form.
-type cond struct {
-	src ast.Expr
-	e   expr
-}
-
-// conjunction compiles conditions into one AND expression (nil for none).
-func conjunction(cs []cond) expr {
-	var out expr
-	for _, c := range cs {
-		if out == nil {
-			out = c.e
-		} else {
-			out = &logicExpr{and: true, x: out, y: c.e}
-		}
-	}
-	return out
 }

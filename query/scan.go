@@ -1,7 +1,6 @@
 package query
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
@@ -20,39 +19,6 @@ type source struct {
 	sch       schema
 	synsetPos int         // bound synset, -1 when none
 	bindRule  synset.Rule // the rule of the MATCHES IMAGENET that binds it
-}
-
-// openSource opens a table or set for the statement being run.
-func (s *Session) openSource(name, alias string) (*source, error) {
-	qual := name
-	if alias != "" {
-		qual = alias
-	}
-	info, err := s.snapshot().Source(name)
-	if errors.Is(err, engine.ErrNoSource) {
-		return nil, fmt.Errorf("unknown table or set %s%s", name, didYouMean(name, s.sourceNames()))
-	}
-	if err != nil {
-		return nil, err
-	}
-	src := &source{name: qual, info: info, synsetPos: -1}
-	for _, c := range info.Columns {
-		src.sch = append(src.sch, colInfo{name: c.Name, qual: qual, typ: c.Type, dim: c.Dim, model: c.Model})
-	}
-	return src, nil
-}
-
-func (s *Session) sourceNames() []string {
-	var names []string
-	for _, t := range s.db.Tables() {
-		names = append(names, t.Name)
-	}
-	if sets, err := s.db.Sets(); err == nil {
-		for _, st := range sets {
-			names = append(names, st.Name)
-		}
-	}
-	return names
 }
 
 func (src *source) hasColumn(name string) bool {
@@ -276,7 +242,7 @@ func (n *scanNode) fill(ec *evalCtx, row Row, cur *engine.Cursor, labels *engine
 		row[p] = Value{}
 		if labels != nil {
 			if class, ok := labels.Class(cur.ID()); ok {
-				row[p] = stringV(ec.sess.wnids[class])
+				row[p] = stringV(ec.host.ClassWNID(class))
 			}
 		}
 	}

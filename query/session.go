@@ -162,6 +162,40 @@ func (s *Session) resolveSynset(q string) (*synset.Synset, error) {
 	return nil, err
 }
 
+// host returns what planning and execution need of the session.
+func (s *Session) host() sessionHost { return sessionHost{s} }
+
+// sessionHost gives planning and execution what they need of a session
+// (the Host interface) without making it part of Session's API.
+type sessionHost struct{ s *Session }
+
+func (h sessionHost) Setting(name string) Value { return h.s.Setting(name) }
+func (h sessionHost) Warn(msg string)           { h.s.warn(msg) }
+func (h sessionHost) ClassWNID(class int) string {
+	return h.s.wnids[class]
+}
+func (h sessionHost) EmbedText(ctx context.Context, model, text string) ([]float32, error) {
+	return h.s.embedText(ctx, model, text)
+}
+func (h sessionHost) ResolveSynset(q string) (*synset.Synset, error) { return h.s.resolveSynset(q) }
+func (h sessionHost) WordNet() (*synset.WordNet, error)              { return h.s.wordNet() }
+func (h sessionHost) Var(name string) (Value, bool) {
+	v, ok := h.s.vars[strings.ToLower(name)]
+	return v, ok
+}
+func (h sessionHost) VarNames() []string {
+	var names []string
+	for k := range h.s.vars {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
+}
+func (h sessionHost) Catalog() *synset.Catalog     { return h.s.cat }
+func (h sessionHost) Snapshot() *engine.Snapshot   { return h.s.snapshot() }
+func (h sessionHost) SourceNames() []string        { return h.s.sourceNames() }
+func (h sessionHost) EmbedModel(sch schema) string { return h.s.embedModel(sch) }
+
 // snapshot returns the running statement's snapshot.
 func (s *Session) snapshot() *engine.Snapshot {
 	if s.stmt == nil {
@@ -321,4 +355,17 @@ func (s *Session) ensureCaptionIndex(ctx context.Context) error {
 		s.warn(fmt.Sprintf("table %s has %d rows without a caption index: caption predicates read their captions (slow); run laiondb reindex to build it", t.Name, n))
 	}
 	return nil
+}
+
+func (s *Session) sourceNames() []string {
+	var names []string
+	for _, t := range s.db.Tables() {
+		names = append(names, t.Name)
+	}
+	if sets, err := s.db.Sets(); err == nil {
+		for _, st := range sets {
+			names = append(names, st.Name)
+		}
+	}
+	return names
 }

@@ -51,7 +51,7 @@ func (r *queryRows) Close() error {
 }
 
 func (s *Session) evalCtx(ctx context.Context) *evalCtx {
-	return &evalCtx{ctx: ctx, sess: s, snap: s.snapshot()}
+	return newEvalCtx(ctx, s.host(), s.snapshot())
 }
 
 // run opens a plan in the statement's snapshot.
@@ -60,7 +60,7 @@ func (s *Session) run(ctx context.Context, p planNode) (Rows, error) {
 }
 
 func (s *Session) execSelect(ctx context.Context, q *ast.Select) (*Result, error) {
-	p, err := s.planQuery(ctx, q)
+	p, err := planQuery(s.host(), ctx, q)
 	if err != nil {
 		return nil, err
 	}
@@ -87,7 +87,7 @@ func (s *Session) execExplain(ctx context.Context, st *ast.Explain) (*Result, er
 	default:
 		return nil, errAt(st.Pos(), "EXPLAIN takes a SELECT, CREATE SET or NEAREST")
 	}
-	p, fired, err := s.planWithRules(ctx, q)
+	p, fired, err := planWithRules(s.host(), ctx, q)
 	if err != nil {
 		return nil, err
 	}
@@ -137,7 +137,7 @@ func (s *Session) execShow(ctx context.Context, st *ast.Show) (*Result, error) {
 	case ast.ShowSynsets:
 		pat := "%"
 		if st.Like != nil {
-			v, err := (&compiler{sess: s, ctx: ctx}).constant(st.Like, "the LIKE pattern")
+			v, err := (&compiler{sess: s.host(), ctx: ctx}).constant(st.Like, "the LIKE pattern")
 			if err != nil {
 				return nil, err
 			}
@@ -162,7 +162,7 @@ func (s *Session) execShow(ctx context.Context, st *ast.Show) (*Result, error) {
 }
 
 func (s *Session) execShowSynset(ctx context.Context, st *ast.ShowSynset) (*Result, error) {
-	v, err := (&compiler{sess: s, ctx: ctx}).constant(st.Synset, "the synset")
+	v, err := (&compiler{sess: s.host(), ctx: ctx}).constant(st.Synset, "the synset")
 	if err != nil {
 		return nil, err
 	}
@@ -199,7 +199,7 @@ func (s *Session) execShowSynset(ctx context.Context, st *ast.ShowSynset) (*Resu
 }
 
 func (s *Session) execDescribe(ctx context.Context, st *ast.Describe) (*Result, error) {
-	src, err := s.openSource(st.Name.Name, "")
+	src, err := openSource(s.host(), st.Name.Name, "")
 	if err != nil {
 		return nil, errAt(st.Name.Pos(), "%v", err)
 	}
@@ -241,7 +241,7 @@ func (s *Session) execSet(ctx context.Context, st *ast.Set) (*Result, error) {
 		sort.Strings(names)
 		return nil, errAt(st.Name.Pos(), "unknown setting %s%s; settings are %s", st.Name.Name, didYouMean(name, names), strings.Join(names, ", "))
 	}
-	v, err := (&compiler{sess: s, ctx: ctx}).constant(st.Value, "the value of SET")
+	v, err := (&compiler{sess: s.host(), ctx: ctx}).constant(st.Value, "the value of SET")
 	if err != nil {
 		return nil, err
 	}
@@ -264,7 +264,7 @@ func (s *Session) execSet(ctx context.Context, st *ast.Set) (*Result, error) {
 }
 
 func (s *Session) execAssert(ctx context.Context, st *ast.Assert) (*Result, error) {
-	c := &compiler{sess: s, ctx: ctx, noAgg: "use a subquery, e.g. ASSERT (SELECT count(*) FROM t) > 0"}
+	c := &compiler{sess: s.host(), ctx: ctx, noAgg: "use a subquery, e.g. ASSERT (SELECT count(*) FROM t) > 0"}
 	e, err := c.compile(st.Cond)
 	if err != nil {
 		return nil, err
@@ -326,7 +326,7 @@ func assertValues(ec *evalCtx, n ast.Expr, e expr) string {
 }
 
 func (s *Session) execIngest(ctx context.Context, st *ast.Ingest) (*Result, error) {
-	c := &compiler{sess: s, ctx: ctx}
+	c := &compiler{sess: s.host(), ctx: ctx}
 	var paths []string
 	for _, p := range st.Paths {
 		v, err := c.constant(p, "the path of INGEST")
@@ -362,7 +362,7 @@ func (s *Session) execIngest(ctx context.Context, st *ast.Ingest) (*Result, erro
 }
 
 func (s *Session) execCreateSet(ctx context.Context, st *ast.CreateSet) (*Result, error) {
-	p := &planner{sess: s, ctx: ctx, q: st.Query}
+	p := &planner{sess: s.host(), ctx: ctx, q: st.Query}
 	root, err := p.plan()
 	if err != nil {
 		return nil, err

@@ -164,3 +164,27 @@ func displayValue(v Value) string {
 	}
 	return v.String()
 }
+
+func asText(v Value) string {
+	if v.T == tString {
+		return v.S
+	}
+	return v.String()
+}
+
+func boolV(b bool) Value { return Value{T: tBool, I: b2i(b)} }
+
+func intV(i int64) Value { return Value{T: tInt, I: i} }
+
+func floatV(f float64) Value { return Value{T: tFloat, F: f} }
+
+func stringV(s string) Value { return Value{T: tString, S: s} }
+
+func vectorV(v []float32) Value { return Value{T: tVector, V: v} }
+
+func b2i(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}

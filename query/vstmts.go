@@ -45,7 +45,7 @@ func nearestQuery(x *ast.Nearest) *ast.Select {
 
 func (s *Session) execCreateIndex(ctx context.Context, st *ast.CreateIndex) (*Result, error) {
 	opt := engine.DefaultIndexOptions()
-	c := &compiler{sess: s, ctx: ctx}
+	c := &compiler{sess: s.host(), ctx: ctx}
 	for _, o := range st.Options {
 		v, err := c.constant(o.Value, "the index option "+o.Name.Name)
 		if err != nil {
