@@ -6,13 +6,17 @@ import (
 	"math"
 	"sort"
 
+	"github.com/laiondb/laiondb/query/internal/funcs"
+	"github.com/laiondb/laiondb/query/internal/plan"
+	"github.com/laiondb/laiondb/query/internal/value"
+
 	"github.com/laiondb/laiondb/index/vec"
 	"github.com/laiondb/laiondb/query/ast"
 )
 
 // classStats are the pairwise statistics of one class in one source.
 type classStats struct {
-	PairwiseStats
+	funcs.PairwiseStats
 	ci float64 // half-width of the 95% interval of the mean
 }
 
@@ -36,12 +40,12 @@ func (s *Session) execCompare(ctx context.Context, st *ast.CompareIntraclass) (*
 	}
 	minPairs := int64(7)
 	if st.MinPairs != nil {
-		v, err := (&compiler{sess: s.host(), ctx: ctx}).constant(st.MinPairs, "MIN PAIRS")
+		v, err := (&plan.Compiler{Sess: s.host(), Ctx: ctx}).Constant(st.MinPairs, "MIN PAIRS")
 		if err != nil {
 			return nil, err
 		}
-		if v.T != tInt || v.I < 1 {
-			return nil, errAt(st.MinPairs.Pos(), "MIN PAIRS takes a positive integer")
+		if v.T != value.TInt || v.I < 1 {
+			return nil, value.ErrAt(st.MinPairs.Pos(), "MIN PAIRS takes a positive integer")
 		}
 		minPairs = v.I
 	}
@@ -75,7 +79,7 @@ func (s *Session) execCompare(ctx context.Context, st *ast.CompareIntraclass) (*
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
-			ps := PairStats(groups[i][k])
+			ps := funcs.PairStats(groups[i][k])
 			cs := &classStats{PairwiseStats: ps}
 			if ps.Pairs > 1 {
 				cs.ci = 1.96 * ps.Std / math.Sqrt(float64(ps.Pairs-1))
@@ -83,11 +87,11 @@ func (s *Session) execCompare(ctx context.Context, st *ast.CompareIntraclass) (*
 			stats[i][k] = cs
 		}
 	}
-	cols := []Column{{"class", tString}, {"name", tString},
-		{"n_" + names[0], tInt}, {"mean_" + names[0], tFloat}, {"std_" + names[0], tFloat}, {"ci_" + names[0], tFloat},
-		{"n_" + names[1], tInt}, {"mean_" + names[1], tFloat}, {"std_" + names[1], tFloat}, {"ci_" + names[1], tFloat},
-		{"diff", tFloat}, {"verdict", tString}}
-	var rows []Row
+	cols := []Column{{Name: "class", Type: value.TString}, {Name: "name", Type: value.TString},
+		{Name: "n_" + names[0], Type: value.TInt}, {Name: "mean_" + names[0], Type: value.TFloat}, {Name: "std_" + names[0], Type: value.TFloat}, {Name: "ci_" + names[0], Type: value.TFloat},
+		{Name: "n_" + names[1], Type: value.TInt}, {Name: "mean_" + names[1], Type: value.TFloat}, {Name: "std_" + names[1], Type: value.TFloat}, {Name: "ci_" + names[1], Type: value.TFloat},
+		{Name: "diff", Type: value.TFloat}, {Name: "verdict", Type: value.TString}}
+	var rows []value.Row
 	counts := map[string]int{}
 	for _, k := range classes {
 		a, b := stats[0][k], stats[1][k]
@@ -101,14 +105,14 @@ func (s *Session) execCompare(ctx context.Context, st *ast.CompareIntraclass) (*
 			verdict = verdictHigher
 		}
 		counts[verdict]++
-		name := Value{}
+		name := value.Value{}
 		if syn, err := s.cat.Resolve(k); err == nil {
-			name = stringV(syn.Head)
+			name = value.StringV(syn.Head)
 		}
-		rows = append(rows, Row{stringV(k), name,
-			intV(int64(a.N)), floatV(a.Mean), floatV(a.Std), floatV(a.ci),
-			intV(int64(b.N)), floatV(b.Mean), floatV(b.Std), floatV(b.ci),
-			floatV(d), stringV(verdict)})
+		rows = append(rows, value.Row{value.StringV(k), name,
+			value.IntV(int64(a.N)), value.FloatV(a.Mean), value.FloatV(a.Std), value.FloatV(a.ci),
+			value.IntV(int64(b.N)), value.FloatV(b.Mean), value.FloatV(b.Std), value.FloatV(b.ci),
+			value.FloatV(d), value.StringV(verdict)})
 	}
 	n := len(classes)
 	pct := func(c int) float64 {
@@ -120,7 +124,7 @@ func (s *Session) execCompare(ctx context.Context, st *ast.CompareIntraclass) (*
 	msg := fmt.Sprintf("%s is significantly lower than %s in %.1f%% of %d classes (%d), higher in %.1f%% (%d), neither in %.1f%% (%d); %d classes skipped (fewer than %d pairs in one set)",
 		names[0], names[1], pct(counts[verdictLower]), n, counts[verdictLower], pct(counts[verdictHigher]), counts[verdictHigher],
 		pct(counts[verdictNeither]), counts[verdictNeither], skipped, minPairs)
-	return &Result{Columns: cols, Rows: newSliceRows(rows), Message: msg}, nil
+	return &Result{Columns: cols, Rows: value.NewSliceRows(rows), Message: msg}, nil
 }
 
 func sourceName(src ast.Source) string {
@@ -146,12 +150,12 @@ func (s *Session) classVectors(ctx context.Context, src ast.Source, on string, b
 	if !onPos.IsValid() {
 		q.Items[1].Expr.(*ast.ColumnRef).Column.NamePos = src.Pos()
 	}
-	p, err := planQuery(s.host(), ctx, q)
+	p, err := plan.PlanQuery(s.host(), ctx, q)
 	if err != nil {
 		return nil, err
 	}
-	if t := p.schema()[1].typ; t != tVector {
-		return nil, errAt(src.Pos(), "COMPARE INTRACLASS ... ON %s: %s is %s in %s, not a vector column", on, on, typeName(t), sourceName(src))
+	if t := p.Schema()[1].Typ; t != value.TVector {
+		return nil, value.ErrAt(src.Pos(), "COMPARE INTRACLASS ... ON %s: %s is %s in %s, not a vector column", on, on, value.TypeName(t), sourceName(src))
 	}
 	rows, err := s.run(ctx, p)
 	if err != nil {
@@ -161,7 +165,7 @@ func (s *Session) classVectors(ctx context.Context, src ast.Source, on string, b
 	groups := map[string][][]float32{}
 	for rows.Next() {
 		r := rows.Row()
-		if r[0].T == tNull || r[1].T == tNull {
+		if r[0].T == value.TNull || r[1].T == value.TNull {
 			continue
 		}
 		// The vector lives in the scan's block slab, which is not reused:
@@ -169,10 +173,10 @@ func (s *Session) classVectors(ctx context.Context, src ast.Source, on string, b
 		v := r[1].V
 		n := vec.Norm(v)
 		if n == 0 {
-			return nil, fmt.Errorf("class %s of %s: a zero vector has no direction; intraclass needs non-zero vectors", asText(r[0]), sourceName(src))
+			return nil, fmt.Errorf("class %s of %s: a zero vector has no direction; intraclass needs non-zero vectors", value.AsText(r[0]), sourceName(src))
 		}
 		vec.Scale(v, 1/n)
-		k := asText(r[0])
+		k := value.AsText(r[0])
 		groups[k] = append(groups[k], v)
 	}
 	if err := rows.Err(); err != nil {

@@ -1,17 +1,22 @@
-// Package query runs the language: it checks parsed statements (package
-// ast) against the database, plans each query as a chain of small
-// operators, and executes them by pulling rows.
+// Package query runs the language. A Session holds what persists between
+// statements — settings (SET), variables ($name), the embedding provider
+// and its cache — and Session.Exec runs one parsed statement (package ast)
+// against the database, returning a Result whose rows are pulled with
+// Next/Row/Err/Close.
 //
-// A Session holds what persists between statements: settings (SET),
-// variables ($name), the embedding provider and its cache. Session.Exec
-// runs one statement and returns a Result whose rows are pulled with
-// Next/Row/Err/Close; scans check the context between blocks of rows, so
-// cancelling the context cancels the statement. Plans print themselves
-// one operator per line (EXPLAIN), naming the access path: caption index,
-// id lookup, vector index or full scan.
+// The work is split along its seams, under internal/: plan compiles
+// expressions and plans a SELECT (a naive plan, then named rewrite rules);
+// exec runs the plan's operators over the engine's snapshot API; funcs
+// holds the scalar functions and aggregates; value the values, rows and
+// errors they share; export and plot write EXPORT's files and PLOT's
+// charts. This package executes the statements themselves (SHOW, INGEST,
+// CREATE SET, COMPARE, ...).
 //
-// Caveats: a Row returned by an iterator is valid only until the next
-// call to Next; operators that keep rows (sort, aggregate) copy them.
-// Errors about a statement are *Error values carrying the position and
-// the source line with a caret.
+// Every statement reads one snapshot of the database, taken when it starts
+// and closed with its rows. Cancelling the context cancels the statement,
+// not the session.
+//
+// Caveats: a Row returned by Rows is valid only until the next call to
+// Next. Errors about a statement are *Error values carrying the position
+// and the source line with a caret.
 package query

@@ -7,6 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/laiondb/laiondb/query/internal/plan"
+	"github.com/laiondb/laiondb/query/internal/value"
+
 	"github.com/laiondb/laiondb/engine"
 	"github.com/laiondb/laiondb/engine/embed"
 	"github.com/laiondb/laiondb/query/ast"
@@ -15,13 +18,13 @@ import (
 // embedModel is the model embed() answers with: the embed_model setting,
 // else the model of the txt column of the rows being read, else the one
 // model of the database's vector columns.
-func (s *Session) embedModel(sch schema) string {
+func (s *Session) embedModel(sch value.Schema) string {
 	if m := s.Setting("embed_model").S; m != "" {
 		return m
 	}
 	for _, c := range sch {
-		if c.typ == tVector && strings.EqualFold(c.name, "txt") && c.model != "" {
-			return c.model
+		if c.Typ == value.TVector && strings.EqualFold(c.Name, "txt") && c.Model != "" {
+			return c.Model
 		}
 	}
 	return s.onlyModel()
@@ -109,18 +112,18 @@ func (s *Session) embedText(ctx context.Context, model, text string) ([]float32,
 }
 
 func (s *Session) execImport(ctx context.Context, st *ast.ImportEmbeddings) (*Result, error) {
-	c := &compiler{sess: s.host(), ctx: ctx}
-	texts, err := c.constant(st.Texts, "the texts file")
+	c := &plan.Compiler{Sess: s.host(), Ctx: ctx}
+	texts, err := c.Constant(st.Texts, "the texts file")
 	if err != nil {
 		return nil, err
 	}
-	vecs, err := c.constant(st.Vectors, "the vectors file")
+	vecs, err := c.Constant(st.Vectors, "the vectors file")
 	if err != nil {
 		return nil, err
 	}
 	model := s.Setting("embed_model").S
 	if st.Model != nil {
-		m, err := c.constant(st.Model, "the MODEL")
+		m, err := c.Constant(st.Model, "the MODEL")
 		if err != nil {
 			return nil, err
 		}
@@ -130,23 +133,23 @@ func (s *Session) execImport(ctx context.Context, st *ast.ImportEmbeddings) (*Re
 		model = s.onlyModel()
 	}
 	if model == "" {
-		return nil, errAt(st.Pos(), "IMPORT EMBEDDINGS needs a model name: add MODEL 'clip-vit-b32' (the model that made the vectors)")
+		return nil, value.ErrAt(st.Pos(), "IMPORT EMBEDDINGS needs a model name: add MODEL 'clip-vit-b32' (the model that made the vectors)")
 	}
 	im, err := embed.NewImport(texts.S, vecs.S, model)
 	if err != nil {
-		return nil, errAt(st.Pos(), "IMPORT EMBEDDINGS: %v", err)
+		return nil, value.ErrAt(st.Pos(), "IMPORT EMBEDDINGS: %v", err)
 	}
 	for _, t := range s.db.Tables() {
 		for _, v := range t.Vectors {
 			if v.Model == model && v.Dim != im.Dim() {
-				return nil, errAt(st.Pos(), "IMPORT EMBEDDINGS: %s vectors are %d-d but %s.%s (%s) is %d-d", model, im.Dim(), t.Name, v.Name, model, v.Dim)
+				return nil, value.ErrAt(st.Pos(), "IMPORT EMBEDDINGS: %s vectors are %d-d but %s.%s (%s) is %d-d", model, im.Dim(), t.Name, v.Name, model, v.Dim)
 			}
 		}
 	}
 	stored := true
 	if err := s.db.PutEmbeddings(model, im.Texts(), im.Vectors()); err != nil {
 		if !errors.Is(err, engine.ErrReadOnly) {
-			return nil, errAt(st.Pos(), "IMPORT EMBEDDINGS: %v", err)
+			return nil, value.ErrAt(st.Pos(), "IMPORT EMBEDDINGS: %v", err)
 		}
 		stored = false
 	}

@@ -6,6 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/laiondb/laiondb/query/internal/plan"
+	"github.com/laiondb/laiondb/query/internal/value"
+
 	"github.com/laiondb/laiondb/engine"
 	"github.com/laiondb/laiondb/query/ast"
 	"github.com/laiondb/laiondb/query/internal/export"
@@ -14,34 +17,34 @@ import (
 // execExport writes a set, a table or a query's rows to a parquet, CSV or
 // JSONL file; the file appears only when complete.
 func (s *Session) execExport(ctx context.Context, st *ast.Export) (*Result, error) {
-	c := &compiler{sess: s.host(), ctx: ctx}
-	to, err := c.constant(st.To, "the file of EXPORT")
+	c := &plan.Compiler{Sess: s.host(), Ctx: ctx}
+	to, err := c.Constant(st.To, "the file of EXPORT")
 	if err != nil {
 		return nil, err
 	}
-	if to.T != tString {
-		return nil, errAt(st.To.Pos(), "EXPORT ... TO takes a file name, e.g. 'laionet.parquet'")
+	if to.T != value.TString {
+		return nil, value.ErrAt(st.To.Pos(), "EXPORT ... TO takes a file name, e.g. 'laionet.parquet'")
 	}
 	q := st.Query
 	if q == nil {
 		q = &ast.Select{SelectPos: st.Pos(), Items: []*ast.SelectItem{{ItemPos: st.Name.Pos(), Star: true}},
 			From: &ast.TableSource{Name: st.Name}}
 	}
-	p, err := planQuery(s.host(), ctx, q)
+	p, err := plan.PlanQuery(s.host(), ctx, q)
 	if err != nil {
 		return nil, err
 	}
-	sch := p.schema()
+	sch := p.Schema()
 	cols := make([]export.Column, len(sch))
 	model := ""
 	for i, col := range sch {
-		t := col.typ
-		if t == tAny {
-			t = tNull
+		t := col.Typ
+		if t == value.TAny {
+			t = value.TNull
 		}
-		cols[i] = export.Column{Name: col.name, Type: t, Dim: col.dim}
-		if col.typ == tVector && strings.EqualFold(col.name, "txt") {
-			model = col.model
+		cols[i] = export.Column{Name: col.Name, Type: t, Dim: col.Dim}
+		if col.Typ == value.TVector && strings.EqualFold(col.Name, "txt") {
+			model = col.Model
 		}
 	}
 	if model == "" {

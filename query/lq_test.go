@@ -15,6 +15,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/laiondb/laiondb/query/internal/value"
+
 	"github.com/laiondb/laiondb/engine"
 	"github.com/laiondb/laiondb/engine/gen"
 	"github.com/laiondb/laiondb/query/ast"
@@ -241,7 +243,7 @@ func runLQBlock(sess *Session, src string) string {
 // locate fills in a statement error's file and excerpt from the script
 // (what repl.Locate does for the shell and scripts).
 func locate(err error, file, src string) error {
-	var qe *Error
+	var qe *value.Error
 	if errors.As(err, &qe) {
 		if qe.File == "" {
 			qe.File = file

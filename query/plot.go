@@ -5,14 +5,17 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"github.com/laiondb/laiondb/query/internal/plan"
+	"github.com/laiondb/laiondb/query/internal/value"
+
 	"github.com/laiondb/laiondb/query/ast"
 	"github.com/laiondb/laiondb/query/internal/plot"
 )
 
 // numbers runs a query and returns its rows' values in column col as
 // numbers (NULLs left out), and the column's name.
-func (s *Session) queryValues(ctx context.Context, q *ast.Select) ([]Row, schema, error) {
-	p, err := planQuery(s.host(), ctx, q)
+func (s *Session) queryValues(ctx context.Context, q *ast.Select) ([]value.Row, value.Schema, error) {
+	p, err := plan.PlanQuery(s.host(), ctx, q)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -24,28 +27,28 @@ func (s *Session) queryValues(ctx context.Context, q *ast.Select) ([]Row, schema
 	if err != nil {
 		return nil, nil, atStatement(err, q.Pos())
 	}
-	return out, p.schema(), nil
+	return out, p.Schema(), nil
 }
 
 func (s *Session) execPlot(ctx context.Context, st *ast.Plot) (*Result, error) {
-	c := &compiler{sess: s.host(), ctx: ctx}
-	to, err := c.constant(st.To, "the file of PLOT")
+	c := &plan.Compiler{Sess: s.host(), Ctx: ctx}
+	to, err := c.Constant(st.To, "the file of PLOT")
 	if err != nil {
 		return nil, err
 	}
-	if to.T != tString {
-		return nil, errAt(st.To.Pos(), "PLOT ... TO takes a file name, e.g. 'intraclass.svg'")
+	if to.T != value.TString {
+		return nil, value.ErrAt(st.To.Pos(), "PLOT ... TO takes a file name, e.g. 'intraclass.svg'")
 	}
 	labels := plot.Labels{}
 	if st.Title != nil {
-		t, err := c.constant(st.Title, "the TITLE")
+		t, err := c.Constant(st.Title, "the TITLE")
 		if err != nil {
 			return nil, err
 		}
-		labels.Title = asText(t)
+		labels.Title = value.AsText(t)
 	}
-	numeric := func(v Value) (float64, bool) {
-		if v.T == tNull {
+	numeric := func(v value.Value) (float64, bool) {
+		if v.T == value.TNull {
 			return 0, false
 		}
 		return v.AsFloat()
@@ -55,12 +58,12 @@ func (s *Session) execPlot(ctx context.Context, st *ast.Plot) (*Result, error) {
 	case ast.PlotHistogram:
 		bins := 0
 		if st.Bins != nil {
-			b, err := c.constant(st.Bins, "BINS")
+			b, err := c.Constant(st.Bins, "BINS")
 			if err != nil {
 				return nil, err
 			}
-			if b.T != tInt || b.I < 1 || b.I > plot.MaxBins {
-				return nil, errAt(st.Bins.Pos(), "BINS takes an integer from 1 to %d", plot.MaxBins)
+			if b.T != value.TInt || b.I < 1 || b.I > plot.MaxBins {
+				return nil, value.ErrAt(st.Bins.Pos(), "BINS takes an integer from 1 to %d", plot.MaxBins)
 			}
 			bins = int(b.I)
 		}
@@ -70,10 +73,10 @@ func (s *Session) execPlot(ctx context.Context, st *ast.Plot) (*Result, error) {
 			if err != nil {
 				return nil, err
 			}
-			if !isNumeric(sch[0].typ) {
-				return nil, errAt(q.Pos(), "PLOT HISTOGRAM plots the first column, which is %s here; select a number", typeName(sch[0].typ))
+			if !value.IsNumeric(sch[0].Typ) {
+				return nil, value.ErrAt(q.Pos(), "PLOT HISTOGRAM plots the first column, which is %s here; select a number", value.TypeName(sch[0].Typ))
 			}
-			se := plot.Series{Name: sch[0].name}
+			se := plot.Series{Name: sch[0].Name}
 			for _, r := range rows {
 				if f, ok := numeric(r[0]); ok {
 					se.Values = append(se.Values, f)
@@ -93,43 +96,43 @@ func (s *Session) execPlot(ctx context.Context, st *ast.Plot) (*Result, error) {
 			if err != nil {
 				return nil, err
 			}
-			if len(sch) < 2 || !isNumeric(sch[0].typ) || !isNumeric(sch[1].typ) {
-				return nil, errAt(q.Pos(), "PLOT SCATTER (SELECT x, y ...) needs two numeric columns (a third names the points)")
+			if len(sch) < 2 || !value.IsNumeric(sch[0].Typ) || !value.IsNumeric(sch[1].Typ) {
+				return nil, value.ErrAt(q.Pos(), "PLOT SCATTER (SELECT x, y ...) needs two numeric columns (a third names the points)")
 			}
-			labels.X, labels.Y = sch[0].name, sch[1].name
+			labels.X, labels.Y = sch[0].Name, sch[1].Name
 			for _, r := range rows {
 				x, okx := numeric(r[0])
 				y, oky := numeric(r[1])
 				if okx && oky {
 					p := plot.Point{X: x, Y: y}
 					if len(r) > 2 {
-						p.Label = asText(r[2])
+						p.Label = value.AsText(r[2])
 					}
 					pts = append(pts, p)
 				}
 			}
 		} else {
 			// Two (key, value) queries paired by key: x from the first.
-			var maps [2]map[valueKey]float64
-			var order []valueKey
+			var maps [2]map[value.ValueKey]float64
+			var order []value.ValueKey
 			var names [2]string
-			keyText := map[valueKey]string{}
+			keyText := map[value.ValueKey]string{}
 			for i, q := range st.Queries {
 				rows, sch, err := s.queryValues(ctx, q)
 				if err != nil {
 					return nil, err
 				}
-				if len(sch) != 2 || !isNumeric(sch[1].typ) {
-					return nil, errAt(q.Pos(), "with two queries, PLOT SCATTER pairs (key, value) rows by key: select a key and a number")
+				if len(sch) != 2 || !value.IsNumeric(sch[1].Typ) {
+					return nil, value.ErrAt(q.Pos(), "with two queries, PLOT SCATTER pairs (key, value) rows by key: select a key and a number")
 				}
-				names[i] = sch[1].name
-				maps[i] = map[valueKey]float64{}
+				names[i] = sch[1].Name
+				maps[i] = map[value.ValueKey]float64{}
 				for _, r := range rows {
-					if f, ok := numeric(r[1]); ok && r[0].T != tNull {
-						k := keyOf(r[0])
+					if f, ok := numeric(r[1]); ok && r[0].T != value.TNull {
+						k := value.KeyOf(r[0])
 						if i == 0 {
 							order = append(order, k)
-							keyText[k] = asText(r[0])
+							keyText[k] = value.AsText(r[0])
 						}
 						maps[i][k] = f
 					}
@@ -145,7 +148,7 @@ func (s *Session) execPlot(ctx context.Context, st *ast.Plot) (*Result, error) {
 		skipped, err = plot.Scatter(to.S, pts, true, labels)
 	}
 	if err != nil {
-		return nil, errAt(st.Pos(), "PLOT: %v", err)
+		return nil, value.ErrAt(st.Pos(), "PLOT: %v", err)
 	}
 	msg := fmt.Sprintf("wrote %s", filepath.Base(to.S))
 	if skipped > 0 {

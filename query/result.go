@@ -1,5 +1,10 @@
 package query
 
+import (
+	"github.com/laiondb/laiondb/engine"
+	"github.com/laiondb/laiondb/query/internal/value"
+)
+
 // Result is what a statement returns: rows with their columns (queries,
 // SHOW, DESCRIBE, EXPLAIN, COMPARE), or only a message (INGEST, SET,
 // CREATE SET), or both (COMPARE's summary line).
@@ -9,12 +14,23 @@ type Result struct {
 	Message string // a line for the user, e.g. "created set laionet (12,345 rows)"
 }
 
+// The language's values, rows and errors.
+type (
+	// Value is one typed value; the zero Value is NULL.
+	Value = engine.Value
+	// Type is the type of a value or column.
+	Type = engine.Type
+	// Column describes a result column.
+	Column = value.Column
+	// Row is one result row, a value per column. A Row handed out by Rows
+	// is valid only until the next call to Next.
+	Row = value.Row
+	// Rows is a stream of rows, pulled with Next/Row/Err/Close.
+	Rows = value.Rows
+	// Error is a problem with a statement: where it is (file:line:col),
+	// what is wrong, and the source line with a caret under the column.
+	Error = value.Error
+)
+
 // Collect reads every row of r (copying each) and closes it.
-func Collect(r Rows) ([]Row, error) {
-	defer r.Close()
-	var out []Row
-	for r.Next() {
-		out = append(out, append(Row(nil), r.Row()...))
-	}
-	return out, r.Err()
-}
+func Collect(r Rows) ([]Row, error) { return value.Collect(r) }

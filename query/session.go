@@ -9,6 +9,9 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/laiondb/laiondb/query/internal/funcs"
+	"github.com/laiondb/laiondb/query/internal/value"
+
 	"github.com/laiondb/laiondb/engine"
 	"github.com/laiondb/laiondb/engine/embed"
 	"github.com/laiondb/laiondb/engine/synset"
@@ -34,8 +37,8 @@ type Options struct {
 type Session struct {
 	db       *engine.DB
 	opts     Options
-	settings map[string]Value
-	vars     map[string]Value
+	settings map[string]value.Value
+	vars     map[string]value.Value
 
 	cat    *synset.Catalog
 	wnids  []string // class index → WNID text
@@ -54,33 +57,33 @@ type Session struct {
 
 // setting describes a SET name.
 type setting struct {
-	typ  Type
-	def  Value
+	typ  value.Type
+	def  value.Value
 	help string
 	// check validates a new value.
-	check func(Value) error
+	check func(value.Value) error
 }
 
 var settings = map[string]setting{
-	"ef_search": {typ: tInt, def: intV(64), help: "HNSW search breadth: higher is more accurate and slower",
-		check: func(v Value) error {
+	"ef_search": {typ: value.TInt, def: value.IntV(64), help: "HNSW search breadth: higher is more accurate and slower",
+		check: func(v value.Value) error {
 			if v.I < 1 || v.I > 100000 {
 				return fmt.Errorf("ef_search must be between 1 and 100000")
 			}
 			return nil
 		}},
-	"embedder":             {typ: tString, def: stringV(""), help: "URL of an embeddings endpoint (POST {input, model} → {data: [{embedding}]}); '' uses only imported embeddings"},
-	"embed_model":          {typ: tString, def: stringV(""), help: "model name of embed(); '' means the model of the table's txt column"},
-	"allow_model_mismatch": {typ: tBool, def: boolV(false), help: "compare vectors from different models without an error"},
-	"vector_search": {typ: tString, def: stringV("auto"), help: "auto: use an HNSW index where one exists; exact: always scan exactly",
-		check: func(v Value) error {
+	"embedder":             {typ: value.TString, def: value.StringV(""), help: "URL of an embeddings endpoint (POST {input, model} → {data: [{embedding}]}); '' uses only imported embeddings"},
+	"embed_model":          {typ: value.TString, def: value.StringV(""), help: "model name of embed(); '' means the model of the table's txt column"},
+	"allow_model_mismatch": {typ: value.TBool, def: value.BoolV(false), help: "compare vectors from different models without an error"},
+	"vector_search": {typ: value.TString, def: value.StringV("auto"), help: "auto: use an HNSW index where one exists; exact: always scan exactly",
+		check: func(v value.Value) error {
 			if v.S != "auto" && v.S != "exact" {
 				return fmt.Errorf("vector_search is 'auto' or 'exact'")
 			}
 			return nil
 		}},
-	"rule": {typ: tString, def: stringV("paper"), help: "default caption matching rule: paper or normalized",
-		check: func(v Value) error { _, err := synset.ParseRule(v.S); return err }},
+	"rule": {typ: value.TString, def: value.StringV("paper"), help: "default caption matching rule: paper or normalized",
+		check: func(v value.Value) error { _, err := synset.ParseRule(v.S); return err }},
 }
 
 // NewSession starts a session on db.
@@ -89,7 +92,7 @@ func NewSession(db *engine.DB, opts Options) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Session{db: db, opts: opts, settings: map[string]Value{}, vars: map[string]Value{}, cat: cat, embeds: map[string][]float32{}}
+	s := &Session{db: db, opts: opts, settings: map[string]value.Value{}, vars: map[string]value.Value{}, cat: cat, embeds: map[string][]float32{}}
 	for _, c := range cat.Classes() {
 		s.wnids = append(s.wnids, c.WNID.String())
 	}
@@ -101,27 +104,27 @@ func NewSession(db *engine.DB, opts Options) (*Session, error) {
 
 // parseVar types a --var value: integers and decimals become numbers,
 // true/false booleans, anything else text.
-func parseVar(v string) Value {
+func parseVar(v string) value.Value {
 	if i, err := strconv.ParseInt(v, 10, 64); err == nil {
-		return intV(i)
+		return value.IntV(i)
 	}
 	if f, err := strconv.ParseFloat(v, 64); err == nil {
-		return floatV(f)
+		return value.FloatV(f)
 	}
 	switch strings.ToLower(v) {
 	case "true":
-		return boolV(true)
+		return value.BoolV(true)
 	case "false":
-		return boolV(false)
+		return value.BoolV(false)
 	}
-	return stringV(v)
+	return value.StringV(v)
 }
 
 // DB returns the session's database.
 func (s *Session) DB() *engine.DB { return s.db }
 
 // Setting returns the current value of a setting.
-func (s *Session) Setting(name string) Value {
+func (s *Session) Setting(name string) value.Value {
 	if v, ok := s.settings[name]; ok {
 		return v
 	}
@@ -169,8 +172,8 @@ func (s *Session) host() sessionHost { return sessionHost{s} }
 // (the Host interface) without making it part of Session's API.
 type sessionHost struct{ s *Session }
 
-func (h sessionHost) Setting(name string) Value { return h.s.Setting(name) }
-func (h sessionHost) Warn(msg string)           { h.s.warn(msg) }
+func (h sessionHost) Setting(name string) value.Value { return h.s.Setting(name) }
+func (h sessionHost) Warn(msg string)                 { h.s.warn(msg) }
 func (h sessionHost) ClassWNID(class int) string {
 	return h.s.wnids[class]
 }
@@ -179,7 +182,7 @@ func (h sessionHost) EmbedText(ctx context.Context, model, text string) ([]float
 }
 func (h sessionHost) ResolveSynset(q string) (*synset.Synset, error) { return h.s.resolveSynset(q) }
 func (h sessionHost) WordNet() (*synset.WordNet, error)              { return h.s.wordNet() }
-func (h sessionHost) Var(name string) (Value, bool) {
+func (h sessionHost) Var(name string) (value.Value, bool) {
 	v, ok := h.s.vars[strings.ToLower(name)]
 	return v, ok
 }
@@ -191,10 +194,10 @@ func (h sessionHost) VarNames() []string {
 	sort.Strings(names)
 	return names
 }
-func (h sessionHost) Catalog() *synset.Catalog     { return h.s.cat }
-func (h sessionHost) Snapshot() *engine.Snapshot   { return h.s.snapshot() }
-func (h sessionHost) SourceNames() []string        { return h.s.sourceNames() }
-func (h sessionHost) EmbedModel(sch schema) string { return h.s.embedModel(sch) }
+func (h sessionHost) Catalog() *synset.Catalog           { return h.s.cat }
+func (h sessionHost) Snapshot() *engine.Snapshot         { return h.s.snapshot() }
+func (h sessionHost) SourceNames() []string              { return h.s.sourceNames() }
+func (h sessionHost) EmbedModel(sch value.Schema) string { return h.s.embedModel(sch) }
 
 // snapshot returns the running statement's snapshot.
 func (s *Session) snapshot() *engine.Snapshot {
@@ -232,7 +235,7 @@ func (s *Session) exec(ctx context.Context, stmt ast.Stmt) (*Result, error) {
 	}
 	if _, ok := stmt.(*ast.Explain); !ok && usesCaptionIndex(stmt) {
 		if err := s.ensureCaptionIndex(ctx); err != nil {
-			return nil, errAt(stmt.Pos(), "%v", err)
+			return nil, value.ErrAt(stmt.Pos(), "%v", err)
 		}
 	}
 	switch st := stmt.(type) {
@@ -271,7 +274,7 @@ func (s *Session) exec(ctx context.Context, stmt ast.Stmt) (*Result, error) {
 	case *ast.Plot:
 		return s.execPlot(ctx, st)
 	}
-	return nil, errAt(stmt.Pos(), "%s is not supported yet", strings.Fields(stmt.Span().Text + " ")[0])
+	return nil, value.ErrAt(stmt.Pos(), "%s is not supported yet", strings.Fields(stmt.Span().Text + " ")[0])
 }
 
 // Names are the words the shell completes.
@@ -281,7 +284,7 @@ type Names struct {
 
 // Names returns what the shell can complete right now.
 func (s *Session) Names() Names {
-	n := Names{Keywords: ast.Keywords(), Functions: functionNames()}
+	n := Names{Keywords: ast.Keywords(), Functions: funcs.FunctionNames()}
 	seen := map[string]bool{}
 	for _, t := range s.db.Tables() {
 		n.Tables = append(n.Tables, t.Name)

@@ -7,6 +7,11 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/laiondb/laiondb/query/internal/exec"
+	"github.com/laiondb/laiondb/query/internal/funcs"
+	"github.com/laiondb/laiondb/query/internal/plan"
+	"github.com/laiondb/laiondb/query/internal/value"
+
 	"github.com/laiondb/laiondb/engine"
 	"github.com/laiondb/laiondb/engine/synset"
 	"github.com/laiondb/laiondb/query/ast"
@@ -15,18 +20,18 @@ import (
 // queryRows are a statement's rows: reading them may need the
 // statement's snapshot, which closes with them.
 type queryRows struct {
-	Rows
+	value.Rows
 	snap *engine.Snapshot
 	pos  ast.Pos // of the statement, for errors raised while rows are read
 }
 
 // atStatement places an error without a position at pos.
 func atStatement(err error, pos ast.Pos) error {
-	var qe *Error
+	var qe *value.Error
 	if errors.As(err, &qe) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
-	return &Error{Pos: pos, Msg: err.Error(), Err: err}
+	return &value.Error{Pos: pos, Msg: err.Error(), Err: err}
 }
 
 // Err places a run-time error (a missing embedding, a failed read) at the
@@ -50,17 +55,17 @@ func (r *queryRows) Close() error {
 	return err
 }
 
-func (s *Session) evalCtx(ctx context.Context) *evalCtx {
-	return newEvalCtx(ctx, s.host(), s.snapshot())
+func (s *Session) evalCtx(ctx context.Context) *exec.EvalCtx {
+	return exec.NewEvalCtx(ctx, s.host(), s.snapshot())
 }
 
 // run opens a plan in the statement's snapshot.
-func (s *Session) run(ctx context.Context, p planNode) (Rows, error) {
-	return p.open(s.evalCtx(ctx))
+func (s *Session) run(ctx context.Context, p exec.PlanNode) (value.Rows, error) {
+	return p.Open(s.evalCtx(ctx))
 }
 
 func (s *Session) execSelect(ctx context.Context, q *ast.Select) (*Result, error) {
-	p, err := planQuery(s.host(), ctx, q)
+	p, err := plan.PlanQuery(s.host(), ctx, q)
 	if err != nil {
 		return nil, err
 	}
@@ -68,10 +73,10 @@ func (s *Session) execSelect(ctx context.Context, q *ast.Select) (*Result, error
 	if err != nil {
 		return nil, atStatement(err, q.Pos())
 	}
-	return &Result{Columns: visible(p.schema()), Rows: &queryRows{Rows: rows, pos: q.Pos()}}, nil
+	return &Result{Columns: visible(p.Schema()), Rows: &queryRows{Rows: rows, pos: q.Pos()}}, nil
 }
 
-func visible(sch schema) []Column { return sch.columns() }
+func visible(sch value.Schema) []value.Column { return sch.Columns() }
 
 func (s *Session) execExplain(ctx context.Context, st *ast.Explain) (*Result, error) {
 	var q *ast.Select
@@ -85,90 +90,90 @@ func (s *Session) execExplain(ctx context.Context, st *ast.Explain) (*Result, er
 	case *ast.Nearest:
 		q = nearestQuery(x)
 	default:
-		return nil, errAt(st.Pos(), "EXPLAIN takes a SELECT, CREATE SET or NEAREST")
+		return nil, value.ErrAt(st.Pos(), "EXPLAIN takes a SELECT, CREATE SET or NEAREST")
 	}
-	p, fired, err := planWithRules(s.host(), ctx, q)
+	p, fired, err := plan.PlanWithRules(s.host(), ctx, q)
 	if err != nil {
 		return nil, err
 	}
-	var rows []Row
+	var rows []value.Row
 	for _, l := range head {
-		rows = append(rows, Row{stringV(l)})
+		rows = append(rows, value.Row{value.StringV(l)})
 	}
-	for _, l := range explainPlan(p) {
+	for _, l := range exec.ExplainPlan(p) {
 		if len(head) > 0 {
 			l = "  " + l
 		}
-		rows = append(rows, Row{stringV(l)})
+		rows = append(rows, value.Row{value.StringV(l)})
 	}
 	if len(fired) == 0 {
 		fired = []string{"none"}
 	}
-	rows = append(rows, Row{stringV("rules: " + strings.Join(fired, ", "))})
-	return &Result{Columns: []Column{{Name: "plan", Type: tString}}, Rows: newSliceRows(rows)}, nil
+	rows = append(rows, value.Row{value.StringV("rules: " + strings.Join(fired, ", "))})
+	return &Result{Columns: []Column{{Name: "plan", Type: value.TString}}, Rows: value.NewSliceRows(rows)}, nil
 }
 
 func (s *Session) execShow(ctx context.Context, st *ast.Show) (*Result, error) {
 	switch st.What {
 	case ast.ShowTables:
-		var rows []Row
+		var rows []value.Row
 		for _, t := range s.db.Tables() {
 			var vecs []string
 			for _, v := range t.Vectors {
 				vecs = append(vecs, fmt.Sprintf("%s %d-d %s", v.Name, v.Dim, v.Model))
 			}
-			rows = append(rows, Row{stringV(t.Name), intV(t.Rows()), intV(int64(len(t.Shards))), intV(int64(len(t.Columns))), stringV(strings.Join(vecs, ", "))})
+			rows = append(rows, value.Row{value.StringV(t.Name), value.IntV(t.Rows()), value.IntV(int64(len(t.Shards))), value.IntV(int64(len(t.Columns))), value.StringV(strings.Join(vecs, ", "))})
 		}
-		return &Result{Columns: []Column{{"table", tString}, {"rows", tInt}, {"shards", tInt}, {"columns", tInt}, {"vectors", tString}}, Rows: newSliceRows(rows)}, nil
+		return &Result{Columns: []Column{{Name: "table", Type: value.TString}, {Name: "rows", Type: value.TInt}, {Name: "shards", Type: value.TInt}, {Name: "columns", Type: value.TInt}, {Name: "vectors", Type: value.TString}}, Rows: value.NewSliceRows(rows)}, nil
 	case ast.ShowSets:
 		sets, err := s.db.Sets()
 		if err != nil {
 			return nil, err
 		}
-		var rows []Row
+		var rows []value.Row
 		for _, set := range sets {
 			var cols []string
 			for _, c := range set.Columns {
 				cols = append(cols, c.Name)
 			}
-			rows = append(rows, Row{stringV(set.Name), stringV(set.Table), intV(set.Rows), stringV(strings.Join(cols, ", ")), stringV(set.Query)})
+			rows = append(rows, value.Row{value.StringV(set.Name), value.StringV(set.Table), value.IntV(set.Rows), value.StringV(strings.Join(cols, ", ")), value.StringV(set.Query)})
 		}
-		return &Result{Columns: []Column{{"set", tString}, {"table", tString}, {"rows", tInt}, {"stored columns", tString}, {"made by", tString}}, Rows: newSliceRows(rows)}, nil
+		return &Result{Columns: []Column{{Name: "set", Type: value.TString}, {Name: "table", Type: value.TString}, {Name: "rows", Type: value.TInt}, {Name: "stored columns", Type: value.TString}, {Name: "made by", Type: value.TString}}, Rows: value.NewSliceRows(rows)}, nil
 	case ast.ShowSynsets:
 		pat := "%"
 		if st.Like != nil {
-			v, err := (&compiler{sess: s.host(), ctx: ctx}).constant(st.Like, "the LIKE pattern")
+			v, err := (&plan.Compiler{Sess: s.host(), Ctx: ctx}).Constant(st.Like, "the LIKE pattern")
 			if err != nil {
 				return nil, err
 			}
 			pat = v.S
 		}
-		var rows []Row
+		var rows []value.Row
 		for _, syn := range s.cat.Classes() {
-			ok := likeMatch(syn.Head, pat) || likeMatch(syn.WNID.String(), pat) || likeMatch(syn.Name, pat)
+			ok := value.LikeMatch(syn.Head, pat) || value.LikeMatch(syn.WNID.String(), pat) || value.LikeMatch(syn.Name, pat)
 			for _, l := range syn.Lemmas {
-				ok = ok || likeMatch(l, pat)
+				ok = ok || value.LikeMatch(l, pat)
 			}
 			if ok {
-				rows = append(rows, Row{stringV(syn.WNID.String()), intV(int64(syn.Class)), stringV(syn.Head), stringV(strings.Join(syn.Lemmas, ", "))})
+				rows = append(rows, value.Row{value.StringV(syn.WNID.String()), value.IntV(int64(syn.Class)), value.StringV(syn.Head), value.StringV(strings.Join(syn.Lemmas, ", "))})
 			}
 		}
-		return &Result{Columns: []Column{{"wnid", tString}, {"class", tInt}, {"name", tString}, {"lemmas", tString}}, Rows: newSliceRows(rows)}, nil
+		return &Result{Columns: []Column{{Name: "wnid", Type: value.TString}, {Name: "class", Type: value.TInt}, {Name: "name", Type: value.TString}, {Name: "lemmas", Type: value.TString}}, Rows: value.NewSliceRows(rows)}, nil
 	}
 	if st.What == ast.ShowIndexes {
 		return s.execShowIndexes()
 	}
-	return nil, errAt(st.Pos(), "SHOW of this kind is not supported")
+	return nil, value.ErrAt(st.Pos(), "SHOW of this kind is not supported")
 }
 
 func (s *Session) execShowSynset(ctx context.Context, st *ast.ShowSynset) (*Result, error) {
-	v, err := (&compiler{sess: s.host(), ctx: ctx}).constant(st.Synset, "the synset")
+	v, err := (&plan.Compiler{Sess: s.host(), Ctx: ctx}).Constant(st.Synset, "the synset")
 	if err != nil {
 		return nil, err
 	}
 	syn, err := s.resolveSynset(v.S)
 	if err != nil {
-		return nil, errAt(st.Synset.Pos(), "%v", err)
+		return nil, value.ErrAt(st.Synset.Pos(), "%v", err)
 	}
 	var chain []string
 	for _, h := range s.cat.HypernymChain(syn.WNID) {
@@ -181,9 +186,9 @@ func (s *Session) execShowSynset(ctx context.Context, st *ast.ShowSynset) (*Resu
 			}
 		}
 	}
-	class := Value{}
+	class := value.Value{}
 	if syn.Class >= 0 {
-		class = intV(int64(syn.Class))
+		class = value.IntV(int64(syn.Class))
 	}
 	var paper []string
 	if vocab, err := s.cat.Vocabulary(synset.Paper); err == nil && syn.Class >= 0 {
@@ -191,21 +196,21 @@ func (s *Session) execShowSynset(ctx context.Context, st *ast.ShowSynset) (*Resu
 			paper = append(paper, vocab.Entries()[e].Lemma)
 		}
 	}
-	row := Row{stringV(syn.WNID.String()), class, stringV(syn.Name), stringV(syn.Head), stringV(strings.Join(syn.Lemmas, ", ")),
-		stringV(strings.Join(paper, ", ")), stringV(syn.Gloss), stringV(synset.Text(syn)), stringV(strings.Join(chain, " < "))}
-	cols := []Column{{"wnid", tString}, {"class", tInt}, {"sense", tString}, {"name", tString}, {"lemmas", tString},
-		{"matching lemmas", tString}, {"gloss", tString}, {"synset_text", tString}, {"hypernyms", tString}}
-	return &Result{Columns: cols, Rows: newSliceRows([]Row{row})}, nil
+	row := value.Row{value.StringV(syn.WNID.String()), class, value.StringV(syn.Name), value.StringV(syn.Head), value.StringV(strings.Join(syn.Lemmas, ", ")),
+		value.StringV(strings.Join(paper, ", ")), value.StringV(syn.Gloss), value.StringV(synset.Text(syn)), value.StringV(strings.Join(chain, " < "))}
+	cols := []Column{{Name: "wnid", Type: value.TString}, {Name: "class", Type: value.TInt}, {Name: "sense", Type: value.TString}, {Name: "name", Type: value.TString}, {Name: "lemmas", Type: value.TString},
+		{Name: "matching lemmas", Type: value.TString}, {Name: "gloss", Type: value.TString}, {Name: "synset_text", Type: value.TString}, {Name: "hypernyms", Type: value.TString}}
+	return &Result{Columns: cols, Rows: value.NewSliceRows([]value.Row{row})}, nil
 }
 
 func (s *Session) execDescribe(ctx context.Context, st *ast.Describe) (*Result, error) {
-	src, err := openSource(s.host(), st.Name.Name, "")
+	src, err := plan.OpenSource(s.host(), st.Name.Name, "")
 	if err != nil {
-		return nil, errAt(st.Name.Pos(), "%v", err)
+		return nil, value.ErrAt(st.Name.Pos(), "%v", err)
 	}
-	var rows []Row
-	for _, c := range src.info.Columns {
-		typ := typeName(c.Type)
+	var rows []value.Row
+	for _, c := range src.Info.Columns {
+		typ := value.TypeName(c.Type)
 		note := ""
 		switch c.Kind {
 		case engine.KindID:
@@ -220,14 +225,14 @@ func (s *Session) execDescribe(ctx context.Context, st *ast.Describe) (*Result, 
 				note = "from " + c.From
 			}
 		}
-		rows = append(rows, Row{stringV(c.Name), stringV(typ), stringV(note)})
+		rows = append(rows, value.Row{value.StringV(c.Name), value.StringV(typ), value.StringV(note)})
 	}
-	t := src.info.Table
+	t := src.Info.Table
 	msg := fmt.Sprintf("table %s: %d rows in %d shard%s", t.Name, t.Rows(), len(t.Shards), plural(len(t.Shards)))
-	if set := src.info.Set; set != nil {
+	if set := src.Info.Set; set != nil {
 		msg = fmt.Sprintf("set %s: %d rows of table %s", set.Name, set.Rows, t.Name)
 	}
-	return &Result{Columns: []Column{{"column", tString}, {"type", tString}, {"note", tString}}, Rows: newSliceRows(rows), Message: msg}, nil
+	return &Result{Columns: []Column{{Name: "column", Type: value.TString}, {Name: "type", Type: value.TString}, {Name: "note", Type: value.TString}}, Rows: value.NewSliceRows(rows), Message: msg}, nil
 }
 
 func (s *Session) execSet(ctx context.Context, st *ast.Set) (*Result, error) {
@@ -239,68 +244,68 @@ func (s *Session) execSet(ctx context.Context, st *ast.Set) (*Result, error) {
 			names = append(names, k)
 		}
 		sort.Strings(names)
-		return nil, errAt(st.Name.Pos(), "unknown setting %s%s; settings are %s", st.Name.Name, didYouMean(name, names), strings.Join(names, ", "))
+		return nil, value.ErrAt(st.Name.Pos(), "unknown setting %s%s; settings are %s", st.Name.Name, value.DidYouMean(name, names), strings.Join(names, ", "))
 	}
-	v, err := (&compiler{sess: s.host(), ctx: ctx}).constant(st.Value, "the value of SET")
+	v, err := (&plan.Compiler{Sess: s.host(), Ctx: ctx}).Constant(st.Value, "the value of SET")
 	if err != nil {
 		return nil, err
 	}
-	if !typeFits(v.T, def.typ) {
-		return nil, errAt(st.Value.Pos(), "%s takes %s, not %s", name, typeName(def.typ), displayValue(v))
+	if !funcs.TypeFits(v.T, def.typ) {
+		return nil, value.ErrAt(st.Value.Pos(), "%s takes %s, not %s", name, value.TypeName(def.typ), value.DisplayValue(v))
 	}
-	if def.typ == tFloat && v.T == tInt {
-		v = floatV(float64(v.I))
+	if def.typ == value.TFloat && v.T == value.TInt {
+		v = value.FloatV(float64(v.I))
 	}
 	if def.check != nil {
 		if err := def.check(v); err != nil {
-			return nil, errAt(st.Value.Pos(), "%v", err)
+			return nil, value.ErrAt(st.Value.Pos(), "%v", err)
 		}
 	}
 	s.settings[name] = v
 	if name == "embedder" || name == "embed_model" {
 		s.resetEmbedder()
 	}
-	return &Result{Message: fmt.Sprintf("%s = %s", name, displayValue(v))}, nil
+	return &Result{Message: fmt.Sprintf("%s = %s", name, value.DisplayValue(v))}, nil
 }
 
 func (s *Session) execAssert(ctx context.Context, st *ast.Assert) (*Result, error) {
-	c := &compiler{sess: s.host(), ctx: ctx, noAgg: "use a subquery, e.g. ASSERT (SELECT count(*) FROM t) > 0"}
-	e, err := c.compile(st.Cond)
+	c := &plan.Compiler{Sess: s.host(), Ctx: ctx, NoAgg: "use a subquery, e.g. ASSERT (SELECT count(*) FROM t) > 0"}
+	e, err := c.Compile(st.Cond)
 	if err != nil {
 		return nil, err
 	}
-	if err := c.wantBool(e, st.Cond); err != nil {
+	if err := c.WantBool(e, st.Cond); err != nil {
 		return nil, err
 	}
 	ec := s.evalCtx(ctx)
-	v, err := e.eval(ec, nil)
+	v, err := e.Eval(ec, nil)
 	if err != nil {
-		return nil, errAt(st.Cond.Pos(), "%v", err)
+		return nil, value.ErrAt(st.Cond.Pos(), "%v", err)
 	}
-	if truth(v) {
+	if value.Truth(v) {
 		return &Result{}, nil
 	}
 	msg := "ASSERT failed: " + st.Cond.String()
 	if st.Message != nil {
-		m, err := c.constant(st.Message, "the ASSERT message")
+		m, err := c.Constant(st.Message, "the ASSERT message")
 		if err == nil {
-			msg = "ASSERT failed: " + asText(m) + " (" + st.Cond.String() + ")"
+			msg = "ASSERT failed: " + value.AsText(m) + " (" + st.Cond.String() + ")"
 		}
 	}
 	if vals := assertValues(ec, st.Cond, e); vals != "" {
 		msg += "; " + vals
 	}
-	qe := errAt(st.Pos(), "%s", msg)
+	qe := value.ErrAt(st.Pos(), "%s", msg)
 	qe.Err = ErrAssert
 	return nil, qe
 }
 
 // assertValues shows the operands of a failed comparison.
-func assertValues(ec *evalCtx, n ast.Expr, e expr) string {
-	cmp, ok := e.(*cmpExpr)
+func assertValues(ec *exec.EvalCtx, n ast.Expr, e exec.Expr) string {
+	cmp, ok := e.(*exec.CmpExpr)
 	if !ok {
-		if v, err := e.eval(ec, nil); err == nil {
-			return "it is " + displayValue(v)
+		if v, err := e.Eval(ec, nil); err == nil {
+			return "it is " + value.DisplayValue(v)
 		}
 		return ""
 	}
@@ -310,43 +315,43 @@ func assertValues(ec *evalCtx, n ast.Expr, e expr) string {
 	}
 	var parts []string
 	for _, side := range []struct {
-		e expr
+		e exec.Expr
 		n ast.Expr
-	}{{cmp.x, b.X}, {cmp.y, b.Y}} {
+	}{{cmp.X, b.X}, {cmp.Y, b.Y}} {
 		if isLiteral(side.n) {
 			continue
 		}
-		v, err := side.e.eval(ec, nil)
+		v, err := side.e.Eval(ec, nil)
 		if err != nil {
 			return ""
 		}
-		parts = append(parts, fmt.Sprintf("%s is %s", side.n.String(), displayValue(v)))
+		parts = append(parts, fmt.Sprintf("%s is %s", side.n.String(), value.DisplayValue(v)))
 	}
 	return strings.Join(parts, ", ")
 }
 
 func (s *Session) execIngest(ctx context.Context, st *ast.Ingest) (*Result, error) {
-	c := &compiler{sess: s.host(), ctx: ctx}
+	c := &plan.Compiler{Sess: s.host(), Ctx: ctx}
 	var paths []string
 	for _, p := range st.Paths {
-		v, err := c.constant(p, "the path of INGEST")
+		v, err := c.Constant(p, "the path of INGEST")
 		if err != nil {
 			return nil, err
 		}
-		if v.T != tString {
-			return nil, errAt(p.Pos(), "INGEST takes paths as text, e.g. INGEST 'shards/0000' INTO laion")
+		if v.T != value.TString {
+			return nil, value.ErrAt(p.Pos(), "INGEST takes paths as text, e.g. INGEST 'shards/0000' INTO laion")
 		}
 		paths = append(paths, v.S)
 	}
 	opt := engine.DefaultIngestOptions()
 	opt.Table = st.Table.Name
 	if st.Shard != nil {
-		v, err := c.constant(st.Shard, "the SHARD number")
+		v, err := c.Constant(st.Shard, "the SHARD number")
 		if err != nil {
 			return nil, err
 		}
-		if v.T != tInt || v.I < 0 {
-			return nil, errAt(st.Shard.Pos(), "SHARD takes a non-negative integer")
+		if v.T != value.TInt || v.I < 0 {
+			return nil, value.ErrAt(st.Shard.Pos(), "SHARD takes a non-negative integer")
 		}
 		opt.Shard = v.I
 	}
@@ -356,29 +361,29 @@ func (s *Session) execIngest(ctx context.Context, st *ast.Ingest) (*Result, erro
 	}
 	rep, err := s.db.Ingest(ctx, paths, opt)
 	if err != nil {
-		return nil, errAt(st.Pos(), "INGEST: %v", err)
+		return nil, value.ErrAt(st.Pos(), "INGEST: %v", err)
 	}
 	return &Result{Message: fmt.Sprintf("ingested %d rows into %s (%d shard%s)", rep.Rows, rep.Table, len(rep.Shards), plural(len(rep.Shards)))}, nil
 }
 
 func (s *Session) execCreateSet(ctx context.Context, st *ast.CreateSet) (*Result, error) {
-	p := &planner{sess: s.host(), ctx: ctx, q: st.Query}
-	root, err := p.plan()
+	p := &plan.Planner{Sess: s.host(), Ctx: ctx, Q: st.Query}
+	root, err := p.Plan()
 	if err != nil {
 		return nil, err
 	}
-	if p.src == nil {
-		return nil, errAt(st.Query.Pos(), "CREATE SET needs rows of a table or set: SELECT ... FROM laion WHERE ...")
+	if p.Src == nil {
+		return nil, value.ErrAt(st.Query.Pos(), "CREATE SET needs rows of a table or set: SELECT ... FROM laion WHERE ...")
 	}
-	sch := root.schema()
+	sch := root.Schema()
 	idCol := -1
 	for i, c := range sch {
-		if strings.EqualFold(c.name, "id") && strings.EqualFold(c.qual, p.src.name) {
+		if strings.EqualFold(c.Name, "id") && strings.EqualFold(c.Qual, p.Src.Name) {
 			idCol = i
 		}
 	}
 	if idCol < 0 {
-		return nil, errAt(st.Query.Pos(), "CREATE SET needs the row ids: select id (or *) so the set knows which rows it holds")
+		return nil, value.ErrAt(st.Query.Pos(), "CREATE SET needs the row ids: select id (or *) so the set knows which rows it holds")
 	}
 	// Stored columns: everything selected that is not a plain column of
 	// the base table (computed values, a bound synset, a set's own columns).
@@ -388,30 +393,30 @@ func (s *Session) execCreateSet(ctx context.Context, st *ast.CreateSet) (*Result
 		if i == idCol {
 			continue
 		}
-		base := c.qual != "" && strings.EqualFold(c.qual, p.src.name) && (p.src.info.Table.Column(c.name) >= 0 || p.src.info.Table.Vector(c.name) >= 0) && !p.src.isStored(c.name)
+		base := c.Qual != "" && strings.EqualFold(c.Qual, p.Src.Name) && (p.Src.Info.Table.Column(c.Name) >= 0 || p.Src.Info.Table.Vector(c.Name) >= 0) && !p.Src.IsStored(c.Name)
 		if base {
 			continue
 		}
-		if c.typ == tVector {
-			return nil, errAt(st.Query.Pos(), "CREATE SET cannot store the computed vector %s; store scalars such as cos(...) AS score", c.name)
+		if c.Typ == value.TVector {
+			return nil, value.ErrAt(st.Query.Pos(), "CREATE SET cannot store the computed vector %s; store scalars such as cos(...) AS score", c.Name)
 		}
-		t := c.typ
-		if t == tAny || t == tNull {
-			t = tString
+		t := c.Typ
+		if t == value.TAny || t == value.TNull {
+			t = value.TString
 		}
 		stored = append(stored, i)
-		cols = append(cols, engine.Column{Name: c.name, Type: t})
+		cols = append(cols, engine.Column{Name: c.Name, Type: t})
 	}
 	seen := map[string]bool{}
 	for _, c := range cols {
 		if seen[strings.ToLower(c.Name)] {
-			return nil, errAt(st.Query.Pos(), "two selected columns are named %s; give them different names with AS", c.Name)
+			return nil, value.ErrAt(st.Query.Pos(), "two selected columns are named %s; give them different names with AS", c.Name)
 		}
 		seen[strings.ToLower(c.Name)] = true
 	}
-	w, err := s.db.NewSet(st.Name.Name, p.src.info.Table.Name, cols, st.Span().Text)
+	w, err := s.db.NewSet(st.Name.Name, p.Src.Info.Table.Name, cols, st.Span().Text)
 	if err != nil {
-		return nil, errAt(st.Name.Pos(), "%v", err)
+		return nil, value.ErrAt(st.Name.Pos(), "%v", err)
 	}
 	rows, err := s.run(ctx, root)
 	if err != nil {
@@ -419,12 +424,12 @@ func (s *Session) execCreateSet(ctx context.Context, st *ast.CreateSet) (*Result
 		return nil, atStatement(err, st.Pos())
 	}
 	defer rows.Close()
-	vals := make([]Value, len(stored))
+	vals := make([]value.Value, len(stored))
 	// Rows come in id order unless the query sorted them; sets keep ids in
 	// order, so sorted queries are collected and reordered.
 	type pending struct {
 		id   uint64
-		vals []Value
+		vals []value.Value
 	}
 	var buf []pending
 	ordered := true
@@ -441,7 +446,7 @@ func (s *Session) execCreateSet(ctx context.Context, st *ast.CreateSet) (*Result
 		}
 		last = id
 		n++
-		buf = append(buf, pending{id, append([]Value(nil), vals...)})
+		buf = append(buf, pending{id, append([]value.Value(nil), vals...)})
 	}
 	if err := rows.Err(); err != nil {
 		w.Abort()
@@ -470,7 +475,7 @@ func (s *Session) execCreateSet(ctx context.Context, st *ast.CreateSet) (*Result
 	for _, c := range cols {
 		names = append(names, c.Name)
 	}
-	msg := fmt.Sprintf("created set %s: %d rows of %s", st.Name.Name, len(buf), p.src.info.Table.Name)
+	msg := fmt.Sprintf("created set %s: %d rows of %s", st.Name.Name, len(buf), p.Src.Info.Table.Name)
 	if len(names) > 0 {
 		msg += ", storing " + strings.Join(names, ", ")
 	}
@@ -480,7 +485,7 @@ func (s *Session) execCreateSet(ctx context.Context, st *ast.CreateSet) (*Result
 func (s *Session) execDropSet(ctx context.Context, st *ast.DropSet) (*Result, error) {
 	ok, err := s.db.DropSet(st.Name.Name)
 	if err != nil {
-		return nil, errAt(st.Pos(), "%v", err)
+		return nil, value.ErrAt(st.Pos(), "%v", err)
 	}
 	if !ok {
 		if st.IfExists {
@@ -491,7 +496,7 @@ func (s *Session) execDropSet(ctx context.Context, st *ast.DropSet) (*Result, er
 		for _, set := range sets {
 			names = append(names, set.Name)
 		}
-		return nil, errAt(st.Name.Pos(), "%v: %s%s", engine.ErrNoSet, st.Name.Name, didYouMean(st.Name.Name, names))
+		return nil, value.ErrAt(st.Name.Pos(), "%v: %s%s", engine.ErrNoSet, st.Name.Name, value.DidYouMean(st.Name.Name, names))
 	}
 	return &Result{Message: "dropped set " + st.Name.Name}, nil
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/laiondb/laiondb/query/internal/value"
+
 	"github.com/laiondb/laiondb/engine"
 	"github.com/laiondb/laiondb/engine/gen"
 	"github.com/laiondb/laiondb/query/ast"
@@ -26,7 +28,7 @@ func execOne(t *testing.T, s *Session, src string) *Result {
 	return res
 }
 
-func rowsOf(t *testing.T, s *Session, src string) []Row {
+func rowsOf(t *testing.T, s *Session, src string) []value.Row {
 	t.Helper()
 	rows, err := Collect(execOne(t, s, src).Rows)
 	if err != nil {

@@ -6,6 +6,9 @@ import (
 	"math"
 	"strings"
 
+	"github.com/laiondb/laiondb/query/internal/plan"
+	"github.com/laiondb/laiondb/query/internal/value"
+
 	"github.com/laiondb/laiondb/engine"
 	"github.com/laiondb/laiondb/query/ast"
 )
@@ -16,13 +19,13 @@ func (s *Session) execShowIndexes() (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	var rows []Row
+	var rows []value.Row
 	for _, v := range all {
-		rows = append(rows, Row{stringV(v.Name), stringV(v.Table), stringV(v.Column), intV(v.Rows),
-			intV(int64(v.M)), intV(int64(v.EfConstruction)), intV(int64(math.Round(float64(v.Bytes) / float64(max(v.Rows, 1)))))})
+		rows = append(rows, value.Row{value.StringV(v.Name), value.StringV(v.Table), value.StringV(v.Column), value.IntV(v.Rows),
+			value.IntV(int64(v.M)), value.IntV(int64(v.EfConstruction)), value.IntV(int64(math.Round(float64(v.Bytes) / float64(max(v.Rows, 1)))))})
 	}
-	return &Result{Columns: []Column{{"index", tString}, {"table", tString}, {"column", tString}, {"rows", tInt},
-		{"m", tInt}, {"ef_construction", tInt}, {"graph bytes per row", tInt}}, Rows: newSliceRows(rows)}, nil
+	return &Result{Columns: []Column{{Name: "index", Type: value.TString}, {Name: "table", Type: value.TString}, {Name: "column", Type: value.TString}, {Name: "rows", Type: value.TInt},
+		{Name: "m", Type: value.TInt}, {Name: "ef_construction", Type: value.TInt}, {Name: "graph bytes per row", Type: value.TInt}}, Rows: value.NewSliceRows(rows)}, nil
 }
 
 // nearestQuery is NEAREST k TO target IN source(column) [WHERE cond] as
@@ -45,14 +48,14 @@ func nearestQuery(x *ast.Nearest) *ast.Select {
 
 func (s *Session) execCreateIndex(ctx context.Context, st *ast.CreateIndex) (*Result, error) {
 	opt := engine.DefaultIndexOptions()
-	c := &compiler{sess: s.host(), ctx: ctx}
+	c := &plan.Compiler{Sess: s.host(), Ctx: ctx}
 	for _, o := range st.Options {
-		v, err := c.constant(o.Value, "the index option "+o.Name.Name)
+		v, err := c.Constant(o.Value, "the index option "+o.Name.Name)
 		if err != nil {
 			return nil, err
 		}
-		if v.T != tInt {
-			return nil, errAt(o.Value.Pos(), "%s takes an integer", o.Name.Name)
+		if v.T != value.TInt {
+			return nil, value.ErrAt(o.Value.Pos(), "%s takes an integer", o.Name.Name)
 		}
 		switch strings.ToLower(o.Name.Name) {
 		case "m":
@@ -64,18 +67,18 @@ func (s *Session) execCreateIndex(ctx context.Context, st *ast.CreateIndex) (*Re
 		case "threads":
 			opt.Threads = int(v.I)
 		default:
-			return nil, errAt(o.Name.Pos(), "unknown index option %s%s; options are m, ef_construction, seed, threads", o.Name.Name, didYouMean(o.Name.Name, []string{"m", "ef_construction", "seed", "threads"}))
+			return nil, value.ErrAt(o.Name.Pos(), "unknown index option %s%s; options are m, ef_construction, seed, threads", o.Name.Name, value.DidYouMean(o.Name.Name, []string{"m", "ef_construction", "seed", "threads"}))
 		}
 	}
 	if s.opts.Progress != nil {
 		opt.Progress = func(done, total int64) { s.opts.Progress("index", done, total) }
 	}
 	if _, err := s.db.Table(st.Table.Name); err != nil {
-		return nil, errAt(st.Table.Pos(), "%v%s", err, didYouMean(st.Table.Name, s.sourceNames()))
+		return nil, value.ErrAt(st.Table.Pos(), "%v%s", err, value.DidYouMean(st.Table.Name, s.sourceNames()))
 	}
 	meta, err := s.db.CreateIndex(ctx, st.Name.Name, st.Table.Name, st.Column.Name, opt)
 	if err != nil {
-		return nil, errAt(st.Pos(), "CREATE INDEX: %v", err)
+		return nil, value.ErrAt(st.Pos(), "CREATE INDEX: %v", err)
 	}
 	return &Result{Message: fmt.Sprintf("created index %s on %s(%s): %d rows, m = %d, ef_construction = %d",
 		meta.Name, meta.Table, meta.Column, meta.Rows, meta.M, meta.EfConstruction)}, nil
@@ -92,13 +95,13 @@ func (s *Session) execDropIndex(ctx context.Context, st *ast.DropIndex) (*Result
 			if st.IfExists {
 				return &Result{Message: fmt.Sprintf("no index on %s(%s)", st.Table.Name, st.Column.Name)}, nil
 			}
-			return nil, errAt(st.Table.Pos(), "no index on %s(%s)", st.Table.Name, st.Column.Name)
+			return nil, value.ErrAt(st.Table.Pos(), "no index on %s(%s)", st.Table.Name, st.Column.Name)
 		}
 		name = v.Name
 	}
 	ok, err := s.db.DropIndex(name)
 	if err != nil {
-		return nil, errAt(st.Pos(), "%v", err)
+		return nil, value.ErrAt(st.Pos(), "%v", err)
 	}
 	if !ok {
 		if st.IfExists {
@@ -110,7 +113,7 @@ func (s *Session) execDropIndex(ctx context.Context, st *ast.DropIndex) (*Result
 				names = append(names, v.Name)
 			}
 		}
-		return nil, errAt(st.Name.Pos(), "no index %s%s", name, didYouMean(name, names))
+		return nil, value.ErrAt(st.Name.Pos(), "no index %s%s", name, value.DidYouMean(name, names))
 	}
 	return &Result{Message: "dropped index " + name}, nil
 }

@@ -1,8 +1,10 @@
-package query
+package exec
 
 import (
 	"fmt"
 	"strings"
+
+	"github.com/laiondb/laiondb/query/internal/value"
 
 	"github.com/RoaringBitmap/roaring/v2/roaring64"
 
@@ -13,17 +15,17 @@ import (
 // source is a table or a set read by a scan: the engine's source and its
 // row layout here, which is the engine's columns (id first) plus the
 // synset a MATCHES IMAGENET binds.
-type source struct {
-	name      string // the qualifier: alias or name
-	info      *engine.Source
-	sch       schema
-	synsetPos int         // bound synset, -1 when none
+type Source struct {
+	Name      string // the qualifier: alias or name
+	Info      *engine.Source
+	Sch       value.Schema
+	SynsetPos int         // bound synset, -1 when none
 	bindRule  synset.Rule // the rule of the MATCHES IMAGENET that binds it
 }
 
-func (src *source) hasColumn(name string) bool {
-	for _, c := range src.sch {
-		if strings.EqualFold(c.name, name) {
+func (src *Source) HasColumn(name string) bool {
+	for _, c := range src.Sch {
+		if strings.EqualFold(c.Name, name) {
 			return true
 		}
 	}
@@ -31,80 +33,80 @@ func (src *source) hasColumn(name string) bool {
 }
 
 // isStored reports whether name is a column stored with a set.
-func (src *source) isStored(name string) bool {
-	i := src.info.Column(name)
-	return i >= 0 && src.info.Columns[i].Kind == engine.KindStored
+func (src *Source) IsStored(name string) bool {
+	i := src.Info.Column(name)
+	return i >= 0 && src.Info.Columns[i].Kind == engine.KindStored
 }
 
 // bindSynset adds the synset column a MATCHES IMAGENET conjunct binds.
-func (src *source) bindSynset(rule synset.Rule) {
+func (src *Source) BindSynset(rule synset.Rule) {
 	src.bindRule = rule
-	src.synsetPos = len(src.sch)
-	src.sch = append(src.sch, colInfo{name: "synset", qual: src.name, typ: tString})
+	src.SynsetPos = len(src.Sch)
+	src.Sch = append(src.Sch, value.ColInfo{Name: "synset", Qual: src.Name, Typ: value.TString})
 }
 
 // indexPred is a WHERE conjunct answered from an index: it yields the ids
 // of the rows that satisfy it.
-type indexPred struct {
-	kind      string // "match", "synset", "contains", "id", "vrange"
-	rule      synset.Rule
-	class     int
-	phrase    string
-	ids       []uint64
-	vt        *vecTarget // vrange
-	threshold float64    // vrange
-	text      string
+type IndexPred struct {
+	Kind      string // "match", "synset", "contains", "id", "vrange"
+	Rule      synset.Rule
+	Class     int
+	Phrase    string
+	Ids       []uint64
+	Vt        *VecTarget // vrange
+	Threshold float64    // vrange
+	Text      string
 }
 
-func (p *indexPred) String() string { return p.text }
+func (p *IndexPred) String() string { return p.Text }
 
 // scanNode reads rows of a source: all of them, or those the index
 // predicates select, filling only the columns the query needs and
 // applying the residual filter before a row leaves the scan.
-type scanNode struct {
-	src    *source
-	preds  []*indexPred
-	need   []bool // per schema position
-	filter []cond // conjuncts applied to each row
+type ScanNode struct {
+	Src    *Source
+	Preds  []*IndexPred
+	Need   []bool // per schema position
+	Filter []Cond // conjuncts applied to each row
 }
 
-func (n *scanNode) schema() schema       { return n.src.sch }
-func (n *scanNode) children() []planNode { return nil }
+func (n *ScanNode) Schema() value.Schema { return n.Src.Sch }
+func (n *ScanNode) Children() []PlanNode { return nil }
 
-func (n *scanNode) explain() string {
+func (n *ScanNode) explain() string {
 	var b strings.Builder
 	kind := "table"
-	if n.src.info.Set != nil {
+	if n.Src.Info.Set != nil {
 		kind = "set"
 	}
-	fmt.Fprintf(&b, "scan %s %s", kind, n.src.name)
-	if n.src.info.Set != nil {
-		fmt.Fprintf(&b, " (rows of %s)", n.src.info.Table.Name)
+	fmt.Fprintf(&b, "scan %s %s", kind, n.Src.Name)
+	if n.Src.Info.Set != nil {
+		fmt.Fprintf(&b, " (rows of %s)", n.Src.Info.Table.Name)
 	}
 	switch {
-	case len(n.preds) == 0 && n.src.info.Set != nil:
+	case len(n.Preds) == 0 && n.Src.Info.Set != nil:
 		b.WriteString(" via set ids")
-	case len(n.preds) == 0:
+	case len(n.Preds) == 0:
 		b.WriteString(" via full scan")
 	default:
 		var parts []string
-		for _, p := range n.preds {
-			switch p.kind {
+		for _, p := range n.Preds {
+			switch p.Kind {
 			case "id":
-				parts = append(parts, "id lookup ["+p.text+"]")
+				parts = append(parts, "id lookup ["+p.Text+"]")
 			case "vrange":
-				parts = append(parts, "hnsw range search ["+p.text+"]")
+				parts = append(parts, "hnsw range search ["+p.Text+"]")
 			default:
-				parts = append(parts, "caption index ["+p.text+"]")
+				parts = append(parts, "caption index ["+p.Text+"]")
 			}
 		}
 		b.WriteString(" via " + strings.Join(parts, " ∩ "))
 	}
-	if n.src.synsetPos >= 0 {
+	if n.Src.SynsetPos >= 0 {
 		b.WriteString(", binds synset")
 	}
-	if len(n.filter) > 0 {
-		b.WriteString(", filter " + conjunction(n.filter).String())
+	if len(n.Filter) > 0 {
+		b.WriteString(", filter " + conjunction(n.Filter).String())
 	}
 	return b.String()
 }
@@ -112,8 +114,8 @@ func (n *scanNode) explain() string {
 // rowSet computes the ids the index predicates select (nil: every row of
 // the source) and, when the plan reads the bound synset, the labelling
 // that gives it.
-func (n *scanNode) rowSet(ec *evalCtx) (*roaring64.Bitmap, *engine.Labelling, error) {
-	snap, t := ec.snap, n.src.info.Table
+func (n *ScanNode) rowSet(ec *EvalCtx) (*roaring64.Bitmap, *engine.Labelling, error) {
+	snap, t := ec.snap, n.Src.Info.Table
 	var ids *roaring64.Bitmap
 	var labels *engine.Labelling
 	and := func(b *roaring64.Bitmap) {
@@ -123,50 +125,50 @@ func (n *scanNode) rowSet(ec *evalCtx) (*roaring64.Bitmap, *engine.Labelling, er
 			ids.And(b)
 		}
 	}
-	for _, p := range n.preds {
+	for _, p := range n.Preds {
 		if err := ec.ctx.Err(); err != nil {
 			return nil, nil, err
 		}
-		switch p.kind {
+		switch p.Kind {
 		case "match":
-			l, err := snap.Labels(ec.ctx, t, p.rule)
+			l, err := snap.Labels(ec.ctx, t, p.Rule)
 			if err != nil {
 				return nil, nil, err
 			}
-			if p.rule == n.src.bindRule {
+			if p.Rule == n.Src.bindRule {
 				labels = l
 			}
 			and(l.IDs())
 		case "synset":
-			b, err := snap.MatchSynset(ec.ctx, t, p.rule, p.class)
+			b, err := snap.MatchSynset(ec.ctx, t, p.Rule, p.Class)
 			if err != nil {
 				return nil, nil, err
 			}
 			and(b)
 		case "contains":
-			b, err := snap.Contains(ec.ctx, t, p.rule, p.phrase)
+			b, err := snap.Contains(ec.ctx, t, p.Rule, p.Phrase)
 			if err != nil {
 				return nil, nil, err
 			}
 			and(b)
 		case "vrange":
-			tv, err := p.vt.eval(ec)
+			tv, err := p.Vt.Eval(ec)
 			if err != nil {
 				return nil, nil, err
 			}
-			b, err := snap.Above(ec.ctx, n.src.info, p.vt.col, tv, p.threshold, p.vt.options(ec, false))
+			b, err := snap.Above(ec.ctx, n.Src.Info, p.Vt.Col, tv, p.Threshold, p.Vt.options(ec, false))
 			if err != nil {
 				return nil, nil, err
 			}
 			and(b)
 		case "id":
 			b := roaring64.New()
-			b.AddMany(p.ids)
+			b.AddMany(p.Ids)
 			and(b)
 		}
 	}
-	if pos := n.src.synsetPos; pos >= 0 && labels == nil && (n.need == nil || n.need[pos]) {
-		l, err := snap.Labels(ec.ctx, t, n.src.bindRule)
+	if pos := n.Src.SynsetPos; pos >= 0 && labels == nil && (n.Need == nil || n.Need[pos]) {
+		l, err := snap.Labels(ec.ctx, t, n.Src.bindRule)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -176,41 +178,41 @@ func (n *scanNode) rowSet(ec *evalCtx) (*roaring64.Bitmap, *engine.Labelling, er
 }
 
 // columns returns the source columns the plan reads.
-func (n *scanNode) columns() []int {
+func (n *ScanNode) Columns() []int {
 	var cols []int
-	for i := range n.src.info.Columns {
-		if n.need == nil || n.need[i] {
+	for i := range n.Src.Info.Columns {
+		if n.Need == nil || n.Need[i] {
 			cols = append(cols, i)
 		}
 	}
 	return cols
 }
 
-func (n *scanNode) open(ec *evalCtx) (Rows, error) {
+func (n *ScanNode) Open(ec *EvalCtx) (value.Rows, error) {
 	ids, labels, err := n.rowSet(ec)
 	if err != nil {
 		return nil, err
 	}
-	cur, err := ec.snap.Scan(ec.ctx, n.src.info, n.columns(), ids)
+	cur, err := ec.snap.Scan(ec.ctx, n.Src.Info, n.Columns(), ids)
 	if err != nil {
 		return nil, err
 	}
-	return &scanIter{n: n, ec: ec, cur: cur, labels: labels, filter: conjunction(n.filter), row: make(Row, len(n.src.sch))}, nil
+	return &scanIter{n: n, ec: ec, cur: cur, labels: labels, filter: conjunction(n.Filter), row: make(value.Row, len(n.Src.Sch))}, nil
 }
 
 // scanIter turns the engine's rows into the plan's, binding the synset
 // and applying the residual filter.
 type scanIter struct {
-	n      *scanNode
-	ec     *evalCtx
+	n      *ScanNode
+	ec     *EvalCtx
 	cur    *engine.Cursor
 	labels *engine.Labelling
-	filter expr
-	row    Row
+	filter Expr
+	row    value.Row
 	err    error
 }
 
-func (it *scanIter) Row() Row { return it.row }
+func (it *scanIter) Row() value.Row { return it.row }
 func (it *scanIter) Err() error {
 	if it.err != nil {
 		return it.err
@@ -236,22 +238,22 @@ func (it *scanIter) Next() bool {
 
 // fill builds the plan's row from the cursor's and applies filter (nil:
 // none).
-func (n *scanNode) fill(ec *evalCtx, row Row, cur *engine.Cursor, labels *engine.Labelling, filter expr) (bool, error) {
+func (n *ScanNode) fill(ec *EvalCtx, row value.Row, cur *engine.Cursor, labels *engine.Labelling, filter Expr) (bool, error) {
 	copy(row, cur.Row())
-	if p := n.src.synsetPos; p >= 0 {
-		row[p] = Value{}
+	if p := n.Src.SynsetPos; p >= 0 {
+		row[p] = value.Value{}
 		if labels != nil {
 			if class, ok := labels.Class(cur.ID()); ok {
-				row[p] = stringV(ec.host.ClassWNID(class))
+				row[p] = value.StringV(ec.host.ClassWNID(class))
 			}
 		}
 	}
 	if filter == nil {
 		return true, nil
 	}
-	v, err := filter.eval(ec, row)
+	v, err := filter.Eval(ec, row)
 	if err != nil {
 		return false, err
 	}
-	return truth(v), nil
+	return value.Truth(v), nil
 }

@@ -1,4 +1,4 @@
-package query
+package value
 
 // Column describes a result column.
 type Column struct {
@@ -28,7 +28,7 @@ type sliceRows struct {
 	i    int
 }
 
-func newSliceRows(rows []Row) *sliceRows { return &sliceRows{rows: rows, i: -1} }
+func NewSliceRows(rows []Row) *sliceRows { return &sliceRows{rows: rows, i: -1} }
 
 func (s *sliceRows) Next() bool { s.i++; return s.i < len(s.rows) }
 
@@ -37,3 +37,13 @@ func (s *sliceRows) Row() Row { return s.rows[s.i] }
 func (s *sliceRows) Err() error { return nil }
 
 func (s *sliceRows) Close() error { s.i = len(s.rows); return nil }
+
+// Collect reads every row of r (copying each) and closes it.
+func Collect(r Rows) ([]Row, error) {
+	defer r.Close()
+	var out []Row
+	for r.Next() {
+		out = append(out, append(Row(nil), r.Row()...))
+	}
+	return out, r.Err()
+}

@@ -1,4 +1,4 @@
-package query
+package funcs
 
 import (
 	"fmt"
@@ -6,86 +6,88 @@ import (
 	"runtime"
 	"sync"
 
+	"github.com/laiondb/laiondb/query/internal/value"
+
 	"github.com/laiondb/laiondb/index/vec"
 )
 
 // aggregate is an aggregate function of the language.
-type aggregate struct {
-	name   string
-	help   string
-	star   bool // count(*) allowed
-	result func(arg Type) (Type, error)
-	state  func() aggState
+type Aggregate struct {
+	Name   string
+	Help   string
+	Star   bool // count(*) allowed
+	Result func(arg value.Type) (value.Type, error)
+	State  func() AggState
 }
 
 // aggState accumulates one group.
-type aggState interface {
-	add(v Value) error
-	result() (Value, error)
+type AggState interface {
+	Add(v value.Value) error
+	Result() (value.Value, error)
 }
 
-var aggregates = map[string]*aggregate{}
+var Aggregates = map[string]*Aggregate{}
 
 func init() {
-	num := func(arg Type) (Type, error) {
-		if !isNumeric(arg) {
-			return 0, fmt.Errorf("needs numbers, got %s", typeName(arg))
+	num := func(arg value.Type) (value.Type, error) {
+		if !value.IsNumeric(arg) {
+			return 0, fmt.Errorf("needs numbers, got %s", value.TypeName(arg))
 		}
-		return tFloat, nil
+		return value.TFloat, nil
 	}
-	vecArg := func(res Type) func(Type) (Type, error) {
-		return func(arg Type) (Type, error) {
-			if arg != tVector && arg != tAny {
-				return 0, fmt.Errorf("needs a vector column such as img or txt, got %s", typeName(arg))
+	vecArg := func(res value.Type) func(value.Type) (value.Type, error) {
+		return func(arg value.Type) (value.Type, error) {
+			if arg != value.TVector && arg != value.TAny {
+				return 0, fmt.Errorf("needs a vector column such as img or txt, got %s", value.TypeName(arg))
 			}
 			return res, nil
 		}
 	}
-	for _, a := range []*aggregate{
-		{name: "count", star: true, help: "count(*), count(x), count(DISTINCT x)", result: func(Type) (Type, error) { return tInt, nil },
-			state: func() aggState { return &countState{} }},
-		{name: "sum", help: "sum(x)", result: func(arg Type) (Type, error) {
-			if arg == tInt {
-				return tInt, nil
+	for _, a := range []*Aggregate{
+		{Name: "count", Star: true, Help: "count(*), count(x), count(DISTINCT x)", Result: func(value.Type) (value.Type, error) { return value.TInt, nil },
+			State: func() AggState { return &CountState{} }},
+		{Name: "sum", Help: "sum(x)", Result: func(arg value.Type) (value.Type, error) {
+			if arg == value.TInt {
+				return value.TInt, nil
 			}
 			return num(arg)
-		}, state: func() aggState { return &sumState{} }},
-		{name: "avg", help: "avg(x)", result: num, state: func() aggState { return &sumState{avg: true} }},
-		{name: "min", help: "min(x)", result: func(arg Type) (Type, error) { return arg, nil }, state: func() aggState { return &minMaxState{min: true} }},
-		{name: "max", help: "max(x)", result: func(arg Type) (Type, error) { return arg, nil }, state: func() aggState { return &minMaxState{} }},
-		{name: "centroid", help: "centroid(v): the mean vector of a group", result: vecArg(tVector), state: func() aggState { return &centroidState{} }},
-		{name: "intraclass", help: "intraclass(v): mean cosine similarity over all pairs of distinct rows (the paper's intra-class similarity); NULL under 2 rows",
-			result: vecArg(tFloat), state: func() aggState { return &intraclassState{} }},
-		{name: "intraclass_std", help: "intraclass_std(v): standard deviation of the pairwise cosine similarities (population, as numpy's std)",
-			result: vecArg(tFloat), state: func() aggState { return &pairsState{std: true} }},
-		{name: "intraclass_pairs", help: "intraclass_pairs(v): number of unordered pairs, n(n-1)/2",
-			result: vecArg(tInt), state: func() aggState { return &countState{pairs: true} }},
+		}, State: func() AggState { return &sumState{} }},
+		{Name: "avg", Help: "avg(x)", Result: num, State: func() AggState { return &sumState{avg: true} }},
+		{Name: "min", Help: "min(x)", Result: func(arg value.Type) (value.Type, error) { return arg, nil }, State: func() AggState { return &minMaxState{min: true} }},
+		{Name: "max", Help: "max(x)", Result: func(arg value.Type) (value.Type, error) { return arg, nil }, State: func() AggState { return &minMaxState{} }},
+		{Name: "centroid", Help: "centroid(v): the mean vector of a group", Result: vecArg(value.TVector), State: func() AggState { return &centroidState{} }},
+		{Name: "intraclass", Help: "intraclass(v): mean cosine similarity over all pairs of distinct rows (the paper's intra-class similarity); NULL under 2 rows",
+			Result: vecArg(value.TFloat), State: func() AggState { return &intraclassState{} }},
+		{Name: "intraclass_std", Help: "intraclass_std(v): standard deviation of the pairwise cosine similarities (population, as numpy's std)",
+			Result: vecArg(value.TFloat), State: func() AggState { return &pairsState{std: true} }},
+		{Name: "intraclass_pairs", Help: "intraclass_pairs(v): number of unordered pairs, n(n-1)/2",
+			Result: vecArg(value.TInt), State: func() AggState { return &CountState{pairs: true} }},
 	} {
-		aggregates[a.name] = a
+		Aggregates[a.Name] = a
 	}
 }
 
-type countState struct {
+type CountState struct {
 	n     int64
-	star  bool
+	Star  bool
 	pairs bool
 }
 
-func (s *countState) add(v Value) error {
-	if s.star || v.T != tNull {
+func (s *CountState) Add(v value.Value) error {
+	if s.Star || v.T != value.TNull {
 		s.n++
 	}
 	return nil
 }
 
-func (s *countState) result() (Value, error) {
+func (s *CountState) Result() (value.Value, error) {
 	if s.pairs {
 		if s.n < 2 {
-			return Value{}, nil
+			return value.Value{}, nil
 		}
-		return intV(s.n * (s.n - 1) / 2), nil
+		return value.IntV(s.n * (s.n - 1) / 2), nil
 	}
-	return intV(s.n), nil
+	return value.IntV(s.n), nil
 }
 
 type sumState struct {
@@ -97,17 +99,17 @@ type sumState struct {
 	anyRow bool
 }
 
-func (s *sumState) add(v Value) error {
+func (s *sumState) Add(v value.Value) error {
 	switch v.T {
-	case tNull:
+	case value.TNull:
 		return nil
-	case tInt, tBool:
+	case value.TInt, value.TBool:
 		if !s.anyRow {
 			s.isInt = true
 		}
 		s.i += v.I
 		s.f += float64(v.I)
-	case tFloat:
+	case value.TFloat:
 		s.isInt = false
 		s.f += v.F
 	default:
@@ -118,33 +120,33 @@ func (s *sumState) add(v Value) error {
 	return nil
 }
 
-func (s *sumState) result() (Value, error) {
+func (s *sumState) Result() (value.Value, error) {
 	if s.n == 0 {
-		return Value{}, nil
+		return value.Value{}, nil
 	}
 	if s.avg {
-		return floatV(s.f / float64(s.n)), nil
+		return value.FloatV(s.f / float64(s.n)), nil
 	}
 	if s.isInt {
-		return intV(s.i), nil
+		return value.IntV(s.i), nil
 	}
-	return floatV(s.f), nil
+	return value.FloatV(s.f), nil
 }
 
 type minMaxState struct {
 	min bool
-	v   Value
+	v   value.Value
 }
 
-func (s *minMaxState) add(v Value) error {
-	if v.T == tNull {
+func (s *minMaxState) Add(v value.Value) error {
+	if v.T == value.TNull {
 		return nil
 	}
-	if s.v.T == tNull {
+	if s.v.T == value.TNull {
 		s.v = v
 		return nil
 	}
-	c, err := compareValues(v, s.v)
+	c, err := value.CompareValues(v, s.v)
 	if err != nil {
 		return err
 	}
@@ -154,15 +156,15 @@ func (s *minMaxState) add(v Value) error {
 	return nil
 }
 
-func (s *minMaxState) result() (Value, error) { return s.v, nil }
+func (s *minMaxState) Result() (value.Value, error) { return s.v, nil }
 
 type centroidState struct {
 	sum []float64
 	n   int
 }
 
-func (s *centroidState) add(v Value) error {
-	if v.T == tNull {
+func (s *centroidState) Add(v value.Value) error {
+	if v.T == value.TNull {
 		return nil
 	}
 	if s.sum == nil {
@@ -177,15 +179,15 @@ func (s *centroidState) add(v Value) error {
 	return nil
 }
 
-func (s *centroidState) result() (Value, error) {
+func (s *centroidState) Result() (value.Value, error) {
 	if s.n == 0 {
-		return Value{}, nil
+		return value.Value{}, nil
 	}
 	out := make([]float32, len(s.sum))
 	for i, x := range s.sum {
 		out[i] = float32(x / float64(s.n))
 	}
-	return vectorV(out), nil
+	return value.VectorV(out), nil
 }
 
 // intraclassState computes the mean pairwise cosine with the identity
@@ -196,8 +198,8 @@ type intraclassState struct {
 	n   int64
 }
 
-func (s *intraclassState) add(v Value) error {
-	if v.T == tNull {
+func (s *intraclassState) Add(v value.Value) error {
+	if v.T == value.TNull {
 		return nil
 	}
 	if s.sum == nil {
@@ -220,16 +222,16 @@ func (s *intraclassState) add(v Value) error {
 	return nil
 }
 
-func (s *intraclassState) result() (Value, error) {
+func (s *intraclassState) Result() (value.Value, error) {
 	if s.n < 2 {
-		return Value{}, nil
+		return value.Value{}, nil
 	}
 	var sq float64
 	for _, x := range s.sum {
 		sq += x * x
 	}
 	n := float64(s.n)
-	return floatV((sq - n) / (n * (n - 1))), nil
+	return value.FloatV((sq - n) / (n * (n - 1))), nil
 }
 
 // pairsState keeps a group's unit vectors to compute statistics of all
@@ -239,8 +241,8 @@ type pairsState struct {
 	vecs [][]float32
 }
 
-func (s *pairsState) add(v Value) error {
-	if v.T == tNull {
+func (s *pairsState) Add(v value.Value) error {
+	if v.T == value.TNull {
 		return nil
 	}
 	if len(s.vecs) > 0 && len(v.V) != len(s.vecs[0]) {
@@ -265,12 +267,12 @@ func unitVector(v []float32) ([]float32, error) {
 	return u, nil
 }
 
-func (s *pairsState) result() (Value, error) {
+func (s *pairsState) Result() (value.Value, error) {
 	if len(s.vecs) < 2 {
-		return Value{}, nil
+		return value.Value{}, nil
 	}
 	st := PairStats(s.vecs)
-	return floatV(st.Std), nil
+	return value.FloatV(st.Std), nil
 }
 
 // PairwiseStats are the statistics of the cosines of all unordered pairs

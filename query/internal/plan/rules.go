@@ -1,7 +1,9 @@
-package query
+package plan
 
 import (
 	"strings"
+
+	"github.com/laiondb/laiondb/query/internal/exec"
 )
 
 // A rule rewrites a plan into one that returns the same rows, cheaper.
@@ -11,7 +13,7 @@ import (
 // fired; testdata/planner.lq asserts each rule's EXPLAIN.
 type rule struct {
 	name  string
-	apply func(p *planner, n planNode) (planNode, bool, error)
+	apply func(p *Planner, n exec.PlanNode) (exec.PlanNode, bool, error)
 }
 
 // rules, in the order they apply: filters reach the scan first, so that
@@ -31,7 +33,7 @@ func rules() []rule {
 
 // optimize applies the rules and returns the plan and the names of the
 // rules that changed it.
-func optimize(p *planner, root planNode) (planNode, []string, error) {
+func optimize(p *Planner, root exec.PlanNode) (exec.PlanNode, []string, error) {
 	var fired []string
 	for _, r := range rules() {
 		var changed bool
@@ -49,14 +51,14 @@ func optimize(p *planner, root planNode) (planNode, []string, error) {
 // rewritePlan calls f on every node, inputs before the nodes above them,
 // puts what f returns in the node's place, and reports whether f changed
 // anything.
-func rewritePlan(n planNode, f func(planNode) (planNode, bool, error)) (planNode, bool, error) {
+func rewritePlan(n exec.PlanNode, f func(exec.PlanNode) (exec.PlanNode, bool, error)) (exec.PlanNode, bool, error) {
 	changed := false
-	if u, ok := n.(unary); ok {
-		in, c, err := rewritePlan(u.input(), f)
+	if u, ok := n.(exec.Unary); ok {
+		in, c, err := rewritePlan(u.Input(), f)
 		if err != nil {
 			return nil, false, err
 		}
-		u.setInput(in)
+		u.SetInput(in)
 		changed = c
 	}
 	out, c, err := f(n)
@@ -64,19 +66,19 @@ func rewritePlan(n planNode, f func(planNode) (planNode, bool, error)) (planNode
 }
 
 // sourceScan returns the scan a plan reads its table or set with, if any.
-func sourceScan(n planNode) *scanNode {
+func sourceScan(n exec.PlanNode) *exec.ScanNode {
 	for {
 		switch x := n.(type) {
-		case *scanNode:
+		case *exec.ScanNode:
 			return x
-		case *knnNode:
-			return x.scan
-		case *countNode:
-			return x.scan
-		case *renameNode:
+		case *exec.KnnNode:
+			return x.Scan
+		case *exec.CountNode:
+			return x.Scan
+		case *exec.RenameNode:
 			return nil
-		case unary:
-			n = x.input()
+		case exec.Unary:
+			n = x.Input()
 		default:
 			return nil
 		}
@@ -85,17 +87,17 @@ func sourceScan(n planNode) *scanNode {
 
 // filterIntoScan: a filter right above a scan is applied inside the scan,
 // before a row is handed on.
-func filterIntoScan(_ *planner, root planNode) (planNode, bool, error) {
-	return rewritePlan(root, func(n planNode) (planNode, bool, error) {
-		f, ok := n.(*filterNode)
+func filterIntoScan(_ *Planner, root exec.PlanNode) (exec.PlanNode, bool, error) {
+	return rewritePlan(root, func(n exec.PlanNode) (exec.PlanNode, bool, error) {
+		f, ok := n.(*exec.FilterNode)
 		if !ok {
 			return n, false, nil
 		}
-		scan, ok := f.in.(*scanNode)
+		scan, ok := f.In.(*exec.ScanNode)
 		if !ok {
 			return n, false, nil
 		}
-		scan.filter = append(scan.filter, f.conds...)
+		scan.Filter = append(scan.Filter, f.Conds...)
 		return scan, true, nil
 	})
 }
@@ -106,30 +108,30 @@ func filterIntoScan(_ *planner, root planNode) (planNode, bool, error) {
 // range search for cos(col, target) > t. The conjunct leaves the filter,
 // except a range search's, whose answer is approximate at the threshold:
 // the exact comparison still runs on the rows it returns.
-func indexRule(kinds ...string) func(p *planner, n planNode) (planNode, bool, error) {
-	return func(p *planner, root planNode) (planNode, bool, error) {
+func indexRule(kinds ...string) func(p *Planner, n exec.PlanNode) (exec.PlanNode, bool, error) {
+	return func(p *Planner, root exec.PlanNode) (exec.PlanNode, bool, error) {
 		scan := sourceScan(root)
 		if scan == nil {
 			return root, false, nil
 		}
-		var keep []cond
+		var keep []exec.Cond
 		changed := false
-		for _, c := range scan.filter {
-			ip, err := p.indexPredicate(c.src)
+		for _, c := range scan.Filter {
+			ip, err := p.indexPredicate(c.Src)
 			if err != nil {
 				return nil, false, err
 			}
-			if ip == nil || !oneOf(ip.kind, kinds) {
+			if ip == nil || !oneOf(ip.Kind, kinds) {
 				keep = append(keep, c)
 				continue
 			}
-			scan.preds = append(scan.preds, ip)
+			scan.Preds = append(scan.Preds, ip)
 			changed = true
-			if ip.kind == "vrange" {
+			if ip.Kind == "vrange" {
 				keep = append(keep, c)
 			}
 		}
-		scan.filter = keep
+		scan.Filter = keep
 		return root, changed, nil
 	}
 }
@@ -147,67 +149,67 @@ func oneOf(s string, list []string) bool {
 // a vector column with an HNSW index reads the k nearest rows from the
 // index instead of sorting every row. The sort above stays: it orders the
 // k rows by the exact score.
-func nearestViaIndex(p *planner, root planNode) (planNode, bool, error) {
-	return rewritePlan(root, func(n planNode) (planNode, bool, error) {
-		lim, ok := n.(*limitNode)
-		if !ok || lim.count < 0 {
+func nearestViaIndex(p *Planner, root exec.PlanNode) (exec.PlanNode, bool, error) {
+	return rewritePlan(root, func(n exec.PlanNode) (exec.PlanNode, bool, error) {
+		lim, ok := n.(*exec.LimitNode)
+		if !ok || lim.Count < 0 {
 			return n, false, nil
 		}
-		sort, ok := lim.in.(*sortNode)
-		if !ok || len(sort.keys) != 1 || !sort.keys[0].desc {
+		sort, ok := lim.In.(*exec.SortNode)
+		if !ok || len(sort.Keys) != 1 || !sort.Keys[0].Desc {
 			return n, false, nil
 		}
-		proj, ok := sort.in.(*projectNode)
+		proj, ok := sort.In.(*exec.ProjectNode)
 		if !ok {
 			return n, false, nil
 		}
-		scan, ok := proj.in.(*scanNode)
+		scan, ok := proj.In.(*exec.ScanNode)
 		if !ok {
 			return n, false, nil
 		}
-		vt := p.vectorTarget(sort.src[0])
-		if vt == nil || !p.useIndex(vt.col) {
+		vt := p.vectorTarget(sort.Src[0])
+		if vt == nil || !p.useIndex(vt.Col) {
 			return n, false, nil
 		}
-		proj.in = &knnNode{scan: scan, vt: vt, k: lim.count + lim.offset, ef: p.sess.Setting("ef_search").I}
+		proj.In = &exec.KnnNode{Scan: scan, Vt: vt, K: lim.Count + lim.Offset, Ef: p.Sess.Setting("ef_search").I}
 		return n, true, nil
 	})
 }
 
 // countFromIndex: SELECT count(*) FROM t [WHERE index predicates] counts
 // the selected ids without reading a row.
-func countFromIndex(_ *planner, root planNode) (planNode, bool, error) {
-	return rewritePlan(root, func(n planNode) (planNode, bool, error) {
-		proj, ok := n.(*projectNode)
-		if !ok || len(proj.exprs) != 1 {
+func countFromIndex(_ *Planner, root exec.PlanNode) (exec.PlanNode, bool, error) {
+	return rewritePlan(root, func(n exec.PlanNode) (exec.PlanNode, bool, error) {
+		proj, ok := n.(*exec.ProjectNode)
+		if !ok || len(proj.Exprs) != 1 {
 			return n, false, nil
 		}
-		agg, ok := proj.in.(*aggNode)
-		if !ok || len(agg.agg.keys) != 0 || len(agg.agg.calls) != 1 {
+		agg, ok := proj.In.(*exec.AggNode)
+		if !ok || len(agg.Agg.Keys) != 0 || len(agg.Agg.Calls) != 1 {
 			return n, false, nil
 		}
-		call := agg.agg.calls[0]
-		if call.arg != nil || call.distinct || !strings.EqualFold(call.fn.name, "count") {
+		call := agg.Agg.Calls[0]
+		if call.Arg != nil || call.Distinct || !strings.EqualFold(call.Fn.Name, "count") {
 			return n, false, nil
 		}
-		if ce, ok := proj.exprs[0].(*colExpr); !ok || ce.idx != 0 {
+		if ce, ok := proj.Exprs[0].(*exec.ColExpr); !ok || ce.Idx != 0 {
 			return n, false, nil
 		}
-		scan, ok := agg.in.(*scanNode)
-		if !ok || len(scan.filter) > 0 {
+		scan, ok := agg.In.(*exec.ScanNode)
+		if !ok || len(scan.Filter) > 0 {
 			return n, false, nil
 		}
-		return &countNode{scan: scan, name: proj.sch[0].name}, true, nil
+		return &exec.CountNode{Scan: scan, Name: proj.Sch[0].Name}, true, nil
 	})
 }
 
 // topKSort: a sort under a limit keeps only the first count+offset rows
 // (a heap) instead of sorting them all.
-func topKSort(_ *planner, root planNode) (planNode, bool, error) {
-	return rewritePlan(root, func(n planNode) (planNode, bool, error) {
-		if lim, ok := n.(*limitNode); ok && lim.count >= 0 {
-			if sort, ok := lim.in.(*sortNode); ok {
-				sort.limit = lim.count + lim.offset
+func topKSort(_ *Planner, root exec.PlanNode) (exec.PlanNode, bool, error) {
+	return rewritePlan(root, func(n exec.PlanNode) (exec.PlanNode, bool, error) {
+		if lim, ok := n.(*exec.LimitNode); ok && lim.Count >= 0 {
+			if sort, ok := lim.In.(*exec.SortNode); ok {
+				sort.Limit = lim.Count + lim.Offset
 				return n, true, nil
 			}
 		}

@@ -1,4 +1,4 @@
-package query
+package value
 
 import (
 	"fmt"
@@ -45,7 +45,7 @@ func (e *Error) Summary() string {
 func (e *Error) Unwrap() error { return e.Err }
 
 // errAt makes an *Error at p; the script runner fills in file and excerpt.
-func errAt(p ast.Pos, format string, args ...any) *Error {
+func ErrAt(p ast.Pos, format string, args ...any) *Error {
 	var wrapped error
 	for _, a := range args {
 		if err, ok := a.(error); ok {
@@ -72,7 +72,7 @@ func closest(name string, candidates []string) string {
 	return best
 }
 
-func didYouMean(name string, candidates []string) string {
+func DidYouMean(name string, candidates []string) string {
 	if c := closest(name, candidates); c != "" {
 		return " (did you mean " + c + "?)"
 	}

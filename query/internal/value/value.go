@@ -1,4 +1,4 @@
-package query
+package value
 
 import (
 	"fmt"
@@ -15,33 +15,33 @@ type Value = engine.Value
 type Type = engine.Type
 
 const (
-	tNull   = engine.TypeNull
-	tBool   = engine.TypeBool
-	tInt    = engine.TypeInt
-	tFloat  = engine.TypeFloat
-	tString = engine.TypeString
-	tVector = engine.TypeVector
+	TNull   = engine.TypeNull
+	TBool   = engine.TypeBool
+	TInt    = engine.TypeInt
+	TFloat  = engine.TypeFloat
+	TString = engine.TypeString
+	TVector = engine.TypeVector
 	// tAny marks an expression whose type is known only at run time
 	// (a variable, NULL).
-	tAny = engine.Type(255)
+	TAny = engine.Type(255)
 )
 
-func typeName(t Type) string {
-	if t == tAny {
+func TypeName(t Type) string {
+	if t == TAny {
 		return "ANY"
 	}
 	return t.String()
 }
 
-func isNumeric(t Type) bool { return t == tInt || t == tFloat || t == tBool || t == tAny || t == tNull }
+func IsNumeric(t Type) bool { return t == TInt || t == TFloat || t == TBool || t == TAny || t == TNull }
 
 // compareValues orders two non-NULL values of comparable types: numbers
 // with numbers, text with text, booleans with booleans.
-func compareValues(a, b Value) (int, error) {
+func CompareValues(a, b Value) (int, error) {
 	switch {
-	case a.T == tString && b.T == tString:
+	case a.T == TString && b.T == TString:
 		return strings.Compare(a.S, b.S), nil
-	case (a.T == tInt || a.T == tBool) && (b.T == tInt || b.T == tBool):
+	case (a.T == TInt || a.T == TBool) && (b.T == TInt || b.T == TBool):
 		switch {
 		case a.I < b.I:
 			return -1, nil
@@ -70,7 +70,7 @@ func compareValues(a, b Value) (int, error) {
 		}
 		return 1, nil
 	}
-	if a.T == tVector && b.T == tVector {
+	if a.T == TVector && b.T == TVector {
 		return 0, fmt.Errorf("vectors cannot be ordered; compare cos(a, b) instead")
 	}
 	return 0, fmt.Errorf("cannot compare %s with %s", a.T, b.T)
@@ -78,17 +78,17 @@ func compareValues(a, b Value) (int, error) {
 
 // sortCompare orders values for ORDER BY and GROUP BY: NULL first, then by
 // type, then by value.
-func sortCompare(a, b Value) int {
-	if a.T == tNull || b.T == tNull {
+func SortCompare(a, b Value) int {
+	if a.T == TNull || b.T == TNull {
 		switch {
 		case a.T == b.T:
 			return 0
-		case a.T == tNull:
+		case a.T == TNull:
 			return -1
 		}
 		return 1
 	}
-	c, err := compareValues(a, b)
+	c, err := CompareValues(a, b)
 	if err != nil {
 		return int(a.T) - int(b.T)
 	}
@@ -96,31 +96,31 @@ func sortCompare(a, b Value) int {
 }
 
 // equalKey is a hashable form of a value for grouping and DISTINCT.
-type valueKey struct {
-	t Type
-	i int64
-	f float64
-	s string
+type ValueKey struct {
+	T Type
+	I int64
+	F float64
+	S string
 }
 
-func keyOf(v Value) valueKey {
+func KeyOf(v Value) ValueKey {
 	switch v.T {
-	case tFloat:
+	case TFloat:
 		// 2 and 2.0 group together.
 		if v.F == math.Trunc(v.F) && math.Abs(v.F) < 1<<53 {
-			return valueKey{t: tInt, i: int64(v.F)}
+			return ValueKey{T: TInt, I: int64(v.F)}
 		}
-		return valueKey{t: tFloat, f: v.F}
-	case tBool:
-		return valueKey{t: tInt, i: v.I}
-	case tVector:
-		return valueKey{t: tVector, s: fmt.Sprint(v.V)}
+		return ValueKey{T: TFloat, F: v.F}
+	case TBool:
+		return ValueKey{T: TInt, I: v.I}
+	case TVector:
+		return ValueKey{T: TVector, S: fmt.Sprint(v.V)}
 	}
-	return valueKey{t: v.T, i: v.I, s: v.S}
+	return ValueKey{T: v.T, I: v.I, S: v.S}
 }
 
 // likeMatch implements SQL LIKE: % any run, _ one character, case-sensitive.
-func likeMatch(s, pat string) bool {
+func LikeMatch(s, pat string) bool {
 	sr, pr := []rune(s), []rune(pat)
 	// Iterative matching with backtracking to the last %.
 	si, pi, star, mark := 0, 0, -1, 0
@@ -147,40 +147,40 @@ func likeMatch(s, pat string) bool {
 }
 
 // truth interprets a value as a condition: NULL and false are not true.
-func truth(v Value) bool {
+func Truth(v Value) bool {
 	switch v.T {
-	case tBool, tInt:
+	case TBool, TInt:
 		return v.I != 0
-	case tFloat:
+	case TFloat:
 		return v.F != 0
 	}
 	return false
 }
 
 // displayValue renders a value for messages (ASSERT, errors).
-func displayValue(v Value) string {
-	if v.T == tString {
+func DisplayValue(v Value) string {
+	if v.T == TString {
 		return "'" + strings.ReplaceAll(v.S, "'", "''") + "'"
 	}
 	return v.String()
 }
 
-func asText(v Value) string {
-	if v.T == tString {
+func AsText(v Value) string {
+	if v.T == TString {
 		return v.S
 	}
 	return v.String()
 }
 
-func boolV(b bool) Value { return Value{T: tBool, I: b2i(b)} }
+func BoolV(b bool) Value { return Value{T: TBool, I: b2i(b)} }
 
-func intV(i int64) Value { return Value{T: tInt, I: i} }
+func IntV(i int64) Value { return Value{T: TInt, I: i} }
 
-func floatV(f float64) Value { return Value{T: tFloat, F: f} }
+func FloatV(f float64) Value { return Value{T: TFloat, F: f} }
 
-func stringV(s string) Value { return Value{T: tString, S: s} }
+func StringV(s string) Value { return Value{T: TString, S: s} }
 
-func vectorV(v []float32) Value { return Value{T: tVector, V: v} }
+func VectorV(v []float32) Value { return Value{T: TVector, V: v} }
 
 func b2i(b bool) int64 {
 	if b {

@@ -1,8 +1,12 @@
-package query
+package plan
 
 import (
 	"context"
 	"strings"
+
+	"github.com/laiondb/laiondb/query/internal/exec"
+	"github.com/laiondb/laiondb/query/internal/funcs"
+	"github.com/laiondb/laiondb/query/internal/value"
 
 	"github.com/laiondb/laiondb/engine"
 	"github.com/laiondb/laiondb/engine/synset"
@@ -13,9 +17,9 @@ import (
 // $variables, the synset catalog, the statement's snapshot, the tables and
 // sets there are, and what evaluating constants needs.
 type Host interface {
-	EvalHost
+	exec.EvalHost
 	// Var returns the value of $name.
-	Var(name string) (Value, bool)
+	Var(name string) (value.Value, bool)
 	// VarNames lists the variables that are set.
 	VarNames() []string
 	// Catalog is the built-in ImageNet-1k synset catalog.
@@ -25,34 +29,34 @@ type Host interface {
 	// SourceNames lists the tables and sets, for did-you-mean hints.
 	SourceNames() []string
 	// EmbedModel is the model embed() answers with over rows of sch.
-	EmbedModel(sch schema) string
+	EmbedModel(sch value.Schema) string
 }
 
 // planQuery plans a SELECT.
-func planQuery(h Host, ctx context.Context, q *ast.Select) (planNode, error) {
-	n, _, err := planWithRules(h, ctx, q)
+func PlanQuery(h Host, ctx context.Context, q *ast.Select) (exec.PlanNode, error) {
+	n, _, err := PlanWithRules(h, ctx, q)
 	return n, err
 }
 
 // planWithRules plans a SELECT and returns the rules that rewrote it.
-func planWithRules(h Host, ctx context.Context, q *ast.Select) (planNode, []string, error) {
-	p := &planner{sess: h, ctx: ctx, q: q}
-	n, err := p.plan()
+func PlanWithRules(h Host, ctx context.Context, q *ast.Select) (exec.PlanNode, []string, error) {
+	p := &Planner{Sess: h, Ctx: ctx, Q: q}
+	n, err := p.Plan()
 	return n, p.fired, err
 }
 
-type planner struct {
-	sess  Host
-	ctx   context.Context
-	q     *ast.Select
-	src   *source  // nil for subquery sources and SELECT without FROM
-	fired []string // the rules that rewrote the plan
+type Planner struct {
+	Sess  Host
+	Ctx   context.Context
+	Q     *ast.Select
+	Src   *exec.Source // nil for subquery sources and SELECT without FROM
+	fired []string     // the rules that rewrote the plan
 }
 
 // plan builds the naive plan of the query — source → filter → aggregate →
 // filter (HAVING) → project → distinct → sort → limit → strip — and lets
 // the rewrite rules (rules.go) turn it into a cheaper equivalent.
-func (p *planner) plan() (planNode, error) {
+func (p *Planner) Plan() (exec.PlanNode, error) {
 	root, err := p.naive()
 	if err != nil {
 		return nil, err
@@ -61,63 +65,63 @@ func (p *planner) plan() (planNode, error) {
 		return nil, err
 	}
 	if scan := sourceScan(root); scan != nil {
-		scan.need = p.neededColumns(scan.src.sch, root)
+		scan.Need = p.neededColumns(scan.Src.Sch, root)
 	}
 	return root, nil
 }
 
 // naive builds the plan that does what the query says, operator by
 // operator, with no index or shortcut.
-func (p *planner) naive() (planNode, error) {
-	q := p.q
-	var in planNode
+func (p *Planner) naive() (exec.PlanNode, error) {
+	q := p.Q
+	var in exec.PlanNode
 	switch from := q.From.(type) {
 	case nil:
-		in = oneRowNode{}
+		in = exec.OneRowNode{}
 	case *ast.TableSource:
-		src, err := openSource(p.sess, from.Name.Name, from.Alias.Name)
+		src, err := OpenSource(p.Sess, from.Name.Name, from.Alias.Name)
 		if err != nil {
-			return nil, errAt(from.Pos(), "%v", err)
+			return nil, value.ErrAt(from.Pos(), "%v", err)
 		}
-		p.src = src
+		p.Src = src
 		// caption MATCHES IMAGENET as a conjunct of WHERE binds the synset
 		// of each row it keeps, whichever way the rows are found.
 		for _, c := range conjuncts(q.Where) {
-			if m, ok := c.(*ast.Matches); ok && m.Synset == nil && !m.Not && p.isCaption(m.X) && !src.hasColumn("synset") {
-				rule, err := (&compiler{sess: p.sess, ctx: p.ctx}).ruleOf(m.Rule)
+			if m, ok := c.(*ast.Matches); ok && m.Synset == nil && !m.Not && p.isCaption(m.X) && !src.HasColumn("synset") {
+				rule, err := (&Compiler{Sess: p.Sess, Ctx: p.Ctx}).ruleOf(m.Rule)
 				if err != nil {
-					return nil, errAt(m.Pos(), "%v", err)
+					return nil, value.ErrAt(m.Pos(), "%v", err)
 				}
-				src.bindSynset(rule)
+				src.BindSynset(rule)
 			}
 		}
-		in = &scanNode{src: src}
+		in = &exec.ScanNode{Src: src}
 	case *ast.SubquerySource:
-		sub, err := planQuery(p.sess, p.ctx, from.Query)
+		sub, err := PlanQuery(p.Sess, p.Ctx, from.Query)
 		if err != nil {
 			return nil, err
 		}
-		sch := append(schema(nil), sub.schema()...)
+		sch := append(value.Schema(nil), sub.Schema()...)
 		for i := range sch {
-			sch[i].qual = from.Alias.Name
+			sch[i].Qual = from.Alias.Name
 		}
-		in = &renameNode{in: sub, sch: sch}
+		in = &exec.RenameNode{In: sub, Sch: sch}
 	}
-	inSch := in.schema()
-	base := &compiler{sess: p.sess, ctx: p.ctx, sch: inSch, noAgg: "aggregates belong in SELECT or HAVING, not WHERE", hint: p.columnHint}
+	inSch := in.Schema()
+	base := &Compiler{Sess: p.Sess, Ctx: p.Ctx, sch: inSch, NoAgg: "aggregates belong in SELECT or HAVING, not WHERE", hint: p.columnHint}
 
 	// WHERE, one condition per conjunct.
 	if q.Where != nil {
-		f := &filterNode{in: in}
+		f := &exec.FilterNode{In: in}
 		for _, c := range conjuncts(q.Where) {
-			e, err := base.compile(c)
+			e, err := base.Compile(c)
 			if err != nil {
 				return nil, err
 			}
-			if err := base.wantBool(e, c); err != nil {
+			if err := base.WantBool(e, c); err != nil {
 				return nil, err
 			}
-			f.conds = append(f.conds, cond{src: c, e: e})
+			f.Conds = append(f.Conds, exec.Cond{Src: c, E: e})
 		}
 		in = f
 	}
@@ -142,33 +146,33 @@ func (p *planner) naive() (planNode, error) {
 	}
 	post := base
 	if isAgg {
-		ap := &aggPlan{pre: inSch}
+		ap := &exec.AggPlan{Pre: inSch}
 		for _, g := range q.GroupBy {
 			ge, err := p.resolveOutputRef(g, items)
 			if err != nil {
 				return nil, err
 			}
 			if hasAggregate(ge) {
-				return nil, errAt(g.Pos(), "GROUP BY cannot use an aggregate")
+				return nil, value.ErrAt(g.Pos(), "GROUP BY cannot use an aggregate")
 			}
-			e, err := base.compile(ge)
+			e, err := base.Compile(ge)
 			if err != nil {
 				return nil, err
 			}
-			if e.typ() == tVector {
-				return nil, errAt(g.Pos(), "cannot GROUP BY a vector")
+			if e.Typ() == value.TVector {
+				return nil, value.ErrAt(g.Pos(), "cannot GROUP BY a vector")
 			}
-			ap.keys = append(ap.keys, e)
-			ap.keyTxt = append(ap.keyTxt, ge.String())
+			ap.Keys = append(ap.Keys, e)
+			ap.KeyTxt = append(ap.KeyTxt, ge.String())
 		}
-		post = &compiler{sess: p.sess, ctx: p.ctx, sch: nil, agg: ap, hint: p.columnHint}
+		post = &Compiler{Sess: p.Sess, Ctx: p.Ctx, sch: nil, agg: ap, hint: p.columnHint}
 	}
 
 	// Select items.
-	var exprs []expr
-	var outSch schema
+	var exprs []exec.Expr
+	var outSch value.Schema
 	for _, it := range items {
-		e, err := post.compile(it.Expr)
+		e, err := post.Compile(it.Expr)
 		if err != nil {
 			return nil, err
 		}
@@ -177,29 +181,29 @@ func (p *planner) naive() (planNode, error) {
 		if name == "" {
 			name = outputName(it.Expr)
 		}
-		ci := colInfo{name: name, typ: e.typ()}
-		if ce, ok := e.(*colExpr); ok && !isAgg && ce.idx < len(inSch) {
-			ci.qual, ci.dim, ci.model = inSch[ce.idx].qual, inSch[ce.idx].dim, inSch[ce.idx].model
+		ci := value.ColInfo{Name: name, Typ: e.Typ()}
+		if ce, ok := e.(*exec.ColExpr); ok && !isAgg && ce.Idx < len(inSch) {
+			ci.Qual, ci.Dim, ci.Model = inSch[ce.Idx].Qual, inSch[ce.Idx].Dim, inSch[ce.Idx].Model
 		}
 		outSch = append(outSch, ci)
 	}
 	nOut := len(exprs)
 
 	// HAVING.
-	var having expr
+	var having exec.Expr
 	if q.Having != nil {
 		post.aliases = map[string]ast.Expr{}
 		for _, it := range items {
-			if !it.Alias.IsZero() && (p.src == nil || !p.src.hasColumn(it.Alias.Name)) {
+			if !it.Alias.IsZero() && (p.Src == nil || !p.Src.HasColumn(it.Alias.Name)) {
 				post.aliases[strings.ToLower(it.Alias.Name)] = it.Expr
 			}
 		}
-		e, err := post.compile(q.Having)
+		e, err := post.Compile(q.Having)
 		post.aliases = nil
 		if err != nil {
 			return nil, err
 		}
-		if err := post.wantBool(e, q.Having); err != nil {
+		if err := post.WantBool(e, q.Having); err != nil {
 			return nil, err
 		}
 		having = e
@@ -208,13 +212,13 @@ func (p *planner) naive() (planNode, error) {
 	// ORDER BY and LIMIT PER keys: output columns where they name one,
 	// else extra hidden columns computed with the select list. resolved is
 	// the expression a key stands for, for the rules.
-	var keys []sortKey
+	var keys []exec.SortKey
 	var keyText []string
 	var keySrc []ast.Expr
 	extra := func(e ast.Expr) (int, ast.Expr, error) {
 		if ord, ok := e.(*ast.IntLit); ok {
 			if ord.Value < 1 || int(ord.Value) > nOut {
-				return 0, nil, errAt(e.Pos(), "ORDER BY %d: the select list has %d columns", ord.Value, nOut)
+				return 0, nil, value.ErrAt(e.Pos(), "ORDER BY %d: the select list has %d columns", ord.Value, nOut)
 			}
 			return int(ord.Value) - 1, items[ord.Value-1].Expr, nil
 		}
@@ -232,14 +236,14 @@ func (p *planner) naive() (planNode, error) {
 			}
 		}
 		if q.Distinct {
-			return 0, nil, errAt(e.Pos(), "with SELECT DISTINCT, ORDER BY expressions must appear in the select list")
+			return 0, nil, value.ErrAt(e.Pos(), "with SELECT DISTINCT, ORDER BY expressions must appear in the select list")
 		}
-		ce, err := post.compile(e)
+		ce, err := post.Compile(e)
 		if err != nil {
 			return 0, nil, err
 		}
 		exprs = append(exprs, ce)
-		outSch = append(outSch, colInfo{name: txt, typ: ce.typ(), hidden: true})
+		outSch = append(outSch, value.ColInfo{Name: txt, Typ: ce.Typ(), Hidden: true})
 		return len(exprs) - 1, e, nil
 	}
 	for _, o := range q.OrderBy {
@@ -247,15 +251,15 @@ func (p *planner) naive() (planNode, error) {
 		if err != nil {
 			return nil, err
 		}
-		if outSch[col].typ == tVector {
-			return nil, errAt(o.Expr.Pos(), "cannot ORDER BY a vector; order by cos(%s, ...) instead", o.Expr.String())
+		if outSch[col].Typ == value.TVector {
+			return nil, value.ErrAt(o.Expr.Pos(), "cannot ORDER BY a vector; order by cos(%s, ...) instead", o.Expr.String())
 		}
-		k := sortKey{col: col, desc: o.Desc}
+		k := exec.SortKey{Col: col, Desc: o.Desc}
 		switch o.Nulls {
 		case ast.NullsFirst:
-			k.nulls = -1
+			k.Nulls = -1
 		case ast.NullsLast:
-			k.nulls = 1
+			k.Nulls = 1
 		}
 		keys = append(keys, k)
 		keyText = append(keyText, o.String())
@@ -285,95 +289,95 @@ func (p *planner) naive() (planNode, error) {
 	node := in
 	if isAgg {
 		ap := post.agg
-		sch := schema{}
-		for i, k := range ap.keys {
-			sch = append(sch, colInfo{name: ap.keyTxt[i], typ: k.typ()})
+		sch := value.Schema{}
+		for i, k := range ap.Keys {
+			sch = append(sch, value.ColInfo{Name: ap.KeyTxt[i], Typ: k.Typ()})
 		}
-		for _, c := range ap.calls {
-			sch = append(sch, colInfo{name: c.text, typ: c.t})
+		for _, c := range ap.Calls {
+			sch = append(sch, value.ColInfo{Name: c.Text, Typ: c.T})
 		}
-		node = &aggNode{in: node, agg: ap, sch: sch}
+		node = &exec.AggNode{In: node, Agg: ap, Sch: sch}
 		if having != nil {
-			node = &filterNode{in: node, conds: []cond{{src: q.Having, e: having}}}
+			node = &exec.FilterNode{In: node, Conds: []exec.Cond{{Src: q.Having, E: having}}}
 		}
 	}
-	node = &projectNode{in: node, exprs: exprs, sch: outSch}
+	node = &exec.ProjectNode{In: node, Exprs: exprs, Sch: outSch}
 	if q.Distinct {
-		node = &distinctNode{in: node, cols: nOut}
+		node = &exec.DistinctNode{In: node, Cols: nOut}
 	}
 	if len(keys) > 0 {
-		node = &sortNode{in: node, keys: keys, text: keyText, src: keySrc}
+		node = &exec.SortNode{In: node, Keys: keys, Text: keyText, Src: keySrc}
 	}
 	if perCol >= 0 {
-		node = &limitPerNode{in: node, key: perCol, keyText: q.Limit.Per.String(), count: count, offset: offset}
+		node = &exec.LimitPerNode{In: node, Key: perCol, KeyText: q.Limit.Per.String(), Count: count, Offset: offset}
 	} else if count >= 0 || offset > 0 {
-		node = &limitNode{in: node, count: count, offset: offset}
+		node = &exec.LimitNode{In: node, Count: count, Offset: offset}
 	}
 	if len(exprs) > nOut {
-		node = &stripNode{in: node, keep: nOut}
+		node = &exec.StripNode{In: node, Keep: nOut}
 	}
 	return node, nil
 }
 
 // isCaption reports whether x is the caption column of the query's table
 // or set.
-func (p *planner) isCaption(x ast.Expr) bool {
+func (p *Planner) isCaption(x ast.Expr) bool {
 	ref, ok := x.(*ast.ColumnRef)
-	return ok && p.src != nil && strings.EqualFold(ref.Column.Name, "caption") &&
-		(ref.Table.IsZero() || strings.EqualFold(ref.Table.Name, p.src.name)) && p.src.info.Table.Column("caption") >= 0
+	return ok && p.Src != nil && strings.EqualFold(ref.Column.Name, "caption") &&
+		(ref.Table.IsZero() || strings.EqualFold(ref.Table.Name, p.Src.Name)) && p.Src.Info.Table.Column("caption") >= 0
 }
 
 // isID reports whether x is the id column of the query's table or set.
-func (p *planner) isID(x ast.Expr) bool {
+func (p *Planner) isID(x ast.Expr) bool {
 	ref, ok := x.(*ast.ColumnRef)
-	return ok && p.src != nil && strings.EqualFold(ref.Column.Name, "id") && (ref.Table.IsZero() || strings.EqualFold(ref.Table.Name, p.src.name))
+	return ok && p.Src != nil && strings.EqualFold(ref.Column.Name, "id") && (ref.Table.IsZero() || strings.EqualFold(ref.Table.Name, p.Src.Name))
 }
 
 // columnHint explains where a column that is not found could come from.
-func (p *planner) columnHint(name string) string {
-	if strings.EqualFold(name, "synset") && p.src != nil && !p.src.hasColumn("synset") {
+func (p *Planner) columnHint(name string) string {
+	if strings.EqualFold(name, "synset") && p.Src != nil && !p.Src.HasColumn("synset") {
 		return "; synset is bound by WHERE caption MATCHES IMAGENET, or stored in a set made from such a query"
 	}
 	return ""
 }
 
-func (p *planner) constInt(e ast.Expr, what string) (int64, error) {
-	c := &compiler{sess: p.sess, ctx: p.ctx}
-	v, err := c.constant(e, what)
+func (p *Planner) constInt(e ast.Expr, what string) (int64, error) {
+	c := &Compiler{Sess: p.Sess, Ctx: p.Ctx}
+	v, err := c.Constant(e, what)
 	if err != nil {
 		return 0, err
 	}
-	if v.T != tInt || v.I < 0 {
-		return 0, errAt(e.Pos(), "%s must be a non-negative integer, not %s", what, displayValue(v))
+	if v.T != value.TInt || v.I < 0 {
+		return 0, value.ErrAt(e.Pos(), "%s must be a non-negative integer, not %s", what, value.DisplayValue(v))
 	}
 	return v.I, nil
 }
 
 // expandStar turns * and t.* into column references.
-func (p *planner) expandStar(sch schema) ([]*ast.SelectItem, error) {
+func (p *Planner) expandStar(sch value.Schema) ([]*ast.SelectItem, error) {
 	var out []*ast.SelectItem
-	for _, it := range p.q.Items {
+	for _, it := range p.Q.Items {
 		if !it.Star {
 			out = append(out, it)
 			continue
 		}
-		if p.q.From == nil {
-			return nil, errAt(it.Pos(), "SELECT * needs a FROM")
+		if p.Q.From == nil {
+			return nil, value.ErrAt(it.Pos(), "SELECT * needs a FROM")
 		}
 		n := 0
 		for _, c := range sch {
-			if c.hidden || (!it.Table.IsZero() && !strings.EqualFold(c.qual, it.Table.Name)) {
+			if c.Hidden || (!it.Table.IsZero() && !strings.EqualFold(c.Qual, it.Table.Name)) {
 				continue
 			}
-			ref := &ast.ColumnRef{Column: ast.Ident{NamePos: it.Pos(), Name: c.name}}
-			if c.qual != "" {
-				ref.Table = ast.Ident{NamePos: it.Pos(), Name: c.qual}
+			ref := &ast.ColumnRef{Column: ast.Ident{NamePos: it.Pos(), Name: c.Name}}
+			if c.Qual != "" {
+				ref.Table = ast.Ident{NamePos: it.Pos(), Name: c.Qual}
 			}
-			out = append(out, &ast.SelectItem{ItemPos: it.Pos(), Expr: ref, Alias: ast.Ident{Name: c.name}})
+			out = append(out, &ast.SelectItem{ItemPos: it.Pos(), Expr: ref, Alias: ast.Ident{Name: c.Name}})
 			n++
 		}
 		if n == 0 {
-			return nil, errAt(it.Pos(), "%s.* matches no columns", it.Table.Name)
+			return nil, value.ErrAt(it.Pos(), "%s.* matches no columns", it.Table.Name)
 		}
 	}
 	return out, nil
@@ -381,14 +385,14 @@ func (p *planner) expandStar(sch schema) ([]*ast.SelectItem, error) {
 
 // resolveOutputRef maps a GROUP BY ordinal or output alias to the select
 // item's expression.
-func (p *planner) resolveOutputRef(e ast.Expr, items []*ast.SelectItem) (ast.Expr, error) {
+func (p *Planner) resolveOutputRef(e ast.Expr, items []*ast.SelectItem) (ast.Expr, error) {
 	if ord, ok := e.(*ast.IntLit); ok {
 		if ord.Value < 1 || int(ord.Value) > len(items) {
-			return nil, errAt(e.Pos(), "GROUP BY %d: the select list has %d columns", ord.Value, len(items))
+			return nil, value.ErrAt(e.Pos(), "GROUP BY %d: the select list has %d columns", ord.Value, len(items))
 		}
 		return items[ord.Value-1].Expr, nil
 	}
-	if ref, ok := e.(*ast.ColumnRef); ok && ref.Table.IsZero() && p.src != nil && !p.src.hasColumn(ref.Column.Name) {
+	if ref, ok := e.(*ast.ColumnRef); ok && ref.Table.IsZero() && p.Src != nil && !p.Src.HasColumn(ref.Column.Name) {
 		for _, it := range items {
 			if strings.EqualFold(it.Alias.Name, ref.Column.Name) {
 				return it.Expr, nil
@@ -415,7 +419,7 @@ func hasAggregate(e ast.Expr) bool {
 		case *ast.In:
 			if x.Query != nil {
 				ast.Inspect(x.X, func(n ast.Node) bool {
-					if c, ok := n.(*ast.Call); ok && aggregates[strings.ToLower(c.Name.Name)] != nil {
+					if c, ok := n.(*ast.Call); ok && funcs.Aggregates[strings.ToLower(c.Name.Name)] != nil {
 						found = true
 					}
 					return !found
@@ -423,7 +427,7 @@ func hasAggregate(e ast.Expr) bool {
 				return false
 			}
 		case *ast.Call:
-			if aggregates[strings.ToLower(x.Name.Name)] != nil {
+			if funcs.Aggregates[strings.ToLower(x.Name.Name)] != nil {
 				found = true
 			}
 		}
@@ -444,8 +448,8 @@ func conjuncts(e ast.Expr) []ast.Expr {
 }
 
 // indexPredicate recognises a conjunct an index answers exactly.
-func (p *planner) indexPredicate(e ast.Expr) (*indexPred, error) {
-	c := &compiler{sess: p.sess, ctx: p.ctx}
+func (p *Planner) indexPredicate(e ast.Expr) (*exec.IndexPred, error) {
+	c := &Compiler{Sess: p.Sess, Ctx: p.Ctx}
 	switch x := e.(type) {
 	case *ast.Matches:
 		if x.Not || !p.isCaption(x.X) {
@@ -453,39 +457,39 @@ func (p *planner) indexPredicate(e ast.Expr) (*indexPred, error) {
 		}
 		rule, err := c.ruleOf(x.Rule)
 		if err != nil {
-			return nil, errAt(x.Pos(), "%v", err)
+			return nil, value.ErrAt(x.Pos(), "%v", err)
 		}
 		if x.Synset == nil {
-			return &indexPred{kind: "match", rule: rule, text: x.String()}, nil
+			return &exec.IndexPred{Kind: "match", Rule: rule, Text: x.String()}, nil
 		}
-		q, err := c.constant(x.Synset, "the synset of MATCHES SYNSET")
+		q, err := c.Constant(x.Synset, "the synset of MATCHES SYNSET")
 		if err != nil {
 			return nil, err
 		}
-		syn, err := p.sess.Catalog().Resolve(q.S)
+		syn, err := p.Sess.Catalog().Resolve(q.S)
 		if err != nil {
-			return nil, errAt(x.Synset.Pos(), "%v", err)
+			return nil, value.ErrAt(x.Synset.Pos(), "%v", err)
 		}
 		if syn.Class < 0 {
-			return nil, errAt(x.Synset.Pos(), "%s (%s) is not an ImageNet-1k class; MATCHES SYNSET takes one of the 1000 classes", syn.WNID, syn.Name)
+			return nil, value.ErrAt(x.Synset.Pos(), "%s (%s) is not an ImageNet-1k class; MATCHES SYNSET takes one of the 1000 classes", syn.WNID, syn.Name)
 		}
-		return &indexPred{kind: "synset", rule: rule, class: syn.Class, text: x.String()}, nil
+		return &exec.IndexPred{Kind: "synset", Rule: rule, Class: syn.Class, Text: x.String()}, nil
 	case *ast.Contains:
 		if x.Not || !p.isCaption(x.X) {
 			return nil, nil
 		}
 		rule, err := c.ruleOf(x.Rule)
 		if err != nil {
-			return nil, errAt(x.Pos(), "%v", err)
+			return nil, value.ErrAt(x.Pos(), "%v", err)
 		}
-		ph, err := c.constant(x.Phrase, "the phrase of CONTAINS")
+		ph, err := c.Constant(x.Phrase, "the phrase of CONTAINS")
 		if err != nil {
 			return nil, err
 		}
-		if ph.T != tString || strings.TrimSpace(ph.S) == "" {
-			return nil, errAt(x.Phrase.Pos(), "CONTAINS needs a phrase with at least one word")
+		if ph.T != value.TString || strings.TrimSpace(ph.S) == "" {
+			return nil, value.ErrAt(x.Phrase.Pos(), "CONTAINS needs a phrase with at least one word")
 		}
-		return &indexPred{kind: "contains", rule: rule, phrase: ph.S, text: x.String()}, nil
+		return &exec.IndexPred{Kind: "contains", Rule: rule, Phrase: ph.S, Text: x.String()}, nil
 	case *ast.Binary:
 		if x.Op == ast.OpGt || x.Op == ast.OpGe || x.Op == ast.OpLt || x.Op == ast.OpLe {
 			return p.vrangePredicate(x)
@@ -502,31 +506,31 @@ func (p *planner) indexPredicate(e ast.Expr) (*indexPred, error) {
 		default:
 			return nil, nil
 		}
-		v, err := c.constant(other, "an id")
-		if err != nil || v.T != tInt {
+		v, err := c.Constant(other, "an id")
+		if err != nil || v.T != value.TInt {
 			return nil, nil // not a constant: leave it to the filter
 		}
-		return &indexPred{kind: "id", ids: []uint64{uint64(v.I)}, text: x.String()}, nil
+		return &exec.IndexPred{Kind: "id", Ids: []uint64{uint64(v.I)}, Text: x.String()}, nil
 	case *ast.In:
 		if x.Not || x.Query != nil || !p.isID(x.X) {
 			return nil, nil
 		}
 		var ids []uint64
 		for _, el := range x.List {
-			v, err := c.constant(el, "an id")
-			if err != nil || v.T != tInt {
+			v, err := c.Constant(el, "an id")
+			if err != nil || v.T != value.TInt {
 				return nil, nil
 			}
 			ids = append(ids, uint64(v.I))
 		}
-		return &indexPred{kind: "id", ids: ids, text: x.String()}, nil
+		return &exec.IndexPred{Kind: "id", Ids: ids, Text: x.String()}, nil
 	}
 	return nil, nil
 }
 
 // vrangePredicate recognises cos(col, target) > t (or t < cos(...)) over
 // an indexed vector column.
-func (p *planner) vrangePredicate(x *ast.Binary) (*indexPred, error) {
+func (p *Planner) vrangePredicate(x *ast.Binary) (*exec.IndexPred, error) {
 	call, num, op := x.X, x.Y, x.Op
 	if _, ok := x.X.(*ast.Call); !ok {
 		call, num = x.Y, x.X
@@ -536,11 +540,11 @@ func (p *planner) vrangePredicate(x *ast.Binary) (*indexPred, error) {
 		return nil, nil
 	}
 	vt := p.vectorTarget(call)
-	if vt == nil || !p.useIndex(vt.col) {
+	if vt == nil || !p.useIndex(vt.Col) {
 		return nil, nil
 	}
-	c := &compiler{sess: p.sess, ctx: p.ctx}
-	v, err := c.constant(num, "the threshold")
+	c := &Compiler{Sess: p.Sess, Ctx: p.Ctx}
+	v, err := c.Constant(num, "the threshold")
 	if err != nil {
 		return nil, nil
 	}
@@ -548,69 +552,69 @@ func (p *planner) vrangePredicate(x *ast.Binary) (*indexPred, error) {
 	if !ok {
 		return nil, nil
 	}
-	return &indexPred{kind: "vrange", vt: vt, threshold: t, text: x.String()}, nil
+	return &exec.IndexPred{Kind: "vrange", Vt: vt, Threshold: t, Text: x.String()}, nil
 }
 
 // neededColumns marks the source columns the plan reads.
-func (p *planner) neededColumns(sch schema, root planNode) []bool {
+func (p *Planner) neededColumns(sch value.Schema, root exec.PlanNode) []bool {
 	need := make([]bool, len(sch))
 	need[0] = true // id
-	var mark func(e expr)
-	mark = func(e expr) {
-		if c, ok := e.(*colExpr); ok && c.idx < len(need) {
-			need[c.idx] = true
+	var mark func(e exec.Expr)
+	mark = func(e exec.Expr) {
+		if c, ok := e.(*exec.ColExpr); ok && c.Idx < len(need) {
+			need[c.Idx] = true
 		}
-		for _, sub := range subExprs(e) {
+		for _, sub := range exec.SubExprs(e) {
 			mark(sub)
 		}
 	}
 	// Only expressions evaluated over the source rows count: the scan's
 	// filter, and the first operator above the scan.
-	isSource := func(n planNode) bool {
+	isSource := func(n exec.PlanNode) bool {
 		switch n.(type) {
-		case *scanNode, *knnNode:
+		case *exec.ScanNode, *exec.KnnNode:
 			return true
 		}
 		return false
 	}
-	var walk func(n planNode)
-	walk = func(n planNode) {
+	var walk func(n exec.PlanNode)
+	walk = func(n exec.PlanNode) {
 		switch x := n.(type) {
-		case *scanNode:
-			for _, c := range x.filter {
-				mark(c.e)
+		case *exec.ScanNode:
+			for _, c := range x.Filter {
+				mark(c.E)
 			}
 			return
-		case *knnNode:
-			for _, c := range x.scan.filter {
-				mark(c.e)
+		case *exec.KnnNode:
+			for _, c := range x.Scan.Filter {
+				mark(c.E)
 			}
 			return
-		case *countNode:
+		case *exec.CountNode:
 			return
-		case *filterNode:
-			if isSource(x.in) {
-				for _, c := range x.conds {
-					mark(c.e)
+		case *exec.FilterNode:
+			if isSource(x.In) {
+				for _, c := range x.Conds {
+					mark(c.E)
 				}
 			}
-		case *projectNode:
-			if isSource(x.in) {
-				for _, e := range x.exprs {
+		case *exec.ProjectNode:
+			if isSource(x.In) {
+				for _, e := range x.Exprs {
 					mark(e)
 				}
 			}
-		case *aggNode:
-			for _, k := range x.agg.keys {
+		case *exec.AggNode:
+			for _, k := range x.Agg.Keys {
 				mark(k)
 			}
-			for _, c := range x.agg.calls {
-				if c.arg != nil {
-					mark(c.arg)
+			for _, c := range x.Agg.Calls {
+				if c.Arg != nil {
+					mark(c.Arg)
 				}
 			}
 		}
-		for _, c := range n.children() {
+		for _, c := range n.Children() {
 			walk(c)
 		}
 	}

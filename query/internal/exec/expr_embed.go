@@ -1,0 +1,27 @@
+package exec
+
+import (
+	"github.com/laiondb/laiondb/query/internal/value"
+)
+
+// embedExpr is embed(text) bound to the model it answers with.
+type EmbedExpr struct {
+	Arg   Expr
+	Model string
+}
+
+func (e *EmbedExpr) Eval(ec *EvalCtx, row value.Row) (value.Value, error) {
+	v, err := e.Arg.Eval(ec, row)
+	if err != nil || v.T == value.TNull {
+		return value.Value{}, err
+	}
+	vec, err := ec.host.EmbedText(ec.ctx, e.Model, value.AsText(v))
+	if err != nil {
+		return value.Value{}, err
+	}
+	return value.VectorV(vec), nil
+}
+
+func (e *EmbedExpr) Typ() value.Type { return value.TVector }
+
+func (e *EmbedExpr) String() string { return "embed(" + e.Arg.String() + ")" }

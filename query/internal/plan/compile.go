@@ -1,0 +1,578 @@
+package plan
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/laiondb/laiondb/query/internal/exec"
+	"github.com/laiondb/laiondb/query/internal/funcs"
+	"github.com/laiondb/laiondb/query/internal/value"
+
+	"github.com/laiondb/laiondb/engine/synset"
+	"github.com/laiondb/laiondb/query/ast"
+)
+
+// compiler turns AST expressions into exprs over one row layout.
+type Compiler struct {
+	Sess Host
+	Ctx  context.Context
+	sch  value.Schema
+
+	// Aggregation: when agg is set, expressions are compiled over the
+	// output of the aggregate operator: GROUP BY keys then aggregates.
+	agg *exec.AggPlan
+	// noAgg is the reason aggregates are not allowed here ("" = allowed
+	// when agg is set).
+	NoAgg string
+	// hint is added to unknown-column errors (e.g. where synset comes from).
+	hint func(name string) string
+	// aliases are output names usable as columns (HAVING n > 5).
+	aliases map[string]ast.Expr
+}
+
+func (c *Compiler) Compile(e ast.Expr) (exec.Expr, error) {
+	if c.agg != nil {
+		txt := e.String()
+		for i, k := range c.agg.KeyTxt {
+			if k == txt {
+				return &exec.ColExpr{Idx: i, Name: txt, T: c.agg.Keys[i].Typ()}, nil
+			}
+		}
+	}
+	switch x := e.(type) {
+	case *ast.IntLit:
+		return &exec.ConstExpr{V: value.IntV(x.Value)}, nil
+	case *ast.FloatLit:
+		return &exec.ConstExpr{V: value.FloatV(x.Value)}, nil
+	case *ast.StringLit:
+		return &exec.ConstExpr{V: value.StringV(x.Value)}, nil
+	case *ast.BoolLit:
+		return &exec.ConstExpr{V: value.BoolV(x.Value)}, nil
+	case *ast.NullLit:
+		return &exec.ConstExpr{V: value.Value{}}, nil
+	case *ast.Var:
+		v, ok := c.Sess.Var(x.Name)
+		if !ok {
+			var names []string
+			names = c.Sess.VarNames()
+			return nil, value.ErrAt(x.Pos(), "variable $%s is not set; pass --var %s=VALUE to laiondb run%s", x.Name, x.Name, value.DidYouMean(x.Name, names))
+		}
+		return &exec.ConstExpr{V: v}, nil
+	case *ast.VectorLit:
+		v := make([]float32, len(x.Elems))
+		for i, el := range x.Elems {
+			ce, err := c.Constant(el, "a vector element")
+			if err != nil {
+				return nil, err
+			}
+			f, ok := ce.AsFloat()
+			if !ok {
+				return nil, value.ErrAt(el.Pos(), "vector elements must be numbers, not %s", ce.T)
+			}
+			v[i] = float32(f)
+		}
+		return &exec.ConstExpr{V: value.VectorV(v)}, nil
+	case *ast.ColumnRef:
+		if a, ok := c.aliases[strings.ToLower(x.Column.Name)]; ok && x.Table.IsZero() {
+			saved := c.aliases
+			c.aliases = nil // an alias does not refer to itself
+			e, err := c.Compile(a)
+			c.aliases = saved
+			return e, err
+		}
+		if c.agg != nil {
+			if _, err := c.agg.Pre.Resolve(x); err == nil {
+				return nil, value.ErrAt(x.Pos(), "column %s must appear in GROUP BY or be used in an aggregate such as count(%s) or min(%s)", x.String(), x.String(), x.String())
+			}
+		}
+		i, err := c.sch.Resolve(x)
+		if err != nil {
+			if c.hint != nil {
+				if qe, ok := err.(*value.Error); ok {
+					qe.Msg += c.hint(x.Column.Name)
+				}
+			}
+			return nil, err
+		}
+		return &exec.ColExpr{Idx: i, Name: c.sch[i].Name, T: c.sch[i].Typ}, nil
+	case *ast.Unary:
+		inner, err := c.Compile(x.X)
+		if err != nil {
+			return nil, err
+		}
+		if x.Op == ast.OpNot {
+			if err := c.WantBool(inner, x.X); err != nil {
+				return nil, err
+			}
+			return fold(c, &exec.NotExpr{X: inner}), nil
+		}
+		if !value.IsNumeric(inner.Typ()) {
+			return nil, value.ErrAt(x.X.Pos(), "cannot negate %s; a number is expected", value.TypeName(inner.Typ()))
+		}
+		return fold(c, &exec.NegExpr{X: inner}), nil
+	case *ast.Binary:
+		return c.binary(x)
+	case *ast.In:
+		return c.in(x)
+	case *ast.Between:
+		v, err := c.Compile(x.X)
+		if err != nil {
+			return nil, err
+		}
+		lo, err := c.Compile(x.Low)
+		if err != nil {
+			return nil, err
+		}
+		hi, err := c.Compile(x.High)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range []struct {
+			e exec.Expr
+			n ast.Expr
+		}{{v, x.X}, {lo, x.Low}, {hi, x.High}} {
+			if p.e.Typ() == value.TVector {
+				return nil, value.ErrAt(p.n.Pos(), "BETWEEN needs numbers or text, not a vector")
+			}
+		}
+		var out exec.Expr = &exec.LogicExpr{And: true, X: &exec.CmpExpr{Op: ast.OpGe, X: v, Y: lo}, Y: &exec.CmpExpr{Op: ast.OpLe, X: v, Y: hi}}
+		if x.Not {
+			out = &exec.NotExpr{X: out}
+		}
+		return out, nil
+	case *ast.IsNull:
+		v, err := c.Compile(x.X)
+		if err != nil {
+			return nil, err
+		}
+		return &exec.IsNullExpr{X: v, Not: x.Not}, nil
+	case *ast.Like:
+		v, err := c.Compile(x.X)
+		if err != nil {
+			return nil, err
+		}
+		p, err := c.Compile(x.Pattern)
+		if err != nil {
+			return nil, err
+		}
+		if v.Typ() == value.TVector || p.Typ() == value.TVector {
+			return nil, value.ErrAt(x.Pos(), "LIKE needs text, not a vector")
+		}
+		return &exec.LikeExpr{X: v, Pat: p, Not: x.Not}, nil
+	case *ast.Matches:
+		return c.matches(x)
+	case *ast.Contains:
+		return c.contains(x)
+	case *ast.Call:
+		return c.call(x)
+	case *ast.Case:
+		return c.caseExpr(x)
+	case *ast.Subquery:
+		return c.subquery(x)
+	case *ast.Exists:
+		p, err := PlanQuery(c.Sess, c.Ctx, x.Query)
+		if err != nil {
+			return nil, err
+		}
+		return &exec.ExistsExpr{Plan: p}, nil
+	}
+	return nil, value.ErrAt(e.Pos(), "%s is not supported here", e.String())
+}
+
+// constant compiles e and requires a value known before the query runs.
+func (c *Compiler) Constant(e ast.Expr, what string) (value.Value, error) {
+	sub := &Compiler{Sess: c.Sess, Ctx: c.Ctx, NoAgg: what + " must be a constant"}
+	ce, err := sub.Compile(e)
+	if err != nil {
+		return value.Value{}, err
+	}
+	if k, ok := ce.(*exec.ConstExpr); ok {
+		return k.V, nil
+	}
+	if !allConst(ce) {
+		return value.Value{}, value.ErrAt(e.Pos(), "%s must be a constant (a literal, a $variable, or arithmetic on them)", what)
+	}
+	v, err := ce.Eval(exec.NewEvalCtx(c.Ctx, c.Sess, c.Sess.Snapshot()), nil)
+	if err != nil {
+		return value.Value{}, value.ErrAt(e.Pos(), "%s: %v", what, err)
+	}
+	return v, nil
+}
+
+// fold evaluates an expression whose operands are all constants.
+func fold(c *Compiler, e exec.Expr) exec.Expr {
+	if !allConst(e) {
+		return e
+	}
+	v, err := e.Eval(exec.NewEvalCtx(c.Ctx, c.Sess, c.Sess.Snapshot()), nil)
+	if err != nil {
+		return e // the error shows when the row is evaluated
+	}
+	return &exec.ConstExpr{V: v}
+}
+
+func allConst(e exec.Expr) bool {
+	switch x := e.(type) {
+	case *exec.ConstExpr:
+		return true
+	case *exec.NotExpr:
+		return allConst(x.X)
+	case *exec.NegExpr:
+		return allConst(x.X)
+	case *exec.ArithExpr:
+		return allConst(x.X) && allConst(x.Y)
+	case *exec.CmpExpr:
+		return allConst(x.X) && allConst(x.Y)
+	case *exec.CallExpr:
+		if !x.Fn.Pure {
+			return false
+		}
+		for _, a := range x.Args {
+			if !allConst(a) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+func (c *Compiler) WantBool(e exec.Expr, n ast.Expr) error {
+	switch e.Typ() {
+	case value.TBool, value.TAny, value.TNull:
+		return nil
+	}
+	return value.ErrAt(n.Pos(), "%s is %s; a condition (true/false) is expected here", n.String(), value.TypeName(e.Typ()))
+}
+
+func (c *Compiler) binary(x *ast.Binary) (exec.Expr, error) {
+	l, err := c.Compile(x.X)
+	if err != nil {
+		return nil, err
+	}
+	r, err := c.Compile(x.Y)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case x.Op == ast.OpAnd || x.Op == ast.OpOr:
+		if err := c.WantBool(l, x.X); err != nil {
+			return nil, err
+		}
+		if err := c.WantBool(r, x.Y); err != nil {
+			return nil, err
+		}
+		return &exec.LogicExpr{And: x.Op == ast.OpAnd, X: l, Y: r}, nil
+	case x.Op.IsComparison():
+		lt, rt := l.Typ(), r.Typ()
+		if lt == value.TVector || rt == value.TVector {
+			return nil, value.ErrAt(x.OpPos, "a vector cannot be compared with %s; compare cos(a, b) or dot(a, b) instead", x.Op)
+		}
+		if lt != value.TAny && rt != value.TAny && !(value.IsNumeric(lt) && value.IsNumeric(rt)) && lt != rt {
+			return nil, value.ErrAt(x.OpPos, "cannot compare %s (%s) with %s (%s)", x.X.String(), value.TypeName(lt), x.Y.String(), value.TypeName(rt))
+		}
+		return fold(c, &exec.CmpExpr{Op: x.Op, X: l, Y: r}), nil
+	case x.Op == ast.OpConcat:
+		return fold(c, &exec.ArithExpr{Op: x.Op, X: l, Y: r, T: value.TString}), nil
+	default:
+		for _, p := range []struct {
+			e exec.Expr
+			n ast.Expr
+		}{{l, x.X}, {r, x.Y}} {
+			if !value.IsNumeric(p.e.Typ()) {
+				return nil, value.ErrAt(p.n.Pos(), "%s is %s; a number is expected for %s", p.n.String(), value.TypeName(p.e.Typ()), x.Op)
+			}
+		}
+		t := value.TFloat
+		if (l.Typ() == value.TInt || l.Typ() == value.TBool) && (r.Typ() == value.TInt || r.Typ() == value.TBool) {
+			t = value.TInt
+		}
+		return fold(c, &exec.ArithExpr{Op: x.Op, X: l, Y: r, T: t}), nil
+	}
+}
+
+func (c *Compiler) in(x *ast.In) (exec.Expr, error) {
+	v, err := c.Compile(x.X)
+	if err != nil {
+		return nil, err
+	}
+	if v.Typ() == value.TVector {
+		return nil, value.ErrAt(x.X.Pos(), "IN needs numbers or text, not a vector")
+	}
+	if x.Query != nil {
+		p, err := PlanQuery(c.Sess, c.Ctx, x.Query)
+		if err != nil {
+			return nil, err
+		}
+		if len(p.Schema()) != 1 {
+			return nil, value.ErrAt(x.Query.Pos(), "the subquery of IN must select one column, not %d", len(p.Schema()))
+		}
+		return &exec.InQueryExpr{X: v, Plan: p, Not: x.Not}, nil
+	}
+	var list []exec.Expr
+	for _, el := range x.List {
+		e, err := c.Compile(el)
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, e)
+	}
+	return &exec.InListExpr{X: v, List: list, Not: x.Not}, nil
+}
+
+// ruleOf maps the USING option (or the session's default) to a rule.
+func (c *Compiler) ruleOf(r ast.MatchRule) (synset.Rule, error) {
+	name := string(r)
+	if name == "" {
+		name = c.Sess.Setting("rule").S
+	}
+	return synset.ParseRule(strings.ToLower(name))
+}
+
+func (c *Compiler) matches(x *ast.Matches) (exec.Expr, error) {
+	v, err := c.Compile(x.X)
+	if err != nil {
+		return nil, err
+	}
+	if v.Typ() != value.TString && v.Typ() != value.TAny {
+		return nil, value.ErrAt(x.X.Pos(), "MATCHES needs a text column such as caption, not %s", value.TypeName(v.Typ()))
+	}
+	rule, err := c.ruleOf(x.Rule)
+	if err != nil {
+		return nil, value.ErrAt(x.Pos(), "%v", err)
+	}
+	vocab, err := c.Sess.Catalog().Vocabulary(rule)
+	if err != nil {
+		return nil, err
+	}
+	m := &exec.MatchExpr{X: v, Rule: rule, Vocab: vocab, Class: -1, Text: x.String()}
+	if x.Synset != nil {
+		q, err := c.Constant(x.Synset, "the synset of MATCHES SYNSET")
+		if err != nil {
+			return nil, err
+		}
+		syn, err := c.Sess.Catalog().Resolve(q.S)
+		if err != nil {
+			return nil, value.ErrAt(x.Synset.Pos(), "%v", err)
+		}
+		if syn.Class < 0 {
+			return nil, value.ErrAt(x.Synset.Pos(), "%s (%s) is not an ImageNet-1k class; MATCHES SYNSET takes one of the 1000 classes", syn.WNID, syn.Name)
+		}
+		m.Class = syn.Class
+	}
+	var out exec.Expr = m
+	if x.Not {
+		out = &exec.NotExpr{X: m}
+	}
+	return out, nil
+}
+
+func (c *Compiler) contains(x *ast.Contains) (exec.Expr, error) {
+	v, err := c.Compile(x.X)
+	if err != nil {
+		return nil, err
+	}
+	if v.Typ() != value.TString && v.Typ() != value.TAny {
+		return nil, value.ErrAt(x.X.Pos(), "CONTAINS needs a text column such as caption, not %s", value.TypeName(v.Typ()))
+	}
+	rule, err := c.ruleOf(x.Rule)
+	if err != nil {
+		return nil, value.ErrAt(x.Pos(), "%v", err)
+	}
+	p, err := c.Constant(x.Phrase, "the phrase of CONTAINS")
+	if err != nil {
+		return nil, err
+	}
+	words := synset.Words(rule, p.S)
+	if len(words) == 0 || p.S == "" {
+		return nil, value.ErrAt(x.Phrase.Pos(), "CONTAINS needs a phrase with at least one word")
+	}
+	m := &exec.MatchExpr{X: v, Rule: rule, Phrase: p.S, Words: words, Text: x.String()}
+	var out exec.Expr = m
+	if x.Not {
+		out = &exec.NotExpr{X: m}
+	}
+	return out, nil
+}
+
+func (c *Compiler) caseExpr(x *ast.Case) (exec.Expr, error) {
+	out := &exec.CaseExpr{T: value.TAny}
+	var operand exec.Expr
+	if x.Operand != nil {
+		var err error
+		if operand, err = c.Compile(x.Operand); err != nil {
+			return nil, err
+		}
+	}
+	for _, w := range x.Whens {
+		cond, err := c.Compile(w.Cond)
+		if err != nil {
+			return nil, err
+		}
+		if operand != nil {
+			cond = &exec.CmpExpr{Op: ast.OpEq, X: operand, Y: cond}
+		}
+		then, err := c.Compile(w.Result)
+		if err != nil {
+			return nil, err
+		}
+		out.Whens = append(out.Whens, cond)
+		out.Thens = append(out.Thens, then)
+		if out.T == value.TAny {
+			out.T = then.Typ()
+		}
+	}
+	if x.Else != nil {
+		e, err := c.Compile(x.Else)
+		if err != nil {
+			return nil, err
+		}
+		out.Els = e
+		if out.T == value.TAny {
+			out.T = e.Typ()
+		}
+	}
+	return out, nil
+}
+
+func (c *Compiler) subquery(x *ast.Subquery) (exec.Expr, error) {
+	p, err := PlanQuery(c.Sess, c.Ctx, x.Query)
+	if err != nil {
+		return nil, err
+	}
+	if len(p.Schema()) != 1 {
+		return nil, value.ErrAt(x.Pos(), "a scalar subquery must select one column, not %d", len(p.Schema()))
+	}
+	return &exec.SubqueryExpr{Plan: p, T: p.Schema()[0].Typ, Text: x.String(), Pos: x.Pos()}, nil
+}
+
+func (c *Compiler) call(x *ast.Call) (exec.Expr, error) {
+	name := strings.ToLower(x.Name.Name)
+	if ag, ok := funcs.Aggregates[name]; ok {
+		return c.aggregate(x, ag)
+	}
+	if name == "embed" {
+		return c.compileEmbed(x)
+	}
+	fn, ok := funcs.Functions[name]
+	if !ok {
+		return nil, value.ErrAt(x.Pos(), "unknown function %s%s", x.Name.Name, value.DidYouMean(name, funcs.FunctionNames()))
+	}
+	if x.Star || x.Distinct {
+		return nil, value.ErrAt(x.Pos(), "%s(%s...) is only for aggregates such as count", name, map[bool]string{true: "*", false: "DISTINCT "}[x.Star])
+	}
+	if len(x.Args) < fn.Min || (fn.Max >= 0 && len(x.Args) > fn.Max) {
+		return nil, value.ErrAt(x.Pos(), "%s takes %s, not %d: %s", name, argCount(fn.Min, fn.Max), len(x.Args), fn.Help)
+	}
+	args := make([]exec.Expr, len(x.Args))
+	types := make([]value.Type, len(x.Args))
+	for i, a := range x.Args {
+		e, err := c.Compile(a)
+		if err != nil {
+			return nil, err
+		}
+		args[i], types[i] = e, e.Typ()
+	}
+	t, err := fn.Result(types)
+	if err != nil {
+		return nil, value.ErrAt(x.Pos(), "%s: %v; %s", name, err, fn.Help)
+	}
+	if name == "cos" || name == "dot" {
+		if err := c.checkModels(x, args); err != nil {
+			return nil, err
+		}
+	}
+	call := &exec.CallExpr{Fn: fn, Args: args, T: t}
+	if allConst(call) {
+		// Evaluate now, so a bad constant argument is reported where it is.
+		v, err := call.Eval(exec.NewEvalCtx(c.Ctx, c.Sess, c.Sess.Snapshot()), nil)
+		if err != nil {
+			return nil, value.ErrAt(x.Pos(), "%s: %v", name, err)
+		}
+		return &exec.ConstExpr{V: v}, nil
+	}
+	return call, nil
+}
+
+func argCount(min, max int) string {
+	switch {
+	case max < 0:
+		return fmt.Sprintf("at least %d argument(s)", min)
+	case min == max:
+		return fmt.Sprintf("%d argument(s)", min)
+	}
+	return fmt.Sprintf("%d to %d arguments", min, max)
+}
+
+func (c *Compiler) aggregate(x *ast.Call, ag *funcs.Aggregate) (exec.Expr, error) {
+	if c.agg == nil {
+		why := c.NoAgg
+		if why == "" {
+			why = "aggregates are not allowed here"
+		}
+		return nil, value.ErrAt(x.Pos(), "%s(...) is an aggregate: %s", ag.Name, why)
+	}
+	call := &exec.AggCall{Fn: ag, Distinct: x.Distinct, Text: x.String()}
+	switch {
+	case x.Star:
+		if !ag.Star {
+			return nil, value.ErrAt(x.Pos(), "%s(*) is not allowed; only count(*) counts rows", ag.Name)
+		}
+	case len(x.Args) != 1:
+		return nil, value.ErrAt(x.Pos(), "%s takes one argument: %s", ag.Name, ag.Help)
+	default:
+		inner := &Compiler{Sess: c.Sess, Ctx: c.Ctx, sch: c.agg.Pre, NoAgg: "aggregates cannot be nested", hint: c.hint}
+		arg, err := inner.Compile(x.Args[0])
+		if err != nil {
+			return nil, err
+		}
+		call.Arg = arg
+	}
+	argT := value.TAny
+	if call.Arg != nil {
+		argT = call.Arg.Typ()
+	}
+	t, err := ag.Result(argT)
+	if err != nil {
+		return nil, value.ErrAt(x.Pos(), "%s: %v", ag.Name, err)
+	}
+	call.T = t
+	for i, prev := range c.agg.Calls {
+		if prev.Text == call.Text {
+			return &exec.ColExpr{Idx: len(c.agg.Keys) + i, Name: call.Text, T: t}, nil
+		}
+	}
+	c.agg.Calls = append(c.agg.Calls, call)
+	return &exec.ColExpr{Idx: len(c.agg.Keys) + len(c.agg.Calls) - 1, Name: call.Text, T: t}, nil
+}
+
+// checkModels refuses cos/dot between vectors of different models unless
+// allow_model_mismatch is set.
+func (c *Compiler) checkModels(x *ast.Call, args []exec.Expr) error {
+	if value.Truth(c.Sess.Setting("allow_model_mismatch")) {
+		return nil
+	}
+	var models []string
+	for _, a := range args {
+		models = append(models, c.modelOf(a))
+	}
+	if models[0] != "" && models[1] != "" && models[0] != models[1] {
+		return value.ErrAt(x.Pos(), "%s compares %s embeddings (%s) with %s embeddings (%s); use vectors of one model, or SET allow_model_mismatch = true",
+			x.Name.Name, models[0], x.Args[0].String(), models[1], x.Args[1].String())
+	}
+	return nil
+}
+
+// modelOf returns the model of a vector expression when known.
+func (c *Compiler) modelOf(e exec.Expr) string {
+	switch x := e.(type) {
+	case *exec.ColExpr:
+		if x.Idx < len(c.sch) {
+			return c.sch[x.Idx].Model
+		}
+	case *exec.EmbedExpr:
+		return x.Model
+	}
+	return ""
+}
