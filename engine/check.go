@@ -38,7 +38,7 @@ func (s *Snapshot) checkTable(t *Table) error {
 				for c := range t.Columns {
 					cb, err := s.columnBlock(t, sh.Number, gen, b, c)
 					if err != nil {
-						return fmt.Errorf("%w: %s block %d column %s: %v", ErrCorrupt, where, b, t.Columns[c].Name, err)
+						return fmt.Errorf("%w: %s block %d column %s: %w", ErrCorrupt, where, b, t.Columns[c].Name, err)
 					}
 					if cb == nil && c == ci && ci >= 0 {
 						return fmt.Errorf("%w: %s: caption block %d missing", ErrCorrupt, where, b)
@@ -53,11 +53,11 @@ func (s *Snapshot) checkTable(t *Table) error {
 					}
 					item, err := s.txn.Get(blockKey(t.ID, sh.Number, gen, b, blockVector, uint16(v)))
 					if err != nil {
-						return fmt.Errorf("%w: %s: vector block %d of %s: %v", ErrCorrupt, where, b, vc.Name, err)
+						return fmt.Errorf("%w: %s: vector block %d of %s: %w", ErrCorrupt, where, b, vc.Name, err)
 					}
 					var size int
 					if err := item.Value(func(v []byte) error { size = len(v); return nil }); err != nil {
-						return fmt.Errorf("%w: %s: vector block %d of %s: %v", ErrCorrupt, where, b, vc.Name, err)
+						return fmt.Errorf("%w: %s: vector block %d of %s: %w", ErrCorrupt, where, b, vc.Name, err)
 					}
 					if want := n * vc.Dim * vc.ElemSize(); size != want {
 						return fmt.Errorf("%w: %s: vector block %d of %s has %d bytes, want %d", ErrCorrupt, where, b, vc.Name, size, want)
@@ -76,7 +76,7 @@ func (s *Snapshot) checkTable(t *Table) error {
 					continue
 				}
 				if _, err := s.txn.Get(append(tokenPrefix(t.ID, sh.Number, sh.Gen, r.id), 'd')); err != nil {
-					return fmt.Errorf("%w: %s: caption index for rule %s: %v", ErrCorrupt, where, rule, err)
+					return fmt.Errorf("%w: %s: caption index for rule %s: %w", ErrCorrupt, where, rule, err)
 				}
 			}
 		}

@@ -173,7 +173,7 @@ func (db *DB) loadCatalog() error {
 		for it.Rewind(); it.Valid(); it.Next() {
 			var t Table
 			if err := it.Item().Value(func(v []byte) error { return json.Unmarshal(v, &t) }); err != nil {
-				return fmt.Errorf("%w: catalog entry %q: %v", ErrCorrupt, it.Item().Key(), err)
+				return fmt.Errorf("%w: catalog entry %q: %w", ErrCorrupt, it.Item().Key(), err)
 			}
 			tables[strings.ToLower(t.Name)] = &t
 		}

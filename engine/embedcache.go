@@ -114,7 +114,7 @@ func (db *DB) CachedEmbeddings(model string, texts []string) ([][]float32, error
 				return err
 			})
 			if err != nil {
-				return fmt.Errorf("%w: entry of model %q for %.60q: %v", ErrCorrupt, model, t, err)
+				return fmt.Errorf("%w: entry of model %q for %.60q: %w", ErrCorrupt, model, t, err)
 			}
 		}
 		return nil
@@ -243,7 +243,7 @@ func checkEmbeddings(db *DB, s *Snapshot) error {
 			return err
 		})
 		if err != nil {
-			return fmt.Errorf("%w: embedding cache entry %q: %v", ErrCorrupt, k, err)
+			return fmt.Errorf("%w: embedding cache entry %q: %w", ErrCorrupt, k, err)
 		}
 		if have, ok := dims[model]; ok && have != d {
 			return fmt.Errorf("%w: embedding cache: model %q has vectors of %d and %d dimensions", ErrCorrupt, model, have, d)

@@ -3,6 +3,8 @@ package engine
 import (
 	"errors"
 	"fmt"
+
+	"github.com/dgraph-io/badger/v4"
 )
 
 // Sentinel errors; match them with errors.Is.
@@ -60,4 +62,15 @@ func (e *InputError) Unwrap() []error {
 
 func inputErr(path string, row int64, err error, format string, args ...any) *InputError {
 	return &InputError{Path: path, Row: row, Msg: fmt.Sprintf(format, args...), Err: err}
+}
+
+// readErr wraps the error of reading a key that must exist. A key that is
+// not there is an inconsistency (ErrCorrupt); any other error is the
+// storage's own (an I/O error, a closed database) and is not reported as
+// an inconsistency. Both keep their cause. what names what was read.
+func readErr(err error, what string) error {
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return fmt.Errorf("%w: %s is missing: %w", ErrCorrupt, what, err)
+	}
+	return fmt.Errorf("reading %s: %w", what, err)
 }

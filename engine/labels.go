@@ -122,14 +122,14 @@ func decodeLabels(b []byte, fp [8]byte, v *synset.Vocabulary) (*synset.Labels, b
 		p = p[2:]
 		bm, err := read()
 		if err != nil || c >= len(l.Any) {
-			return nil, false, fmt.Errorf("%w: stored labels: %v", ErrCorrupt, err)
+			return nil, false, fmt.Errorf("%w: stored labels: %w", ErrCorrupt, err)
 		}
 		l.Any[c] = bm
 		l.Matched.Or(bm)
 	}
 	multi, err := read()
 	if err != nil {
-		return nil, false, fmt.Errorf("%w: stored labels: %v", ErrCorrupt, err)
+		return nil, false, fmt.Errorf("%w: stored labels: %w", ErrCorrupt, err)
 	}
 	l.Multi = multi
 	for c, a := range l.Any {

@@ -52,7 +52,7 @@ func (db *DB) Sets() ([]*Set, error) {
 		for it.Rewind(); it.Valid(); it.Next() {
 			var s Set
 			if err := it.Item().Value(func(v []byte) error { return json.Unmarshal(v, &s) }); err != nil {
-				return fmt.Errorf("%w: set catalog entry: %v", ErrCorrupt, err)
+				return fmt.Errorf("%w: set catalog entry: %w", ErrCorrupt, err)
 			}
 			out = append(out, &s)
 		}
@@ -73,24 +73,29 @@ func (s *Snapshot) SetInfo(name string) (*Set, error) {
 	}
 	var set Set
 	if err := item.Value(func(v []byte) error { return json.Unmarshal(v, &set) }); err != nil {
-		return nil, fmt.Errorf("%w: set %s: %v", ErrCorrupt, name, err)
+		return nil, fmt.Errorf("%w: set %s: %w", ErrCorrupt, name, err)
 	}
 	return &set, nil
 }
 
 // SetIDs returns the ids of a set's rows.
 func (s *Snapshot) SetIDs(set *Set) (*roaring64.Bitmap, error) {
+	what := fmt.Sprintf("the id bitmap of set %s", set.Name)
 	item, err := s.txn.Get(append(setPrefix(set.ID), 'i'))
 	if err != nil {
-		return nil, fmt.Errorf("%w: set %s has no id bitmap: %v", ErrCorrupt, set.Name, err)
+		return nil, readErr(err, what)
 	}
 	bm := roaring64.New()
+	var derr error
 	err = item.Value(func(v []byte) error {
-		_, err := bm.ReadFrom(bytes.NewReader(v))
-		return err
+		_, derr = bm.ReadFrom(bytes.NewReader(v))
+		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("%w: set %s id bitmap: %v", ErrCorrupt, set.Name, err)
+		return nil, fmt.Errorf("reading %s: %w", what, err)
+	}
+	if derr != nil {
+		return nil, fmt.Errorf("%w: %s: %w", ErrCorrupt, what, derr)
 	}
 	return bm, nil
 }
@@ -102,17 +107,18 @@ func (s *Snapshot) setColumnBlock(set *Set, col int, b uint32) (*columnBlock, er
 	if cb, ok := s.cols[string(key)]; ok {
 		return cb, nil
 	}
+	what := fmt.Sprintf("block %d of column %s of set %s", b, set.Columns[col].Name, set.Name)
 	item, err := s.txn.Get(key)
 	if err != nil {
-		return nil, fmt.Errorf("%w: set %s column %s block %d: %v", ErrCorrupt, set.Name, set.Columns[col].Name, b, err)
+		return nil, readErr(err, what)
 	}
 	data, err := item.ValueCopy(nil)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("reading %s: %w", what, err)
 	}
 	cb, err := decodeColumnBlock(data)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	if len(s.cols) >= maxCachedBlocks {
 		clear(s.cols)
@@ -272,7 +278,7 @@ func checkSets(db *DB, s *Snapshot) error {
 	for _, set := range sets {
 		t, err := db.Table(set.Table)
 		if err != nil {
-			return fmt.Errorf("%w: set %s refers to table %s: %v", ErrCorrupt, set.Name, set.Table, err)
+			return fmt.Errorf("%w: set %s refers to table %s: %w", ErrCorrupt, set.Name, set.Table, err)
 		}
 		ids, err := s.SetIDs(set)
 		if err != nil {

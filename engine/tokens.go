@@ -350,21 +350,21 @@ func (ti *tokenIndex) lookup(token string) (*roaring.Bitmap, error) {
 		return t >= token
 	})
 	if ferr != nil {
-		return nil, fmt.Errorf("%w: caption index chunk %d: %v", ErrCorrupt, c, ferr)
+		return nil, fmt.Errorf("%w: caption index chunk %d: %w", ErrCorrupt, c, ferr)
 	}
 	if i >= n {
 		return nil, nil
 	}
 	t, b, err := entry(i)
 	if err != nil {
-		return nil, fmt.Errorf("%w: caption index chunk %d: %v", ErrCorrupt, c, err)
+		return nil, fmt.Errorf("%w: caption index chunk %d: %w", ErrCorrupt, c, err)
 	}
 	if t != token {
 		return nil, nil
 	}
 	bm := roaring.New()
 	if _, err := bm.FromUnsafeBytes(b); err != nil {
-		return nil, fmt.Errorf("%w: caption index postings of %q: %v", ErrCorrupt, token, err)
+		return nil, fmt.Errorf("%w: caption index postings of %q: %w", ErrCorrupt, token, err)
 	}
 	return bm, nil
 }

@@ -347,12 +347,13 @@ func (r *chunkReader) Read(p []byte) (int, error) {
 		if r.next >= r.meta.Chunks {
 			return 0, io.EOF
 		}
+		what := fmt.Sprintf("chunk %d of index %s", r.next, r.meta.Name)
 		item, err := r.s.txn.Get(indexKey(r.meta.ID, r.meta.Graph, r.next))
 		if err != nil {
-			return 0, fmt.Errorf("%w: index %s chunk %d: %v", ErrCorrupt, r.meta.Name, r.next, err)
+			return 0, readErr(err, what)
 		}
 		if r.cur, err = item.ValueCopy(nil); err != nil {
-			return 0, err
+			return 0, fmt.Errorf("reading %s: %w", what, err)
 		}
 		r.next++
 	}
@@ -631,11 +632,11 @@ func checkIndexes(db *DB, s *Snapshot) error {
 	for _, meta := range all {
 		t, err := db.Table(meta.Table)
 		if err != nil {
-			return fmt.Errorf("%w: index %s is over table %s: %v", ErrCorrupt, meta.Name, meta.Table, err)
+			return fmt.Errorf("%w: index %s is over table %s: %w", ErrCorrupt, meta.Name, meta.Table, err)
 		}
 		ld, err := index.ReadGraph(&chunkReader{s: s, meta: meta})
 		if err != nil {
-			return fmt.Errorf("%w: index %s: %v", ErrCorrupt, meta.Name, err)
+			return fmt.Errorf("%w: index %s: %w", ErrCorrupt, meta.Name, err)
 		}
 		if !sameBuilt(meta.Built, builtOf(t)) {
 			continue // behind its table: repaired when next loaded
@@ -645,7 +646,7 @@ func checkIndexes(db *DB, s *Snapshot) error {
 		err = s.eachVectorBlock(t, vc, nil, func(ids []uint64, data []byte) error {
 			for i, id := range ids {
 				if err := putVector(col, data, i, id, ld.SetF16, ld.Set); err != nil {
-					return fmt.Errorf("%w: index %s: row %d: %v", ErrCorrupt, meta.Name, id, err)
+					return fmt.Errorf("%w: index %s: row %d: %w", ErrCorrupt, meta.Name, id, err)
 				}
 			}
 			return nil
@@ -655,10 +656,10 @@ func checkIndexes(db *DB, s *Snapshot) error {
 		}
 		h, err := ld.Finish()
 		if err != nil {
-			return fmt.Errorf("%w: index %s: %v", ErrCorrupt, meta.Name, err)
+			return fmt.Errorf("%w: index %s: %w", ErrCorrupt, meta.Name, err)
 		}
 		if err := h.Check(); err != nil {
-			return fmt.Errorf("%w: index %s: %v", ErrCorrupt, meta.Name, err)
+			return fmt.Errorf("%w: index %s: %w", ErrCorrupt, meta.Name, err)
 		}
 	}
 	return nil
