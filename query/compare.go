@@ -79,7 +79,10 @@ func (s *Session) execCompare(ctx context.Context, st *ast.CompareIntraclass) (*
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
-			ps := funcs.PairStats(groups[i][k])
+			ps, err := funcs.PairStats(ctx, groups[i][k])
+			if err != nil {
+				return nil, err
+			}
 			cs := &classStats{PairwiseStats: ps}
 			if ps.Pairs > 1 {
 				cs.ci = 1.96 * ps.Std / math.Sqrt(float64(ps.Pairs-1))
@@ -169,13 +172,11 @@ func (s *Session) classVectors(ctx context.Context, src ast.Source, on string, b
 			continue
 		}
 		// The vector lives in the scan's block slab, which is not reused:
-		// normalising it in place needs no copy.
+		// it can be kept without a copy. PairStats normalises it.
 		v := r[1].V
-		n := vec.Norm(v)
-		if n == 0 {
+		if vec.DotF64(v, v) == 0 {
 			return nil, fmt.Errorf("class %s of %s: a zero vector has no direction; intraclass needs non-zero vectors", value.AsText(r[0]), sourceName(src))
 		}
-		vec.Scale(v, 1/n)
 		k := value.AsText(r[0])
 		groups[k] = append(groups[k], v)
 	}

@@ -644,7 +644,7 @@ func (n *AggNode) Open(ec *EvalCtx) (value.Rows, error) {
 		row := make(value.Row, 0, len(n.Sch))
 		row = append(row, g.keys...)
 		for i, st := range g.states {
-			v, err := st.Result()
+			v, err := st.Result(ec.ctx)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", n.Agg.Calls[i].Text, err)
 			}

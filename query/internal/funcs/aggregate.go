@@ -1,14 +1,11 @@
 package funcs
 
 import (
+	"context"
 	"fmt"
 	"math"
-	"runtime"
-	"sync"
 
 	"github.com/laiondb/laiondb/query/internal/value"
-
-	"github.com/laiondb/laiondb/index/vec"
 )
 
 // aggregate is an aggregate function of the language.
@@ -23,7 +20,9 @@ type Aggregate struct {
 // aggState accumulates one group.
 type AggState interface {
 	Add(v value.Value) error
-	Result() (value.Value, error)
+	// Result is the group's value; long computations stop when ctx is
+	// cancelled.
+	Result(ctx context.Context) (value.Value, error)
 }
 
 var Aggregates = map[string]*Aggregate{}
@@ -80,7 +79,7 @@ func (s *CountState) Add(v value.Value) error {
 	return nil
 }
 
-func (s *CountState) Result() (value.Value, error) {
+func (s *CountState) Result(_ context.Context) (value.Value, error) {
 	if s.pairs {
 		if s.n < 2 {
 			return value.Value{}, nil
@@ -120,7 +119,7 @@ func (s *sumState) Add(v value.Value) error {
 	return nil
 }
 
-func (s *sumState) Result() (value.Value, error) {
+func (s *sumState) Result(_ context.Context) (value.Value, error) {
 	if s.n == 0 {
 		return value.Value{}, nil
 	}
@@ -156,7 +155,7 @@ func (s *minMaxState) Add(v value.Value) error {
 	return nil
 }
 
-func (s *minMaxState) Result() (value.Value, error) { return s.v, nil }
+func (s *minMaxState) Result(_ context.Context) (value.Value, error) { return s.v, nil }
 
 type centroidState struct {
 	sum []float64
@@ -179,7 +178,7 @@ func (s *centroidState) Add(v value.Value) error {
 	return nil
 }
 
-func (s *centroidState) Result() (value.Value, error) {
+func (s *centroidState) Result(_ context.Context) (value.Value, error) {
 	if s.n == 0 {
 		return value.Value{}, nil
 	}
@@ -222,7 +221,7 @@ func (s *intraclassState) Add(v value.Value) error {
 	return nil
 }
 
-func (s *intraclassState) Result() (value.Value, error) {
+func (s *intraclassState) Result(_ context.Context) (value.Value, error) {
 	if s.n < 2 {
 		return value.Value{}, nil
 	}
@@ -234,8 +233,8 @@ func (s *intraclassState) Result() (value.Value, error) {
 	return value.FloatV((sq - n) / (n * (n - 1))), nil
 }
 
-// pairsState keeps a group's unit vectors to compute statistics of all
-// pairwise cosines.
+// pairsState keeps a group's vectors to compute statistics of all
+// pairwise cosines when the group is complete.
 type pairsState struct {
 	std  bool
 	vecs [][]float32
@@ -248,166 +247,18 @@ func (s *pairsState) Add(v value.Value) error {
 	if len(s.vecs) > 0 && len(v.V) != len(s.vecs[0]) {
 		return fmt.Errorf("vectors of dimensions %d and %d in one group", len(s.vecs[0]), len(v.V))
 	}
-	u, err := unitVector(v.V)
-	if err != nil {
-		return err
-	}
-	s.vecs = append(s.vecs, u)
+	// Scan rows lend vectors from memory that is not reused: keep them.
+	s.vecs = append(s.vecs, v.V)
 	return nil
 }
 
-// unitVector returns a unit-length copy of v.
-func unitVector(v []float32) ([]float32, error) {
-	u := append([]float32(nil), v...)
-	n := vec.Norm(u)
-	if n == 0 {
-		return nil, fmt.Errorf("a zero vector has no direction; intraclass needs non-zero vectors")
-	}
-	vec.Scale(u, 1/n)
-	return u, nil
-}
-
-func (s *pairsState) Result() (value.Value, error) {
+func (s *pairsState) Result(ctx context.Context) (value.Value, error) {
 	if len(s.vecs) < 2 {
 		return value.Value{}, nil
 	}
-	st := PairStats(s.vecs)
+	st, err := PairStats(ctx, s.vecs)
+	if err != nil {
+		return value.Value{}, err
+	}
 	return value.FloatV(st.Std), nil
-}
-
-// PairwiseStats are the statistics of the cosines of all unordered pairs
-// of distinct vectors of a group.
-type PairwiseStats struct {
-	N     int
-	Pairs int64
-	Mean  float64
-	Std   float64 // population standard deviation, as numpy's std
-}
-
-// PairStats computes the mean and standard deviation of the n(n−1)/2
-// pairwise dot products of unit vectors, blocked over the cores, without
-// materialising the pairs. For n ≤ d it sums the pairs directly; for
-// larger groups it uses the d×d Gram matrix G = Σ uuᵀ, since
-// Σ_{i<j} (u_i·u_j)² = (‖G‖_F² − Σ_i |u_i|⁴) / 2, which costs n·d² instead
-// of n²·d.
-func PairStats(vs [][]float32) PairwiseStats {
-	n := len(vs)
-	st := PairwiseStats{N: n, Pairs: int64(n) * int64(n-1) / 2}
-	if n < 2 {
-		return st
-	}
-	d := len(vs[0])
-	var s1, s2 float64
-	if n <= d {
-		s1, s2 = pairSumsDirect(vs)
-	} else {
-		s1, s2 = pairSumsGram(vs)
-	}
-	p := float64(st.Pairs)
-	st.Mean = s1 / p
-	v := s2/p - st.Mean*st.Mean
-	if v < 0 {
-		v = 0
-	}
-	st.Std = math.Sqrt(v)
-	return st
-}
-
-// pairSumsDirect sums c and c² over i<j, rows split across the cores.
-func pairSumsDirect(vs [][]float32) (float64, float64) {
-	n := len(vs)
-	workers := min(runtime.GOMAXPROCS(0), max(1, n/32))
-	s1s := make([]float64, workers)
-	s2s := make([]float64, workers)
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			// Interleave rows so each worker gets a similar share of pairs.
-			for i := w; i < n; i += workers {
-				for j := i + 1; j < n; j++ {
-					c := float64(vec.Dot(vs[i], vs[j]))
-					s1s[w] += c
-					s2s[w] += c * c
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	var s1, s2 float64
-	for w := range s1s {
-		s1 += s1s[w]
-		s2 += s2s[w]
-	}
-	return s1, s2
-}
-
-// pairSumsGram uses Σu and G = Σ uuᵀ (upper triangle, float64).
-func pairSumsGram(vs [][]float32) (float64, float64) {
-	n, d := len(vs), len(vs[0])
-	workers := runtime.GOMAXPROCS(0)
-	grams := make([][]float64, workers)
-	sums := make([][]float64, workers)
-	self := make([]float64, workers) // Σ |u|⁴
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			g := make([]float64, d*d)
-			sum := make([]float64, d)
-			row := make([]float64, d)
-			for i := w; i < n; i += workers {
-				u := vs[i]
-				var nn float64
-				for k, x := range u {
-					row[k] = float64(x)
-					sum[k] += row[k]
-					nn += row[k] * row[k]
-				}
-				self[w] += nn * nn
-				for a := 0; a < d; a++ {
-					ra := row[a]
-					ga := g[a*d:]
-					for b := a; b < d; b++ {
-						ga[b] += ra * row[b]
-					}
-				}
-			}
-			grams[w], sums[w] = g, sum
-		}()
-	}
-	wg.Wait()
-	var frob, sq, selfAll float64
-	for a := 0; a < d; a++ {
-		var sa float64
-		for w := range sums {
-			sa += sums[w][a]
-		}
-		sq += sa * sa
-		for b := a; b < d; b++ {
-			var gab float64
-			for w := range grams {
-				gab += grams[w][a*d+b]
-			}
-			if a == b {
-				frob += gab * gab
-			} else {
-				frob += 2 * gab * gab
-			}
-		}
-	}
-	for _, x := range self {
-		selfAll += x
-	}
-	var selfDot float64 // Σ |u|²
-	for _, u := range vs {
-		var nn float64
-		for _, x := range u {
-			nn += float64(x) * float64(x)
-		}
-		selfDot += nn
-	}
-	return (sq - selfDot) / 2, (frob - selfAll) / 2
 }
