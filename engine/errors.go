@@ -23,6 +23,9 @@ var (
 	ErrNoColumn = errors.New("no such column")
 	// ErrNoSource: no table or set has the name.
 	ErrNoSource = errors.New("no such table or set")
+	// ErrStale: a set whose sources changed since it was made (see
+	// StaleError).
+	ErrStale = errors.New("set is stale")
 	// ErrExists: a table, set or index of that name already exists.
 	ErrExists = errors.New("already exists")
 	// ErrBadInput wraps every problem found in files given to Ingest.

@@ -16,6 +16,7 @@ type Snapshot struct {
 	// cached decoded column blocks, keyed by block key
 	cols   map[string]*columnBlock
 	tokens map[string]*tokenIndex
+	opened []*Source // what Source opened, for Reads
 }
 
 // Snapshot opens a read view.

@@ -25,8 +25,20 @@ type Set struct {
 	Rows    int64     `json:"rows"`
 	Columns []Column  `json:"columns"`
 	Created time.Time `json:"created"`
-	// Query is the statement that made the set, for SHOW SETS.
+	// Definition is what made the set (nil for a set made by a laiondb
+	// that did not record it).
+	Definition *SetDefinition `json:"definition,omitempty"`
+	// Query is the statement of a set made before definitions were
+	// recorded.
 	Query string `json:"query,omitempty"`
+}
+
+// Statement returns the statement that made the set.
+func (set *Set) Statement() string {
+	if set.Definition != nil {
+		return set.Definition.Statement
+	}
+	return set.Query
 }
 
 // Set keys: 0x04 set(4) 'i' → the id bitmap (portable roaring64);
@@ -138,11 +150,14 @@ type SetWriter struct {
 	block    uint32
 	wb       *badger.WriteBatch
 	done     bool
+	replaces *Set // the set Commit replaces, nil for a new one
 }
 
-// NewSet starts writing a set named name over table. It fails when a set
-// or table of that name exists.
-func (db *DB) NewSet(name, table string, cols []Column, query string) (*SetWriter, error) {
+// NewSet starts writing a set named name over table, made as def says.
+// It fails when a table of that name exists, and when a set of that name
+// exists unless replace is set: then Commit replaces it in one step (its
+// rows and definition), as REFRESH SET does.
+func (db *DB) NewSet(name, table string, cols []Column, def SetDefinition, replace bool) (*SetWriter, error) {
 	if err := db.writable(); err != nil {
 		return nil, err
 	}
@@ -153,17 +168,22 @@ func (db *DB) NewSet(name, table string, cols []Column, query string) (*SetWrite
 		return nil, fmt.Errorf("%w: %s is a table", ErrExists, name)
 	}
 	s := db.Snapshot()
-	_, err := s.SetInfo(name)
+	old, err := s.SetInfo(name)
 	s.Close()
-	if err == nil {
+	switch {
+	case err == nil && !replace:
 		return nil, fmt.Errorf("%w: set %s (DROP SET %s first)", ErrExists, name, name)
+	case errors.Is(err, ErrNoSet) && replace:
+		return nil, err
+	case err != nil && !errors.Is(err, ErrNoSet):
+		return nil, err
 	}
 	id, err := db.nextSeq("set")
 	if err != nil {
 		return nil, err
 	}
-	w := &SetWriter{db: db, ids: roaring64.New(), wb: db.bdb.NewWriteBatch(),
-		set: &Set{ID: id, Name: name, Table: table, Columns: cols, Created: time.Now().UTC(), Query: query}}
+	w := &SetWriter{db: db, ids: roaring64.New(), wb: db.bdb.NewWriteBatch(), replaces: old,
+		set: &Set{ID: id, Name: name, Table: table, Columns: cols, Created: time.Now().UTC(), Definition: &def}}
 	for _, c := range cols {
 		w.builders = append(w.builders, newColumnBuilder(c.Type))
 	}
@@ -228,10 +248,18 @@ func (w *SetWriter) Commit() error {
 		w.Abort()
 		return err
 	}
-	w.done = true
-	return w.db.bdb.Update(func(txn *badger.Txn) error {
+	if err := w.db.bdb.Update(func(txn *badger.Txn) error {
 		return txn.Set(catalogKey(catSet, strings.ToLower(w.set.Name)), b)
-	})
+	}); err != nil {
+		w.Abort()
+		return err
+	}
+	w.done = true
+	if w.replaces != nil {
+		// The catalog points at the new rows; the old ones are unreachable.
+		return w.db.deleteKeys(setPrefix(w.replaces.ID))
+	}
+	return nil
 }
 
 // Abort discards everything written.
@@ -287,8 +315,14 @@ func checkSets(db *DB, s *Snapshot) error {
 		if int64(ids.GetCardinality()) != set.Rows {
 			return fmt.Errorf("%w: set %s has %d ids, catalog says %d", ErrCorrupt, set.Name, ids.GetCardinality(), set.Rows)
 		}
+		// A stale set may hold rows its table no longer has: that is what
+		// stale means, and reading it says so; it is not an inconsistency.
+		why, err := s.Stale(set)
+		if err != nil {
+			return err
+		}
 		it := ids.Iterator()
-		for it.HasNext() {
+		for why == nil && it.HasNext() {
 			id := it.Next()
 			shard, ord := splitRowID(id)
 			sh := t.Shard(shard)

@@ -57,8 +57,27 @@ type SourceColumn struct {
 // IDColumn is the name of every source's first column.
 const IDColumn = "id"
 
-// Source opens the table or set called name as of this snapshot.
+// Source opens the table or set called name as of this snapshot. A set
+// whose sources changed since it was made is an error (*StaleError). The
+// versions of what was opened are kept for Reads.
 func (s *Snapshot) Source(name string) (*Source, error) {
+	src, err := s.SourceMaybeStale(name)
+	if err != nil || src.Set == nil {
+		return src, err
+	}
+	why, err := s.Stale(src.Set)
+	if err != nil {
+		return nil, err
+	}
+	if why != nil {
+		return nil, why
+	}
+	return src, nil
+}
+
+// SourceMaybeStale is Source without the staleness check, for describing
+// a set and for making it again.
+func (s *Snapshot) SourceMaybeStale(name string) (*Source, error) {
 	t, err := s.Table(name)
 	if err == nil {
 		return s.source(t, nil), nil
@@ -110,6 +129,7 @@ func (s *Snapshot) source(t *Table, set *Set) *Source {
 			src.Columns = append(src.Columns, SourceColumn{Name: c.Name, Type: c.Type, Kind: KindStored, index: i})
 		}
 	}
+	s.opened = append(s.opened, src)
 	return src
 }
 

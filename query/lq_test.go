@@ -31,7 +31,8 @@ import (
 //
 // separated by blank lines (# starts a comment line). Each file runs
 // against a fresh database in a temporary directory; $captions is the real 10k-caption
-// parquet file and $shard a generated 5,000-row shard (512-d vectors).
+// parquet file, $shard a generated 5,000-row shard (512-d vectors),
+// $other_shard another (3,000 rows, another seed) and $min_width 300.
 // go test -run TestLQ -rewrite rewrites the expectations for review.
 //
 // Numbers with a fraction or exponent compare within floatTolerance
@@ -52,6 +53,17 @@ var testShard = sync.OnceValues(func() (string, error) {
 	return dir, err
 })
 
+// otherShard is another generated shard (other seed, 3,000 rows), to
+// replace the first one with.
+var otherShard = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "laiondb-lq-shard-b")
+	if err != nil {
+		return "", err
+	}
+	_, err = gen.Generate(dir, gen.Config{Rows: 3000, Seed: 8})
+	return dir, err
+})
+
 func TestLQ(t *testing.T) {
 	files, err := filepath.Glob("testdata/*.lq")
 	if err != nil || len(files) == 0 {
@@ -61,10 +73,14 @@ func TestLQ(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	other, err := otherShard()
+	if err != nil {
+		t.Fatal(err)
+	}
 	captions, _ := filepath.Abs("../testdata/laion-captions-10k.parquet")
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
-			runLQFile(t, f, map[string]string{"shard": shard, "captions": captions, "imagenet": filepath.Join(shard, "imagenet"),
+			runLQFile(t, f, map[string]string{"shard": shard, "other_shard": other, "min_width": "300", "captions": captions, "imagenet": filepath.Join(shard, "imagenet"),
 				"synset_texts": filepath.Join(shard, "synsets", "synset_text.tsv"), "synset_vectors": filepath.Join(shard, "synsets", "synset_text_emb.npy"), "out": t.TempDir()})
 		})
 	}

@@ -259,6 +259,10 @@ func (s *Session) exec(ctx context.Context, stmt ast.Stmt) (*Result, error) {
 		return s.execCreateSet(ctx, st)
 	case *ast.DropSet:
 		return s.execDropSet(ctx, st)
+	case *ast.RefreshSet:
+		return s.execRefreshSet(ctx, st)
+	case *ast.Reindex:
+		return s.execReindex(ctx, st)
 	case *ast.CreateIndex:
 		return s.execCreateIndex(ctx, st)
 	case *ast.DropIndex:
@@ -355,7 +359,7 @@ func (s *Session) ensureCaptionIndex(ctx context.Context) error {
 			continue
 		}
 		s.warnedIndex = true
-		s.warn(fmt.Sprintf("table %s has %d rows without a caption index: caption predicates read their captions (slow); run laiondb reindex to build it", t.Name, n))
+		s.warn(fmt.Sprintf("table %s has %d rows without a caption index: caption predicates read their captions (slow); REINDEX (or laiondb reindex) builds it", t.Name, n))
 	}
 	return nil
 }

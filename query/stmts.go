@@ -136,9 +136,20 @@ func (s *Session) execShow(ctx context.Context, st *ast.Show) (*Result, error) {
 			for _, c := range set.Columns {
 				cols = append(cols, c.Name)
 			}
-			rows = append(rows, value.Row{value.StringV(set.Name), value.StringV(set.Table), value.IntV(set.Rows), value.StringV(strings.Join(cols, ", ")), value.StringV(set.Query)})
+			state := "fresh"
+			switch why, err := s.snapshot().Stale(set); {
+			case err != nil:
+				return nil, err
+			case why != nil:
+				state = "stale: " + why.Why
+			case set.Definition == nil:
+				state = "unknown (made before definitions were recorded)"
+			}
+			rows = append(rows, value.Row{value.StringV(set.Name), value.StringV(set.Table), value.IntV(set.Rows),
+				value.StringV(strings.Join(cols, ", ")), value.StringV(describeDefinition(set)), value.StringV(state)})
 		}
-		return &Result{Columns: []Column{{Name: "set", Type: value.TString}, {Name: "table", Type: value.TString}, {Name: "rows", Type: value.TInt}, {Name: "stored columns", Type: value.TString}, {Name: "made by", Type: value.TString}}, Rows: value.NewSliceRows(rows)}, nil
+		return &Result{Columns: []Column{{Name: "set", Type: value.TString}, {Name: "table", Type: value.TString}, {Name: "rows", Type: value.TInt},
+			{Name: "stored columns", Type: value.TString}, {Name: "definition", Type: value.TString}, {Name: "state", Type: value.TString}}, Rows: value.NewSliceRows(rows)}, nil
 	case ast.ShowSynsets:
 		pat := "%"
 		if st.Like != nil {
@@ -204,10 +215,15 @@ func (s *Session) execShowSynset(ctx context.Context, st *ast.ShowSynset) (*Resu
 }
 
 func (s *Session) execDescribe(ctx context.Context, st *ast.Describe) (*Result, error) {
-	src, err := plan.OpenSource(s.host(), st.Name.Name, "")
+	// A stale set is described as it is: describing reads no rows.
+	info, err := s.snapshot().SourceMaybeStale(st.Name.Name)
+	if errors.Is(err, engine.ErrNoSource) {
+		return nil, value.ErrAt(st.Name.Pos(), "unknown table or set %s%s", st.Name.Name, value.DidYouMean(st.Name.Name, s.sourceNames()))
+	}
 	if err != nil {
 		return nil, value.ErrAt(st.Name.Pos(), "%v", err)
 	}
+	src := &exec.Source{Info: info}
 	var rows []value.Row
 	for _, c := range src.Info.Columns {
 		typ := value.TypeName(c.Type)
@@ -367,6 +383,11 @@ func (s *Session) execIngest(ctx context.Context, st *ast.Ingest) (*Result, erro
 }
 
 func (s *Session) execCreateSet(ctx context.Context, st *ast.CreateSet) (*Result, error) {
+	return s.createSet(ctx, st, false)
+}
+
+// createSet runs CREATE SET, or (replace) makes an existing set again.
+func (s *Session) createSet(ctx context.Context, st *ast.CreateSet, replace bool) (*Result, error) {
 	p := &plan.Planner{Sess: s.host(), Ctx: ctx, Q: st.Query}
 	root, err := p.Plan()
 	if err != nil {
@@ -414,7 +435,7 @@ func (s *Session) execCreateSet(ctx context.Context, st *ast.CreateSet) (*Result
 		}
 		seen[strings.ToLower(c.Name)] = true
 	}
-	w, err := s.db.NewSet(st.Name.Name, p.Src.Info.Table.Name, cols, st.Span().Text)
+	w, err := s.db.NewSet(st.Name.Name, p.Src.Info.Table.Name, cols, s.definition(st), replace)
 	if err != nil {
 		return nil, value.ErrAt(st.Name.Pos(), "%v", err)
 	}
@@ -475,7 +496,11 @@ func (s *Session) execCreateSet(ctx context.Context, st *ast.CreateSet) (*Result
 	for _, c := range cols {
 		names = append(names, c.Name)
 	}
-	msg := fmt.Sprintf("created set %s: %d rows of %s", st.Name.Name, len(buf), p.Src.Info.Table.Name)
+	verb := "created"
+	if replace {
+		verb = "refreshed"
+	}
+	msg := fmt.Sprintf("%s set %s: %d rows of %s", verb, st.Name.Name, len(buf), p.Src.Info.Table.Name)
 	if len(names) > 0 {
 		msg += ", storing " + strings.Join(names, ", ")
 	}

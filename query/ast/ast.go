@@ -485,6 +485,25 @@ type ShowSynset struct {
 	Synset Expr
 }
 
+// RefreshSet is REFRESH SET name: run the set's recorded definition
+// again and replace its rows.
+type RefreshSet struct {
+	stmtBase
+	Name Ident
+}
+
+// Vacuum is VACUUM: give back the space of dropped and replaced data.
+type Vacuum struct {
+	stmtBase
+}
+
+// Reindex is REINDEX [table]: build missing caption indexes and store
+// vector indexes brought up to date.
+type Reindex struct {
+	stmtBase
+	Table Ident
+}
+
 // Describe is DESCRIBE name (a table or a set).
 type Describe struct {
 	stmtBase

@@ -201,7 +201,7 @@ func (g *gen) nearest() *Nearest {
 }
 
 func (g *gen) stmt() Stmt {
-	switch g.n(18) {
+	switch g.n(21) {
 	case 0:
 		return &CreateSet{Name: g.ident(), Query: g.query()}
 	case 1:
@@ -260,6 +260,15 @@ func (g *gen) stmt() Stmt {
 		return p
 	case 16:
 		return &Plot{Kind: PlotScatter, Queries: []*Select{g.query()}, To: g.expr(), Title: g.optExpr()}
+	case 17:
+		return &RefreshSet{Name: g.ident()}
+	case 18:
+		return &Vacuum{}
+	case 19:
+		if g.n(2) == 0 {
+			return &Reindex{}
+		}
+		return &Reindex{Table: g.ident()}
 	}
 	return &SelectStmt{Query: g.query()}
 }

@@ -80,6 +80,12 @@ func (l *lowerer) statement(s *grammar.Statement) Stmt {
 		return &ShowSynset{Synset: l.concat(sh.Synset)}
 	case s.Describe != nil:
 		return &Describe{Name: ident(s.Describe.Name)}
+	case s.Refresh != nil:
+		return &RefreshSet{Name: ident(s.Refresh.Name)}
+	case s.Vacuum != nil:
+		return &Vacuum{}
+	case s.Reindex != nil:
+		return &Reindex{Table: ident(s.Reindex.Table)}
 	case s.Ingest != nil:
 		in := &Ingest{Table: ident(s.Ingest.Table), Shard: l.optConcat(s.Ingest.Shard)}
 		for _, p := range s.Ingest.Paths {

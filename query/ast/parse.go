@@ -160,6 +160,12 @@ func setSpan(s Stmt, sp Span) {
 		x.span = sp
 	case *Describe:
 		x.span = sp
+	case *RefreshSet:
+		x.span = sp
+	case *Vacuum:
+		x.span = sp
+	case *Reindex:
+		x.span = sp
 	case *Ingest:
 		x.span = sp
 	case *Explain:

@@ -448,6 +448,17 @@ func (p *printer) stmt(s Stmt) {
 	case *Describe:
 		p.WriteString("DESCRIBE ")
 		p.ident(x.Name)
+	case *RefreshSet:
+		p.WriteString("REFRESH SET ")
+		p.ident(x.Name)
+	case *Vacuum:
+		p.WriteString("VACUUM")
+	case *Reindex:
+		p.WriteString("REINDEX")
+		if !x.Table.IsZero() {
+			p.WriteString(" ")
+			p.ident(x.Table)
+		}
 	case *Ingest:
 		p.WriteString("INGEST ")
 		for i, e := range x.Paths {
@@ -657,6 +668,9 @@ func (x *DropIndex) String() string         { return stmtString(x) }
 func (x *Show) String() string              { return stmtString(x) }
 func (x *ShowSynset) String() string        { return stmtString(x) }
 func (x *Describe) String() string          { return stmtString(x) }
+func (x *RefreshSet) String() string        { return stmtString(x) }
+func (x *Vacuum) String() string            { return stmtString(x) }
+func (x *Reindex) String() string           { return stmtString(x) }
 func (x *Ingest) String() string            { return stmtString(x) }
 func (x *Explain) String() string           { return stmtString(x) }
 func (x *Assert) String() string            { return stmtString(x) }

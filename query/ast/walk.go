@@ -95,7 +95,7 @@ func Walk(v Visitor, n Node) {
 		walkQuery(v, x.Query)
 	case *CreateSet:
 		walkQuery(v, x.Query)
-	case *DropSet, *DropIndex, *Describe:
+	case *DropSet, *DropIndex, *Describe, *RefreshSet, *Vacuum, *Reindex:
 	case *CreateIndex:
 		for _, o := range x.Options {
 			Walk(v, o)

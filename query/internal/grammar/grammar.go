@@ -41,6 +41,9 @@ type Statement struct {
 	Compare  *Compare  `parser:"| @@"`
 	Export   *Export   `parser:"| @@"`
 	Plot     *Plot     `parser:"| @@"`
+	Refresh  *Refresh  `parser:"| @@"`
+	Vacuum   *Vacuum   `parser:"| @@"`
+	Reindex  *Reindex  `parser:"| @@"`
 }
 
 // Select is a query.
@@ -342,6 +345,24 @@ type Show struct {
 	Synsets bool    `parser:"       | @'SYNSETS'"`
 	Like    *Concat `parser:"         ( 'LIKE' @@ )?"`
 	Synset  *Concat `parser:"       | 'SYNSET' @@ )"`
+}
+
+// Refresh is REFRESH SET name.
+type Refresh struct {
+	Pos  lexer.Position
+	Name *SetName `parser:"'REFRESH' 'SET' @@"`
+}
+
+// Vacuum is VACUUM.
+type Vacuum struct {
+	Pos    lexer.Position
+	Vacuum bool `parser:"@'VACUUM'"`
+}
+
+// Reindex is REINDEX [table].
+type Reindex struct {
+	Pos   lexer.Position
+	Table *TableName `parser:"'REINDEX' @@?"`
 }
 
 type Describe struct {
