@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -43,6 +44,7 @@ type DB struct {
 func Open(opts Options) (*DB, error) {
 	bo := badger.DefaultOptions(opts.Dir).
 		WithValueThreshold(valueThreshold).
+		WithValueLogFileSize(cmp.Or(opts.ValueLogFileSize, 256<<20)).
 		WithBlockCacheSize(16 << 20).
 		WithDetectConflicts(false).
 		WithNumVersionsToKeep(1).
@@ -259,7 +261,4 @@ func (db *DB) writable() error {
 	return nil
 }
 
-// deletePrefix deletes every key under prefix in batches.
-func (db *DB) deletePrefix(prefix []byte) error {
-	return db.bdb.DropPrefix(prefix)
-}
+

@@ -185,6 +185,10 @@ func (db *DB) Ingest(ctx context.Context, paths []string, opt IngestOptions) (*I
 			return rep, err
 		}
 	}
+	// The space of replaced generations goes back to the disk.
+	if err := db.reclaim(); err != nil {
+		return rep, err
+	}
 	rep.Rows = run.done
 	rep.Elapsed = time.Since(start)
 	return rep, nil
@@ -758,28 +762,16 @@ func (db *DB) dropGeneration(table, shard, gen uint32) error {
 	return nil
 }
 
-// deleteKeys deletes every key under prefix.
+// deleteKeys deletes every key under prefix. It uses badger's DropPrefix
+// rather than writing a delete per key: the dropped keys are compacted
+// away at once, which records their values in the value log as garbage,
+// so that reclaim can give the space back (deletes alone leave the values
+// counted as live until a compaction happens to reach them).
 func (db *DB) deleteKeys(prefix []byte) error {
-	var keys [][]byte
-	err := db.bdb.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			keys = append(keys, it.Item().KeyCopy(nil))
-		}
-		return nil
-	})
-	if err != nil || len(keys) == 0 {
-		return err
+	if err := db.bdb.DropPrefix(prefix); err != nil {
+		return fmt.Errorf("deleting %x…: %w", prefix, err)
 	}
-	wb := db.bdb.NewWriteBatch()
-	defer wb.Cancel()
-	for _, k := range keys {
-		if err := wb.Delete(k); err != nil {
-			return err
-		}
-	}
-	return wb.Flush()
+	return nil
 }
 
 // rollback restores the catalog entry of a failed ingest and deletes what

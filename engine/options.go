@@ -18,12 +18,20 @@ type Options struct {
 	// WordNetDir is where full WordNet is read from for synsets beyond
 	// ImageNet-1k (default /usr/share/wordnet).
 	WordNetDir string
+	// ValueLogFileSize is the size of badger's value log files, where the
+	// blocks live (default 256 MB). Space is given back a whole file at a
+	// time, and the file being written is never rewritten: smaller files
+	// give space back sooner, at the price of more open files.
+	ValueLogFileSize int64
 }
 
 // DefaultOptions returns options for the database in dir.
 func DefaultOptions(dir string) Options {
-	return Options{Dir: dir, WordNetDir: "/usr/share/wordnet"}
+	return Options{Dir: dir, WordNetDir: "/usr/share/wordnet", ValueLogFileSize: 256 << 20}
 }
+
+// WithValueLogFileSize returns o with the value log file size set.
+func (o Options) WithValueLogFileSize(n int64) Options { o.ValueLogFileSize = n; return o }
 
 // WithReadOnly returns o with ReadOnly set.
 func (o Options) WithReadOnly(b bool) Options { o.ReadOnly = b; return o }

@@ -257,7 +257,10 @@ func (w *SetWriter) Commit() error {
 	w.done = true
 	if w.replaces != nil {
 		// The catalog points at the new rows; the old ones are unreachable.
-		return w.db.deleteKeys(setPrefix(w.replaces.ID))
+		if err := w.db.deleteKeys(setPrefix(w.replaces.ID)); err != nil {
+			return err
+		}
+		return w.db.reclaim()
 	}
 	return nil
 }
@@ -293,7 +296,10 @@ func (db *DB) DropSet(name string) (bool, error) {
 	}); err != nil {
 		return false, err
 	}
-	return true, db.deleteKeys(setPrefix(set.ID))
+	if err := db.deleteKeys(setPrefix(set.ID)); err != nil {
+		return true, err
+	}
+	return true, db.reclaim()
 }
 
 // checkSets verifies every set's rows exist in its table and its stored

@@ -296,6 +296,9 @@ func (db *DB) saveIndex(meta *VectorIndex, h *index.HNSW) error {
 		if err := db.deleteKeys(indexKey(old.ID, old.Graph, 0)[:9]); err != nil {
 			return err
 		}
+		if err := db.reclaim(); err != nil {
+			return err
+		}
 	}
 	db.mu.Lock()
 	if db.indexes == nil {
@@ -328,7 +331,10 @@ func (db *DB) DropIndex(name string) (bool, error) {
 		db.mu.Lock()
 		delete(db.indexes, strings.ToLower(v.Name))
 		db.mu.Unlock()
-		return true, db.deleteKeys(binary.BigEndian.AppendUint32([]byte{kindIndex}, v.ID))
+		if err := db.deleteKeys(binary.BigEndian.AppendUint32([]byte{kindIndex}, v.ID)); err != nil {
+			return true, err
+		}
+		return true, db.reclaim()
 	}
 	return false, nil
 }

@@ -152,3 +152,32 @@ func (s *Session) execReindex(ctx context.Context, st *ast.Reindex) (*Result, er
 	}
 	return &Result{Message: strings.Join(parts, "; ")}, nil
 }
+
+// execVacuum gives back the space of everything nobody can reach any more
+// (a full pass; every write gives back what it made garbage already).
+func (s *Session) execVacuum(ctx context.Context, st *ast.Vacuum) (*Result, error) {
+	var progress func(step string, done, total int64)
+	if s.opts.Progress != nil {
+		progress = func(step string, done, total int64) { s.opts.Progress("vacuum: "+step, done, total) }
+	}
+	rep, err := s.db.Vacuum(ctx, progress)
+	if err != nil {
+		return nil, value.ErrAt(st.Pos(), "VACUUM: %v", err)
+	}
+	return &Result{Message: fmt.Sprintf("vacuumed: %s on disk, was %s (%d orphaned object%s removed, %d value log file%s rewritten)",
+		humanBytes(rep.BytesAfter), humanBytes(rep.BytesBefore), rep.Orphans, plural(rep.Orphans), rep.Rewrites, plural(rep.Rewrites))}, nil
+}
+
+// humanBytes writes a size with two significant decimals (1.3 GB).
+func humanBytes(n int64) string {
+	units := []string{"bytes", "KB", "MB", "GB", "TB"}
+	f, u := float64(n), 0
+	for f >= 1000 && u < len(units)-1 {
+		f /= 1000
+		u++
+	}
+	if u == 0 {
+		return fmt.Sprintf("%d bytes", n)
+	}
+	return fmt.Sprintf("%.1f %s", f, units[u])
+}

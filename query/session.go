@@ -263,6 +263,8 @@ func (s *Session) exec(ctx context.Context, stmt ast.Stmt) (*Result, error) {
 		return s.execRefreshSet(ctx, st)
 	case *ast.Reindex:
 		return s.execReindex(ctx, st)
+	case *ast.Vacuum:
+		return s.execVacuum(ctx, st)
 	case *ast.CreateIndex:
 		return s.execCreateIndex(ctx, st)
 	case *ast.DropIndex:
