@@ -258,8 +258,3 @@ func (db *DB) writable() error {
 	}
 	return nil
 }
-
-// deletePrefix deletes every key under prefix in batches.
-func (db *DB) deletePrefix(prefix []byte) error {
-	return db.bdb.DropPrefix(prefix)
-}

@@ -595,7 +595,6 @@ type callExpr struct {
 	fn   *function
 	args []expr
 	t    Type
-	vals []Value
 }
 
 func (e *callExpr) eval(ec *evalCtx, row Row) (Value, error) {

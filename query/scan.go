@@ -300,7 +300,6 @@ type scanIter struct {
 	row  Row
 	err  error
 	done bool
-	seen int
 }
 
 func (it *scanIter) Row() Row     { return it.row }
