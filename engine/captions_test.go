@@ -165,18 +165,7 @@ func TestBuildCaptionIndexForShardsWithoutOne(t *testing.T) {
 	}
 	want := count()
 	// Take the index away.
-	tbl, _ := db.Table("laion")
-	sh := tbl.Shards[0]
-	if err := db.deleteKeys(tokenShardPrefix(tbl.ID, sh.Number, sh.Gen)); err != nil {
-		t.Fatal(err)
-	}
-	labels := tokenShardPrefix(tbl.ID, sh.Number, sh.Gen)
-	labels[0] = kindLabels
-	if err := db.deleteKeys(labels); err != nil {
-		t.Fatal(err)
-	}
-	sh.Tokens = nil
-	if err := db.commitTable(tbl); err != nil {
+	if err := db.DropCaptionIndex("laion"); err != nil {
 		t.Fatal(err)
 	}
 	if n, _ := db.CaptionIndexMissing("laion"); n != 10000 {

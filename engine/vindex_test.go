@@ -95,13 +95,8 @@ func TestVectorIndexPersistsAndFollowsItsTable(t *testing.T) {
 	before := search(qs[0], 10)
 
 	// Reopen: the index loads from the database, no rebuild, same answers.
-	db.Close()
-	var err error
-	db, err = Open(DefaultOptions(dir))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	closeChecked(t, db)
+	db = openChecked(t, DefaultOptions(dir))
 	after := search(qs[0], 10)
 	for i := range before {
 		if before[i].ID != after[i].ID {
@@ -141,11 +136,8 @@ func TestVectorIndexPersistsAndFollowsItsTable(t *testing.T) {
 	if _, err := db.Ingest(ctx, []string{writeShard(t, t.TempDir(), testShard{rows: 2000, dim: 32, number: 2, seed: 23})}, opt); err != nil {
 		t.Fatal(err)
 	}
-	db.Close()
-	db, err = Open(DefaultOptions(dir))
-	if err != nil {
-		t.Fatal(err)
-	}
+	closeChecked(t, db)
+	db = openChecked(t, DefaultOptions(dir))
 	var msgs []string
 	h, _, err = db.LoadIndex(ctx, "laion", "img", func(m string) { msgs = append(msgs, m) })
 	if err != nil {
@@ -160,11 +152,8 @@ func TestVectorIndexPersistsAndFollowsItsTable(t *testing.T) {
 	if err := db.Check(); err != nil {
 		t.Fatal(err)
 	}
-	db.Close()
-	db, err = Open(DefaultOptions(dir))
-	if err != nil {
-		t.Fatal(err)
-	}
+	closeChecked(t, db)
+	db = openChecked(t, DefaultOptions(dir))
 	if _, _, err := db.LoadIndex(ctx, "laion", "img", func(m string) { t.Errorf("repaired index was not saved: %s", m) }); err != nil {
 		t.Fatal(err)
 	}

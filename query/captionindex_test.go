@@ -1,4 +1,4 @@
-package engine_test
+package query_test
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/laiondb/laiondb/engine"
+	"github.com/laiondb/laiondb/engine/enginetest"
 	"github.com/laiondb/laiondb/query"
 	"github.com/laiondb/laiondb/query/ast"
 )
@@ -18,10 +19,7 @@ import (
 func TestQueriesBuildAMissingCaptionIndexOnFirstUse(t *testing.T) {
 	ctx := context.Background()
 	dir := filepath.Join(t.TempDir(), "db")
-	db, err := engine.Open(engine.DefaultOptions(dir))
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := enginetest.Open(t, engine.DefaultOptions(dir))
 	if _, err := db.Ingest(ctx, []string{"../testdata/laion-captions-10k.parquet"}, engine.DefaultIngestOptions()); err != nil {
 		t.Fatal(err)
 	}
@@ -45,12 +43,9 @@ func TestQueriesBuildAMissingCaptionIndexOnFirstUse(t *testing.T) {
 	if err := db.DropCaptionIndex("laion"); err != nil {
 		t.Fatal(err)
 	}
-	db.Close()
+	enginetest.Close(t, db)
 
-	ro, err := engine.Open(engine.DefaultOptions(dir).WithReadOnly(true))
-	if err != nil {
-		t.Fatal(err)
-	}
+	ro := enginetest.Open(t, engine.DefaultOptions(dir).WithReadOnly(true))
 	var msgs []string
 	if got := count(ro, func(m string) { msgs = append(msgs, m) }); got != want {
 		t.Errorf("read-only, without the index: %d rows, want %d", got, want)
@@ -58,13 +53,9 @@ func TestQueriesBuildAMissingCaptionIndexOnFirstUse(t *testing.T) {
 	if len(msgs) != 1 || !strings.Contains(msgs[0], "laiondb reindex") {
 		t.Errorf("read-only messages %q", msgs)
 	}
-	ro.Close()
+	enginetest.Close(t, ro)
 
-	db, err = engine.Open(engine.DefaultOptions(dir))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db = enginetest.Open(t, engine.DefaultOptions(dir))
 	msgs = nil
 	if got := count(db, func(m string) { msgs = append(msgs, m) }); got != want {
 		t.Errorf("after building the index: %d rows, want %d", got, want)
