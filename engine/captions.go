@@ -17,7 +17,6 @@ type shardPostings struct {
 	t   *Table
 	sh  *Shard
 	idx map[synset.Rule]*tokenIndex
-	mem *synset.MemPostings // built on the fly when the shard has no index
 	ci  int
 }
 

@@ -109,10 +109,7 @@ func TestIngestSurvivesSIGKILL(t *testing.T) {
 
 	// The reference: the same ingests, uninterrupted.
 	refDir := filepath.Join(t.TempDir(), "ref")
-	ref, err := Open(DefaultOptions(refDir))
-	if err != nil {
-		t.Fatal(err)
-	}
+	ref := openChecked(t, DefaultOptions(refDir))
 	if _, err := ref.Ingest(ctx, []string{old}, DefaultIngestOptions()); err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +118,7 @@ func TestIngestSurvivesSIGKILL(t *testing.T) {
 		t.Fatal(err)
 	}
 	newDigest := contentDigest(t, ref)
-	ref.Close()
+	closeChecked(t, ref)
 
 	type kill struct {
 		afterLines int           // kill after this many "committed" lines, or
@@ -135,14 +132,11 @@ func TestIngestSurvivesSIGKILL(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "db")
-			db, err := Open(DefaultOptions(dir))
-			if err != nil {
-				t.Fatal(err)
-			}
+			db := openChecked(t, DefaultOptions(dir))
 			if _, err := db.Ingest(ctx, []string{old}, DefaultIngestOptions()); err != nil {
 				t.Fatal(err)
 			}
-			db.Close()
+			closeChecked(t, db) // the child opens it next
 
 			cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$")
 			cmd.Env = append(os.Environ(), crashChildEnv+"="+dir+"|"+input)
@@ -175,7 +169,7 @@ func TestIngestSurvivesSIGKILL(t *testing.T) {
 			if err != nil {
 				t.Fatalf("database does not open after SIGKILL: %v", err)
 			}
-			defer db.Close()
+			checkAtEnd(t, db)
 			if err := db.Check(); err != nil {
 				t.Fatalf("check after SIGKILL: %v", err)
 			}

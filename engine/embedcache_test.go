@@ -16,28 +16,14 @@ import (
 
 	"github.com/laiondb/laiondb/engine"
 	"github.com/laiondb/laiondb/engine/embed"
+	"github.com/laiondb/laiondb/engine/enginetest"
 	"github.com/laiondb/laiondb/engine/npy"
 )
 
+// openEmbedDB opens dir, checked and closed when the test ends.
 func openEmbedDB(t *testing.T, dir string, readOnly bool) *engine.DB {
 	t.Helper()
-	db, err := engine.Open(engine.DefaultOptions(dir).WithReadOnly(readOnly))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return db
-}
-
-func closeEmbedDB(t *testing.T, db *engine.DB) {
-	t.Helper()
-	if !db.ReadOnly() {
-		if err := db.Check(); err != nil {
-			t.Error(err)
-		}
-	}
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
+	return enginetest.Open(t, engine.DefaultOptions(dir).WithReadOnly(readOnly))
 }
 
 func TestEmbedCachePutGetReopen(t *testing.T) {
@@ -80,7 +66,7 @@ func TestEmbedCachePutGetReopen(t *testing.T) {
 		}
 	}
 	check(db)
-	closeEmbedDB(t, db)
+	enginetest.Close(t, db)
 
 	db = openEmbedDB(t, dir, false)
 	check(db)
@@ -92,12 +78,11 @@ func TestEmbedCachePutGetReopen(t *testing.T) {
 	if m, _ := db.EmbeddingModels(); m["clip"] != 4 || !reflect.DeepEqual(got[0], []float32{0, 0, 0, 1}) {
 		t.Fatalf("after replacing: %v, %v", m, got)
 	}
-	closeEmbedDB(t, db)
+	enginetest.Close(t, db)
 }
 
 func TestEmbedCacheRefusesBadPuts(t *testing.T) {
 	db := openEmbedDB(t, filepath.Join(t.TempDir(), "db"), false)
-	defer closeEmbedDB(t, db)
 	if err := db.PutEmbeddings("m", []string{"a"}, [][]float32{{1, 0, 0}}); err != nil {
 		t.Fatal(err)
 	}
@@ -236,11 +221,10 @@ func TestEmbedLookupEmbedsEachTextOnce(t *testing.T) {
 	if st := e.Stats(); st != (embed.EmbedderStats{Cached: 0, Embedded: 11, Calls: 2}) {
 		t.Fatalf("stats %+v", st)
 	}
-	closeEmbedDB(t, db)
+	enginetest.Close(t, db)
 
 	// A new session over the same database asks the server for nothing.
 	db = openEmbedDB(t, dir, false)
-	defer closeEmbedDB(t, db)
 	e2 := embed.NewEmbedder(srv.provider(t, "clip-http"), db)
 	got2, err := e2.Lookup(context.Background(), rows)
 	if err != nil {
@@ -270,7 +254,6 @@ func TestEmbedLookupKeepsChunksBeforeAFailure(t *testing.T) {
 	srv := newEmbedServer(t, 4)
 	srv.poison = "caption 650"
 	db := openEmbedDB(t, filepath.Join(t.TempDir(), "db"), false)
-	defer closeEmbedDB(t, db)
 	texts := make([]string, 700)
 	for i := range texts {
 		texts[i] = fmt.Sprint("caption ", i)
@@ -296,7 +279,6 @@ func TestEmbedLookupKeepsChunksBeforeAFailure(t *testing.T) {
 func TestEmbedLookupConcurrent(t *testing.T) {
 	srv := newEmbedServer(t, 4)
 	db := openEmbedDB(t, filepath.Join(t.TempDir(), "db"), false)
-	defer closeEmbedDB(t, db)
 	e := embed.NewEmbedder(srv.provider(t, "m"), db)
 	var wg sync.WaitGroup
 	for g := 0; g < 8; g++ {
@@ -324,10 +306,9 @@ func TestEmbedReadOnlyDatabase(t *testing.T) {
 	if err := db.PutEmbeddings("m", []string{"cached"}, [][]float32{{1, 0, 0, 0}}); err != nil {
 		t.Fatal(err)
 	}
-	closeEmbedDB(t, db)
+	enginetest.Close(t, db)
 
 	ro := openEmbedDB(t, dir, true)
-	defer closeEmbedDB(t, ro)
 	got, err := ro.CachedEmbeddings("m", []string{"cached", "new"})
 	if err != nil || !reflect.DeepEqual(got, [][]float32{{1, 0, 0, 0}, nil}) {
 		t.Fatalf("read-only read: %v, %v", got, err)
@@ -358,7 +339,6 @@ func TestEmbedReadOnlyDatabase(t *testing.T) {
 func TestEmbedLookupDimensionMismatch(t *testing.T) {
 	srv := newEmbedServer(t, 8)
 	db := openEmbedDB(t, filepath.Join(t.TempDir(), "db"), false)
-	defer closeEmbedDB(t, db)
 	// The cache holds 4-d vectors under the name the 8-d server uses.
 	if err := db.PutEmbeddings("clip", []string{"old"}, [][]float32{{1, 0, 0, 0}}); err != nil {
 		t.Fatal(err)
@@ -403,7 +383,6 @@ func TestEmbedImportBulkLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	db := openEmbedDB(t, filepath.Join(dir, "db"), false)
-	defer closeEmbedDB(t, db)
 	if err := db.PutEmbeddings(im.Model(), im.Texts(), im.Vectors()); err != nil {
 		t.Fatal(err)
 	}

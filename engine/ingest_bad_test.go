@@ -165,14 +165,11 @@ func TestOpenRefusesForeignAndNewerDirectories(t *testing.T) {
 	}
 	// A newer format version.
 	ndir := filepath.Join(t.TempDir(), "n")
-	db, err := Open(DefaultOptions(ndir))
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := openChecked(t, DefaultOptions(ndir))
 	db.bdb.Update(func(txn *badger.Txn) error {
 		return txn.Set(formatKey, append([]byte(formatMagic), 0, 0, 0, 9))
 	})
-	db.Close()
+	closeChecked(t, db)
 	_, err = Open(DefaultOptions(ndir))
 	if !errors.Is(err, ErrNewerFormat) || !strings.Contains(err.Error(), "version 9") || !strings.Contains(err.Error(), "upgrade laiondb") {
 		t.Errorf("newer format: %v", err)
@@ -181,12 +178,8 @@ func TestOpenRefusesForeignAndNewerDirectories(t *testing.T) {
 
 func TestSecondWriterGetsClearMessage(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "db")
-	db, err := Open(DefaultOptions(dir))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	_, err = Open(DefaultOptions(dir))
+	openChecked(t, DefaultOptions(dir))
+	_, err := Open(DefaultOptions(dir))
 	if !errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), dir) || !strings.Contains(err.Error(), "--read-only") {
 		t.Fatalf("second writer: %v", err)
 	}

@@ -10,14 +10,10 @@ import (
 	"github.com/parquet-go/parquet-go"
 )
 
+// openTestDB opens a new database, checked and closed when the test ends.
 func openTestDB(t *testing.T) *DB {
 	t.Helper()
-	db, err := Open(DefaultOptions(filepath.Join(t.TempDir(), "db")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
+	return openChecked(t, DefaultOptions(filepath.Join(t.TempDir(), "db")))
 }
 
 func TestIngestRealCaptions(t *testing.T) {

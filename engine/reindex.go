@@ -34,6 +34,35 @@ func (sh *Shard) hasAllTokens() bool {
 	return true
 }
 
+// DropCaptionIndex removes the caption index and the stored ImageNet
+// labelling of every shard of table, leaving the table as a database from
+// before the index has it: caption predicates then read the captions
+// until BuildCaptionIndex (laiondb reindex) stores the index again. Both
+// are derived from the captions, so nothing is lost.
+func (db *DB) DropCaptionIndex(table string) error {
+	if err := db.writable(); err != nil {
+		return err
+	}
+	db.writeMu.Lock()
+	defer db.writeMu.Unlock()
+	t, err := db.Table(table)
+	if err != nil {
+		return err
+	}
+	for _, sh := range t.Shards {
+		if err := db.deleteKeys(tokenShardPrefix(t.ID, sh.Number, sh.Gen)); err != nil {
+			return err
+		}
+		labels := tokenShardPrefix(t.ID, sh.Number, sh.Gen)
+		labels[0] = kindLabels
+		if err := db.deleteKeys(labels); err != nil {
+			return err
+		}
+		sh.Tokens = nil
+	}
+	return db.commitTable(t)
+}
+
 // BuildCaptionIndex builds and stores the caption index (every rule) and
 // the ImageNet labelling of the shards of table that lack them, reading
 // their stored captions; progress, when set, is called with rows done and

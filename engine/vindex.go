@@ -345,7 +345,6 @@ type chunkReader struct {
 	meta *VectorIndex
 	next uint32
 	cur  []byte
-	err  error
 }
 
 func (r *chunkReader) Read(p []byte) (int, error) {

@@ -92,13 +92,8 @@ func TestVectorIndexPersistsAndFollowsItsTable(t *testing.T) {
 	before := search(qs[0], 10)
 
 	// Reopen: the index loads from the database, no rebuild, same answers.
-	db.Close()
-	var err error
-	db, err = Open(DefaultOptions(dir))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	closeChecked(t, db)
+	db = openChecked(t, DefaultOptions(dir))
 	after := search(qs[0], 10)
 	for i := range before {
 		if before[i].ID != after[i].ID {
@@ -137,10 +132,8 @@ func TestVectorIndexPersistsAndFollowsItsTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	reopen := func() {
-		db.Close()
-		if db, err = Open(DefaultOptions(dir)); err != nil {
-			t.Fatal(err)
-		}
+		closeChecked(t, db)
+		db = openChecked(t, DefaultOptions(dir))
 	}
 	reopen()
 	var msgs []string

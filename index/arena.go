@@ -16,12 +16,6 @@ type arena struct {
 	f32  []float32 // Float32: dim values a vector
 }
 
-func newArena(dim int, elem Element, capacity int) arena {
-	a := arena{dim: dim, elem: elem}
-	a.grow(capacity)
-	return a
-}
-
 func (a *arena) capacity() int {
 	if a.elem == Float16 {
 		return len(a.f16) / (2 * a.dim)

@@ -1,34 +1,45 @@
 package index
 
 import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
 	"sync"
 	"testing"
 
-	"github.com/laiondb/laiondb/engine/npy"
 	"github.com/laiondb/laiondb/index/vec"
 )
 
 // clipCentres returns the 1000 real CLIP ViT-B/32 class text vectors from
 // testdata (stored (512, 1000), columns are classes) as rows.
+//
+// The file is read here rather than with engine/npy, which index may not
+// import: it is a version 1.0 npy of little-endian float16 in C order, and
+// its header is checked to say so before its data is used.
 var clipCentres = sync.OnceValues(func() ([][]float32, error) {
-	r, err := npy.Open("../testdata/clip-vit-b32-imagenet-zeroshot.npy")
+	const path = "../testdata/clip-vit-b32-imagenet-zeroshot.npy"
+	const rows, dim = 512, 1000
+	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	defer r.Close()
-	raw := make([]byte, r.Rows*r.Dim*r.DType.Size())
-	if err := r.ReadRows(raw, 0, r.Rows); err != nil {
-		return nil, err
+	if len(b) < 10 || !bytes.HasPrefix(b, []byte("\x93NUMPY\x01\x00")) {
+		return nil, fmt.Errorf("%s: not a version 1.0 npy file", path)
 	}
-	all := make([]float32, r.Rows*r.Dim)
-	vec.F16ToF32(all, raw)
-	out := make([][]float32, r.Dim)
+	end := 10 + int(binary.LittleEndian.Uint16(b[8:10]))
+	if end > len(b) || !bytes.Contains(b[10:end], []byte("'descr': '<f2', 'fortran_order': False, 'shape': (512, 1000)")) || len(b)-end != 2*rows*dim {
+		return nil, fmt.Errorf("%s: not a (512, 1000) <f2 array in C order", path)
+	}
+	all := make([]float32, rows*dim)
+	vec.F16ToF32(all, b[end:])
+	out := make([][]float32, dim)
 	for c := range out {
-		out[c] = make([]float32, r.Rows)
-		for i := range r.Rows {
-			out[c][i] = all[i*r.Dim+c]
+		out[c] = make([]float32, rows)
+		for i := range rows {
+			out[c][i] = all[i*dim+c]
 		}
 	}
 	return out, nil

@@ -11,6 +11,7 @@ import (
 
 	"github.com/laiondb/laiondb/engine"
 	"github.com/laiondb/laiondb/engine/embed"
+	"github.com/laiondb/laiondb/engine/enginetest"
 )
 
 // An embeddings server on 127.0.0.1 answers for the synset texts with the
@@ -66,10 +67,7 @@ func TestEmbedderOverHTTPEmbedsEachSynsetOnce(t *testing.T) {
 	defer srv.Close()
 
 	dir := filepath.Join(t.TempDir(), "db")
-	db, err := engine.Open(engine.DefaultOptions(dir))
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := enginetest.Open(t, engine.DefaultOptions(dir))
 	s, err := NewSession(db, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -87,14 +85,10 @@ func TestEmbedderOverHTTPEmbedsEachSynsetOnce(t *testing.T) {
 			t.Errorf("%q embedded %d times", txt, n)
 		}
 	}
-	db.Close()
+	enginetest.Close(t, db)
 
 	// A new session on the same database answers from the cache.
-	db, err = engine.Open(engine.DefaultOptions(dir))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db = enginetest.Open(t, engine.DefaultOptions(dir))
 	s, _ = NewSession(db, Options{})
 	execOne(t, s, "SET embedder = '"+srv.URL+"/v1/embeddings'")
 	before := requests

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/laiondb/laiondb/engine"
+	"github.com/laiondb/laiondb/engine/enginetest"
 )
 
 // Nearest-neighbour queries through the index, filtered by index
@@ -16,11 +17,7 @@ func TestIndexedNearestEqualsExactOnFilteredRows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := engine.Open(engine.DefaultOptions(filepath.Join(t.TempDir(), "db")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := enginetest.Open(t, engine.DefaultOptions(filepath.Join(t.TempDir(), "db")))
 	s, _ := NewSession(db, Options{})
 	execOne(t, s, "INGEST '"+shard+"' INTO laion")
 	execOne(t, s, "CREATE SET matched AS SELECT * FROM laion WHERE caption MATCHES IMAGENET")

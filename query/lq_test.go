@@ -18,6 +18,7 @@ import (
 	"github.com/laiondb/laiondb/query/internal/value"
 
 	"github.com/laiondb/laiondb/engine"
+	"github.com/laiondb/laiondb/engine/enginetest"
 	"github.com/laiondb/laiondb/engine/gen"
 	"github.com/laiondb/laiondb/query/ast"
 )
@@ -129,11 +130,7 @@ func parseLQ(t *testing.T, path string) (blocks []lqBlock, raw []string) {
 
 func runLQFile(t *testing.T, path string, vars map[string]string) {
 	blocks, _ := parseLQ(t, path)
-	db, err := engine.Open(engine.DefaultOptions(filepath.Join(t.TempDir(), "db")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := enginetest.Open(t, engine.DefaultOptions(filepath.Join(t.TempDir(), "db")))
 	var warnings []string
 	sess, err := NewSession(db, Options{Vars: vars, Warn: func(m string) { warnings = append(warnings, m) }})
 	if err != nil {

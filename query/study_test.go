@@ -11,6 +11,7 @@ import (
 	"github.com/laiondb/laiondb/query/internal/value"
 
 	"github.com/laiondb/laiondb/engine"
+	"github.com/laiondb/laiondb/engine/enginetest"
 	"github.com/laiondb/laiondb/engine/gen"
 	"github.com/laiondb/laiondb/query/ast"
 )
@@ -76,11 +77,7 @@ func TestIntraclassAndCompareMatchDirectPairwise(t *testing.T) {
 	if _, err := gen.Generate(dir, gen.Config{Rows: 20000, Seed: 3, Dim: 64, OnTopic: 0.3, ImageNetPerClass: 80}); err != nil {
 		t.Fatal(err)
 	}
-	db, err := engine.Open(engine.DefaultOptions(filepath.Join(t.TempDir(), "db")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := enginetest.Open(t, engine.DefaultOptions(filepath.Join(t.TempDir(), "db")))
 	s, err := NewSession(db, Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -7,16 +7,13 @@ import (
 	"testing"
 
 	"github.com/laiondb/laiondb/engine"
+	"github.com/laiondb/laiondb/engine/enginetest"
 	"github.com/laiondb/laiondb/query/ast"
 )
 
 // Without WordNet, is_a says what is missing and how to get it.
 func TestIsANeedsWordNet(t *testing.T) {
-	db, err := engine.Open(engine.DefaultOptions(filepath.Join(t.TempDir(), "db")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := enginetest.Open(t, engine.DefaultOptions(filepath.Join(t.TempDir(), "db")))
 	s, err := NewSession(db, Options{WordNetDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/laiondb/laiondb/engine"
 	"github.com/laiondb/laiondb/query"
 )
 
@@ -166,11 +165,11 @@ func (f *flusher) rowDone() error {
 // displayValue is a value as the table and line formats show it: NULL,
 // integers exactly, floats to 6 significant digits (csv and jsonl keep
 // every digit), text raw, vectors abbreviated.
-func displayValue(v engine.Value) string {
+func displayValue(v query.Value) string {
 	switch v.T {
-	case engine.TypeVector:
-		return engine.FormatVector(v.V, 3)
-	case engine.TypeFloat:
+	case query.TypeVector:
+		return query.FormatVector(v.V, 3)
+	case query.TypeFloat:
 		return strconv.FormatFloat(v.F, 'g', 6, 64)
 	}
 	return v.String()

@@ -42,11 +42,11 @@ func sample() *query.Result {
 	tenth := 0.1
 	return &query.Result{
 		Columns: []query.Column{
-			{Name: "id", Type: engine.TypeInt},
-			{Name: "caption", Type: engine.TypeString},
-			{Name: "score", Type: engine.TypeFloat},
-			{Name: "img", Type: engine.TypeVector},
-			{Name: "ok", Type: engine.TypeBool},
+			{Name: "id", Type: query.TypeInt},
+			{Name: "caption", Type: query.TypeString},
+			{Name: "score", Type: query.TypeFloat},
+			{Name: "img", Type: query.TypeVector},
+			{Name: "ok", Type: query.TypeBool},
 		},
 		Rows: &sliceRows{rows: []query.Row{
 			{engine.Int(1), engine.String("a goldfish in a bowl"), engine.Float(0.5), engine.Vector([]float32{0.0123, -0.0311, 0.0444, 0.1}), engine.Bool(true)},
@@ -118,7 +118,7 @@ func TestTableStreamsPastBuffer(t *testing.T) {
 	var out bytes.Buffer
 	p := &Printer{Out: &out, Format: Table, Buffer: 2}
 	res := &query.Result{
-		Columns: []query.Column{{Name: "s", Type: engine.TypeString}},
+		Columns: []query.Column{{Name: "s", Type: query.TypeString}},
 		Rows:    &sliceRows{rows: []query.Row{{engine.String("ab")}, {engine.String("cd")}, {engine.String("a longer one")}}},
 	}
 	if _, err := p.Print(context.Background(), res); err != nil {
@@ -204,29 +204,6 @@ caption =
 `
 	if out != want {
 		t.Errorf("line:\n%s\nwant:\n%s", out, want)
-	}
-}
-
-func TestJSONValues(t *testing.T) {
-	for _, c := range []struct {
-		v    engine.Value
-		want string
-	}{
-		{engine.Float(1e21), "1e+21"},
-		{engine.Float(123456789.125), "123456789.125"},
-		{engine.Float(-0.000001), "-0.000001"},
-		{engine.Float(2.5e-300), "2.5e-300"},
-		{engine.Int(-9007199254740993), "-9007199254740993"},
-		{engine.String("tab\there \x01 \u2028 <&> \xff"), `"tab\there \u0001 \u2028 <&> \ufffd"`},
-		{engine.Vector([]float32{0.1, 1.0 / 3}), "[0.1,0.33333334]"},
-	} {
-		if got := string(appendJSONValue(nil, c.v)); got != c.want {
-			t.Errorf("%v: got %s, want %s", c.v, got, c.want)
-		}
-		var x any
-		if err := json.Unmarshal(appendJSONValue(nil, c.v), &x); err != nil {
-			t.Errorf("%v: invalid JSON: %v", c.v, err)
-		}
 	}
 }
 

@@ -7,7 +7,6 @@ import (
 	"io"
 	"strings"
 
-	"github.com/laiondb/laiondb/engine"
 	"github.com/laiondb/laiondb/query"
 	"github.com/laiondb/laiondb/query/ast"
 )
@@ -88,7 +87,7 @@ func numericColumn(ctx context.Context, res *query.Result) (string, []float64, i
 	defer res.Rows.Close()
 	col := -1
 	for i, c := range res.Columns {
-		if c.Type == engine.TypeInt || c.Type == engine.TypeFloat {
+		if c.Type == query.TypeInt || c.Type == query.TypeFloat {
 			col = i
 			break
 		}
@@ -106,7 +105,7 @@ func numericColumn(ctx context.Context, res *query.Result) (string, []float64, i
 		row := res.Rows.Row()
 		if col < 0 {
 			for i, v := range row {
-				if v.T == engine.TypeInt || v.T == engine.TypeFloat {
+				if v.T == query.TypeInt || v.T == query.TypeFloat {
 					col = i
 					break
 				}

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/laiondb/laiondb/engine"
+	"github.com/laiondb/laiondb/engine/enginetest"
 	"github.com/laiondb/laiondb/engine/gen"
 	"github.com/laiondb/laiondb/query"
 	"github.com/laiondb/laiondb/query/ast"
@@ -40,11 +41,7 @@ func TestMain(m *testing.M) {
 // newSession opens a fresh database holding the test shard as table laion.
 func newSession(t *testing.T) *query.Session {
 	t.Helper()
-	db, err := engine.Open(engine.DefaultOptions(filepath.Join(t.TempDir(), "db")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := enginetest.Open(t, engine.DefaultOptions(filepath.Join(t.TempDir(), "db")))
 	if _, err := db.Ingest(context.Background(), []string{shardDir}, engine.DefaultIngestOptions()); err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,6 @@ import (
 
 	"github.com/mattn/go-runewidth"
 
-	"github.com/laiondb/laiondb/engine"
 	"github.com/laiondb/laiondb/query"
 )
 
@@ -28,12 +27,12 @@ type cell struct {
 
 // makeCell formats v. Numbers are right-aligned, and so is everything in
 // a numeric column (NULL under numbers).
-func makeCell(v engine.Value, numericColumn bool) cell {
+func makeCell(v query.Value, numericColumn bool) cell {
 	s := escapeControls(displayValue(v))
 	return cell{s: s, w: cellWidth.StringWidth(s), right: numericColumn || isNumber(v.T)}
 }
 
-func isNumber(t engine.Type) bool { return t == engine.TypeInt || t == engine.TypeFloat }
+func isNumber(t query.Type) bool { return t == query.TypeInt || t == query.TypeFloat }
 
 // escapeControls makes a value fit on one table line: newlines, tabs and
 // other control characters are shown as \n, \t, \xNN, and invalid UTF-8

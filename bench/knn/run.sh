@@ -4,9 +4,10 @@
 # Generates KNN_N (100,000) base and KNN_NQ (1,000) query vectors, 512-d,
 # clustered around the real CLIP class vectors in testdata/ (see gen.py),
 # with numpy ground truth; then, one after another so that they do not
-# share the two cores, runs `laiondb bench knn` (laiondb, coder/hnsw and
-# exact rows), hnswlib built for this CPU by the C++ driver here, and
-# Debian's python3-hnswlib; and prints a side-by-side table with the
+# share the two cores, runs bench/knn (`laiondb bench knn` plus the
+# coder/hnsw row: laiondb, coder/hnsw and exact rows), hnswlib built for
+# this CPU by the C++ driver here, and Debian's python3-hnswlib; and
+# prints a side-by-side table with the
 # target ratios. Data goes to a temporary directory (KNN_WORK to choose),
 # removed at the end unless KNN_KEEP=1.
 #
@@ -46,15 +47,10 @@ if [ ! -f "$WORK/gt.npy" ]; then
 fi
 
 g++ -O3 -march=native -std=c++17 -pthread -o "$WORK/hnswlib_bench" bench/knn/cpp/hnswlib_bench.cpp
-# The laiondb binary once cmd/laiondb dispatches `bench knn`; until then
-# the stand-alone main in this directory runs the same code.
-if grep -rqs knnbench cmd/laiondb; then
-	go build -o "$WORK/laiondb" ./cmd/laiondb
-	KNN=("$WORK/laiondb" bench knn)
-else
-	go build -o "$WORK/knnbench" ./bench/knn
-	KNN=("$WORK/knnbench")
-fi
+# `laiondb bench knn` with the coder/hnsw row, which the shipped binary
+# does not link.
+go build -o "$WORK/knnbench" ./bench/knn
+KNN=("$WORK/knnbench")
 
 echo "running laiondb bench knn ..." >&2
 "${KNN[@]}" --base "$WORK/base.npy" --queries "$WORK/queries.npy" --gt "$WORK/gt.npy" \

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/laiondb/laiondb/index/knnbench"
+	"github.com/laiondb/laiondb/bench/knn/knnbench"
 )
 
 func init() {

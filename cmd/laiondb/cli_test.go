@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -20,6 +21,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/laiondb/laiondb/engine"
+	"github.com/laiondb/laiondb/engine/enginetest"
 	"github.com/laiondb/laiondb/engine/gen"
 )
 
@@ -62,6 +64,7 @@ func TestScripts(t *testing.T) {
 			e.Setenv("EXAMPLES", examples)
 			e.Setenv("HOME", e.WorkDir)
 			e.Setenv("LAIONDB_HISTORY", "off")
+			e.Defer(func() { checkDatabases(e.T(), e.WorkDir) })
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
@@ -69,6 +72,25 @@ func TestScripts(t *testing.T) {
 			"longline": cmdLongLine,
 		},
 	})
+}
+
+// checkDatabases runs engine.Check on every database a script left under
+// dir (a directory holding badger's MANIFEST), as enginetest.Open does for
+// the Go tests.
+func checkDatabases(t testscript.T, dir string) {
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || d.Name() != "MANIFEST" {
+			return err
+		}
+		db := filepath.Dir(path)
+		if err := enginetest.CheckDir(db); err != nil {
+			t.Fatal(fmt.Sprintf("database %s left by the script: %v", db, err))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
 
 func cmdStatus(ts *testscript.TestScript, neg bool, args []string) {
@@ -111,14 +133,11 @@ func cmdLongLine(ts *testscript.TestScript, neg bool, args []string) {
 func ingestTestShard(t *testing.T, dir string) {
 	t.Helper()
 	shard := makeShard(t)
-	db, err := engine.Open(engine.DefaultOptions(dir))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := enginetest.Open(t, engine.DefaultOptions(dir))
 	if _, err := db.Ingest(context.Background(), []string{shard}, engine.DefaultIngestOptions()); err != nil {
 		t.Fatal(err)
 	}
+	enginetest.Close(t, db)
 }
 
 // run runs the command in-process.
@@ -137,10 +156,7 @@ func TestLockedDatabase(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "db")
 	ingestTestShard(t, dir)
 
-	db, err := engine.Open(engine.DefaultOptions(dir))
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := enginetest.Open(t, engine.DefaultOptions(dir))
 	code, _, stderr := run("query", "--db", dir, "SELECT count(*) FROM laion")
 	if code != 1 || !strings.Contains(stderr, "in use by another process") || !strings.Contains(stderr, "--read-only") {
 		t.Errorf("second writer: exit %d, stderr %q", code, stderr)
@@ -149,13 +165,9 @@ func TestLockedDatabase(t *testing.T) {
 	if code != 1 || !strings.Contains(stderr, "in use by another process") {
 		t.Errorf("reader beside a writer: exit %d, stderr %q", code, stderr)
 	}
-	db.Close()
+	enginetest.Close(t, db)
 
-	ro, err := engine.Open(engine.DefaultOptions(dir).WithReadOnly(true))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ro.Close()
+	enginetest.Open(t, engine.DefaultOptions(dir).WithReadOnly(true))
 	code, stdout, stderr := run("query", "--db", dir, "--read-only", "--format", "csv", "SELECT count(*) AS n FROM laion")
 	if code != 0 || stdout != "n\n2000\n" {
 		t.Errorf("reader beside a reader: exit %d, stdout %q, stderr %q", code, stdout, stderr)

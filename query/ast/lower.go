@@ -5,8 +5,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/alecthomas/participle/v2/lexer"
-
 	"github.com/laiondb/laiondb/query/internal/grammar"
 )
 
@@ -20,13 +18,13 @@ type lowerer struct {
 	err *grammar.Error // the first problem found
 }
 
-func (l *lowerer) fail(p lexer.Position, format string, args ...any) {
+func (l *lowerer) fail(p grammar.Position, format string, args ...any) {
 	if l.err == nil {
 		l.err = &grammar.Error{Pos: p, Msg: fmt.Sprintf(format, args...)}
 	}
 }
 
-func pos(p lexer.Position) Pos { return Pos{Line: p.Line, Column: p.Column, Offset: p.Offset} }
+func pos(p grammar.Position) Pos { return Pos{Line: p.Line, Column: p.Column, Offset: p.Offset} }
 
 type anyName interface {
 	*grammar.Name | *grammar.SourceName | *grammar.TableName | *grammar.SetName |

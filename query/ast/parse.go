@@ -3,8 +3,6 @@ package ast
 import (
 	"errors"
 
-	"github.com/alecthomas/participle/v2/lexer"
-
 	"github.com/laiondb/laiondb/query/internal/grammar"
 )
 
@@ -16,7 +14,7 @@ type Chunk struct {
 	Terminated bool // ended by ";"; only the last chunk of a script may be false
 
 	script string            // the whole script, for error excerpts
-	toks   []lexer.Token     // up to the first lexical error, then EOF
+	toks   []grammar.Token   // up to the first lexical error, then EOF
 	lexErr *grammar.LexError // the first lexical error, if any
 }
 
@@ -26,18 +24,18 @@ type Chunk struct {
 // unterminated string or comment runs to the end of src (the last chunk,
 // not Terminated).
 func SplitStatements(src string) []Chunk {
-	sc := grammar.NewScanner("", src, lexer.Position{})
+	sc := grammar.NewScanner("", src, grammar.Position{})
 	var chunks []Chunk
 	var cur Chunk
 	empty := true
-	var start, end lexer.Position
-	flush := func(eof lexer.Position, terminated bool) {
+	var start, end grammar.Position
+	flush := func(eof grammar.Position, terminated bool) {
 		if !empty {
 			cur.Text = src[start.Offset:end.Offset]
 			cur.Start, cur.End = pos(start), pos(end)
 			cur.Terminated = terminated
 			cur.script = src
-			cur.toks = append(cur.toks, lexer.Token{Type: lexer.EOF, Pos: eof})
+			cur.toks = append(cur.toks, grammar.Token{Type: grammar.EOF, Pos: eof})
 			chunks = append(chunks, cur)
 		}
 		cur, empty = Chunk{}, true
@@ -85,7 +83,7 @@ func SplitStatements(src string) []Chunk {
 // Complete, then runs the Terminated chunks of SplitStatements and keeps
 // the rest as the start of the next statement.
 func Complete(src string) bool {
-	sc := grammar.NewScanner("", src, lexer.Position{})
+	sc := grammar.NewScanner("", src, grammar.Position{})
 	for {
 		tok, err := sc.Next()
 		if err != nil {
@@ -239,13 +237,13 @@ func extra(filename string, c Chunk) error {
 
 // ParseExpr parses src as one expression, as in a WHERE clause.
 func ParseExpr(src string) (Expr, error) {
-	toks, err := grammar.Tokenize("", src, lexer.Position{})
+	toks, err := grammar.Tokenize("", src, grammar.Position{})
 	if err != nil {
 		var le *grammar.LexError
 		if !errors.As(err, &le) {
 			return nil, err
 		}
-		toks = append(toks, lexer.Token{Type: lexer.EOF, Pos: le.Pos})
+		toks = append(toks, grammar.Token{Type: grammar.EOF, Pos: le.Pos})
 		if _, perr := grammar.ParseExpression(toks); perr != nil {
 			var ge *grammar.Error
 			if errors.As(perr, &ge) && ge.Pos.Offset < le.Pos.Offset {
@@ -295,7 +293,7 @@ func fromGrammar(filename, src string, err error) error {
 }
 
 func endPos(src string) Pos {
-	sc := grammar.NewScanner("", src, lexer.Position{})
+	sc := grammar.NewScanner("", src, grammar.Position{})
 	for {
 		tok, err := sc.Next()
 		if err != nil {

@@ -7,11 +7,11 @@ import (
 	"github.com/laiondb/laiondb/query/internal/value"
 )
 
+// CallExpr is a call of a scalar function.
 type CallExpr struct {
 	Fn   *funcs.Function
 	Args []Expr
 	T    value.Type
-	vals []value.Value
 }
 
 func (e *CallExpr) Eval(ec *EvalCtx, row value.Row) (value.Value, error) {

@@ -23,7 +23,7 @@ const rowGroupBytes = 16 << 20
 // their own (parquet-go's ConcurrentRowGroupWriter) and commit them in
 // order.
 type parquetFormat struct {
-	w *parquet.Writer
+	w *parquet.GenericWriter[any] // [any]: the schema is built at run time
 }
 
 func newParquetFormat(w io.Writer, names []string, cols []Column) (*parquetFormat, error) {
@@ -54,7 +54,7 @@ func newParquetFormat(w io.Writer, names []string, cols []Column) (*parquetForma
 		root[i] = orderedField{Node: parquet.Optional(n), name: names[i]}
 	}
 	opts = append(opts, parquet.NewSchema("laiondb", root))
-	return &parquetFormat{w: parquet.NewWriter(w, opts...)}, nil
+	return &parquetFormat{w: parquet.NewGenericWriter[any](w, opts...)}, nil
 }
 
 func (f *parquetFormat) start() error      { return nil }

@@ -2,71 +2,10 @@ package export
 
 import (
 	"io"
-	"math"
-	"strconv"
-	"strings"
 
 	"github.com/laiondb/laiondb/engine"
+	"github.com/laiondb/laiondb/query/internal/textenc"
 )
-
-// appendNumber appends f in the shortest form that reads back exactly
-// (bits 64 for float64, 32 for float32), as JSON writes numbers: plain
-// decimals, exponents only below 1e-6 and from 1e21.
-func appendNumber(b []byte, f float64, bits int) []byte {
-	format := byte('f')
-	if a := math.Abs(f); a != 0 && (a < 1e-6 || a >= 1e21) {
-		format = 'e'
-	}
-	return strconv.AppendFloat(b, f, format, -1, bits)
-}
-
-// appendVector appends v as a JSON array; NaN and ±Inf become null and
-// are counted in nonFinite.
-func appendVector(b []byte, v []float32, nonFinite *int64) []byte {
-	b = append(b, '[')
-	for i, x := range v {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		if f := float64(x); math.IsNaN(f) || math.IsInf(f, 0) {
-			b = append(b, "null"...)
-			*nonFinite++
-		} else {
-			b = appendNumber(b, f, 32)
-		}
-	}
-	return append(b, ']')
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendJSONString appends s, valid UTF-8, as a JSON string.
-func appendJSONString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' {
-			continue
-		}
-		b = append(b, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			b = append(b, '\\', c)
-		case '\n':
-			b = append(b, '\\', 'n')
-		case '\r':
-			b = append(b, '\\', 'r')
-		case '\t':
-			b = append(b, '\\', 't')
-		default:
-			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-		}
-		start = i + 1
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
-}
 
 // textFormat writes formats of one text line per row; each worker formats
 // its batch into its own buffer, and commit copies the buffer out.
@@ -108,37 +47,19 @@ func (w *textWorker) commit() (int64, error) {
 	return w.nonFinite, err
 }
 
-// newCSVFormat writes RFC 4180 CSV with "\n" line ends: a header row,
-// NULL as an empty field, the empty string as "" (so the two stay apart
-// for readers that tell them apart, e.g. DuckDB and PostgreSQL), vectors
-// as a JSON array in one field.
+// newCSVFormat writes RFC 4180 CSV with "\n" line ends and a header row,
+// values as textenc writes them (NULL as an empty field, the empty string
+// as "", vectors as a JSON array in one field, so that readers that tell
+// NULL from empty, e.g. DuckDB and PostgreSQL, see both).
 func newCSVFormat(w io.Writer, names []string) *textFormat {
 	var h []byte
 	for i, n := range names {
 		if i > 0 {
 			h = append(h, ',')
 		}
-		h = appendCSVField(h, n)
+		h = textenc.AppendCSVField(h, n)
 	}
 	return &textFormat{w: w, header: append(h, '\n'), appendRow: appendCSVRow}
-}
-
-func appendCSVField(b []byte, s string) []byte {
-	if s != "" && !strings.ContainsAny(s, ",\"\r\n") {
-		return append(b, s...)
-	}
-	b = append(b, '"')
-	for {
-		i := strings.IndexByte(s, '"')
-		if i < 0 {
-			break
-		}
-		b = append(b, s[:i+1]...)
-		b = append(b, '"')
-		s = s[i+1:]
-	}
-	b = append(b, s...)
-	return append(b, '"')
 }
 
 func appendCSVRow(_ *textFormat, b []byte, row []engine.Value, nonFinite *int64) []byte {
@@ -146,29 +67,9 @@ func appendCSVRow(_ *textFormat, b []byte, row []engine.Value, nonFinite *int64)
 		if i > 0 {
 			b = append(b, ',')
 		}
-		switch v.T {
-		case engine.TypeBool:
-			b = strconv.AppendBool(b, v.I != 0)
-		case engine.TypeInt:
-			b = strconv.AppendInt(b, v.I, 10)
-		case engine.TypeFloat:
-			switch {
-			case math.IsNaN(v.F):
-				b = append(b, "NaN"...)
-			case math.IsInf(v.F, 1):
-				b = append(b, "Inf"...)
-			case math.IsInf(v.F, -1):
-				b = append(b, "-Inf"...)
-			default:
-				b = appendNumber(b, v.F, 64)
-			}
-		case engine.TypeString:
-			b = appendCSVField(b, v.S)
-		case engine.TypeVector:
-			b = append(b, '"')
-			b = appendVector(b, v.V, nonFinite)
-			b = append(b, '"')
-		}
+		var n int
+		b, n = textenc.AppendCSV(b, v)
+		*nonFinite += int64(n)
 	}
 	return append(b, '\n')
 }
@@ -181,7 +82,7 @@ func newJSONLFormat(w io.Writer, names []string) *textFormat {
 		if i == 0 {
 			sep = '{'
 		}
-		k := appendJSONString([]byte{sep}, n)
+		k := textenc.AppendJSONString([]byte{sep}, n)
 		f.keys[i] = append(k, ':')
 	}
 	return f
@@ -190,25 +91,9 @@ func newJSONLFormat(w io.Writer, names []string) *textFormat {
 func appendJSONLRow(f *textFormat, b []byte, row []engine.Value, nonFinite *int64) []byte {
 	for i, v := range row {
 		b = append(b, f.keys[i]...)
-		switch v.T {
-		case engine.TypeNull:
-			b = append(b, "null"...)
-		case engine.TypeBool:
-			b = strconv.AppendBool(b, v.I != 0)
-		case engine.TypeInt:
-			b = strconv.AppendInt(b, v.I, 10)
-		case engine.TypeFloat:
-			if math.IsNaN(v.F) || math.IsInf(v.F, 0) {
-				b = append(b, "null"...)
-				*nonFinite++
-			} else {
-				b = appendNumber(b, v.F, 64)
-			}
-		case engine.TypeString:
-			b = appendJSONString(b, v.S)
-		case engine.TypeVector:
-			b = appendVector(b, v.V, nonFinite)
-		}
+		var n int
+		b, n = textenc.AppendJSON(b, v)
+		*nonFinite += int64(n)
 	}
 	return append(b, '}', '\n')
 }

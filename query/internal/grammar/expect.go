@@ -144,7 +144,7 @@ func newCFG(ebnf string) (*cfg, error) {
 			return nil, err
 		}
 		if p.next() != "." {
-			return nil, fmt.Errorf("grammar EBNF: production %s does not end with .", name)
+			return nil, fmt.Errorf("grammar EBNF: production %s does not end with a period", name)
 		}
 		for _, a := range alts {
 			g.addRule(nt, a)

@@ -251,3 +251,14 @@ func checkDepth(toks []lexer.Token) error {
 	}
 	return nil
 }
+
+// Position and Token are the grammar's source positions and tokens, named
+// here so that the packages using the grammar need not import the parser
+// library.
+type (
+	Position = lexer.Position
+	Token    = lexer.Token
+)
+
+// EOF is the type of the token that ends every token stream.
+const EOF = lexer.EOF

@@ -54,9 +54,7 @@ func (c *Compiler) Compile(e ast.Expr) (exec.Expr, error) {
 	case *ast.Var:
 		v, ok := c.Sess.Var(x.Name)
 		if !ok {
-			var names []string
-			names = c.Sess.VarNames()
-			return nil, value.ErrAt(x.Pos(), "variable $%s is not set; pass --var %s=VALUE to laiondb run%s", x.Name, x.Name, value.DidYouMean(x.Name, names))
+			return nil, value.ErrAt(x.Pos(), "variable $%s is not set; pass --var %s=VALUE to laiondb run%s", x.Name, x.Name, value.DidYouMean(x.Name, c.Sess.VarNames()))
 		}
 		return &exec.ConstExpr{V: v}, nil
 	case *ast.VectorLit:

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"image/color"
-	"io"
 	"io/fs"
 	"math"
 	"os"
@@ -12,12 +11,6 @@ import (
 	"strings"
 
 	"github.com/google/renameio"
-	gplot "gonum.org/v1/plot"
-	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/vg"
-	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
-	"gonum.org/v1/plot/vg/vgsvg"
 )
 
 // Series is one distribution of a histogram, named in the legend.
@@ -47,6 +40,7 @@ const (
 	MaxLabels = 30
 	// pngDPI sets PNG resolution: an 8 × 5 in histogram is 1200 × 750 px.
 	pngDPI = 150
+	inch   = 72 // points
 )
 
 // palette is the Okabe–Ito set, told apart by colour-blind readers too.
@@ -58,12 +52,6 @@ var palette = []color.NRGBA{
 	{0x56, 0xB4, 0xE9, 0xff}, // sky blue
 	{0xD5, 0x5E, 0x00, 0xff}, // vermillion
 	{0xF0, 0xE4, 0x42, 0xff}, // yellow
-}
-
-func colorOf(i int, alpha uint8) color.NRGBA {
-	c := palette[i%len(palette)]
-	c.A = alpha
-	return c
 }
 
 // AutoBins is the bin count Histogram uses when asked for 0: the square
@@ -93,28 +81,19 @@ func Histogram(path string, series []Series, bins int, l Labels) (skipped int, e
 	if err != nil {
 		return fail(err)
 	}
-	p := newPlot(l, "value", "count")
-	p.Legend.Top = true
-	tallest := 0.0
-	for i, h := range hs {
-		n := 0
-		for _, b := range h.Bins {
-			n += int(b.Weight)
-			tallest = max(tallest, b.Weight)
-		}
-		p.Add(h)
-		p.Legend.Add(fmt.Sprintf("%s (n=%d)", series[i].Name, n), h)
-	}
-	lo, hi := hs[0].Bins[0].Min, hs[0].Bins[len(hs[0].Bins)-1].Max
-	p.Y.Min, p.Y.Max = 0, tallest*1.2 // room for the legend above the bars
-	p.X.Min, p.X.Max = lo, hi
-	return skipped, save(p, path, kind, 8*vg.Inch, 5*vg.Inch)
+	return skipped, save(histogramFigure(series, hs, l), path, kind)
 }
+
+// bin is one bar of a histogram: values in [Min, Max) (the last bin
+// includes Max), Weight of them.
+type bin struct{ Min, Max, Weight float64 }
+
+type hist struct{ Bins []bin }
 
 // histograms bins every series over the same edges: bins equal bins
 // from the smallest to the largest finite value of all series (0 bins
 // chooses AutoBins), NaN and infinite values counted in skipped.
-func histograms(series []Series, bins int) (hs []*plotter.Histogram, skipped int, err error) {
+func histograms(series []Series, bins int) (hs []hist, skipped int, err error) {
 	lo, hi, largest := math.Inf(1), math.Inf(-1), 0
 	for _, s := range series {
 		n := 0
@@ -137,13 +116,8 @@ func histograms(series []Series, bins int) (hs []*plotter.Histogram, skipped int
 		lo, hi = lo-0.5, hi+0.5
 	}
 	width := (hi - lo) / float64(bins)
-	for i, s := range series {
-		h := &plotter.Histogram{
-			Bins:      make([]plotter.HistogramBin, bins),
-			Width:     width,
-			FillColor: colorOf(i, 0x70),
-			LineStyle: draw.LineStyle{Color: colorOf(i, 0xff), Width: vg.Points(0.75)},
-		}
+	for _, s := range series {
+		h := hist{Bins: make([]bin, bins)}
 		for b := range h.Bins {
 			h.Bins[b].Min = lo + float64(b)*width
 			h.Bins[b].Max = lo + float64(b+1)*width
@@ -172,6 +146,34 @@ func binOf(v, lo, width float64, bins int) int {
 	return i
 }
 
+// histogramFigure lays out the bars of hs (one hist per series) on
+// 8 × 5 in, with room above the tallest bar for the legend.
+func histogramFigure(series []Series, hs []hist, l Labels) *figure {
+	f := newFigure(8*inch, 5*inch, l, "value", "count")
+	tallest := 0.0
+	for i, h := range hs {
+		n := 0
+		for _, b := range h.Bins {
+			n += int(b.Weight)
+			tallest = max(tallest, b.Weight)
+		}
+		fill, line := colorOf(i, 0x70), colorOf(i, 0xff)
+		f.legend = append(f.legend, legendEntry{
+			text: fmt.Sprintf("%s (n=%d)", series[i].Name, n),
+			mark: func(c canvas, x0, y0, x1, y1 float64) { c.rect(x0, y0, x1, y1, fill, line, 0.75) },
+		})
+		f.marks = append(f.marks, func(c canvas, fr frame) {
+			for _, b := range h.Bins { // empty bins too: a flat outline on the axis
+				c.rect(fr.x(b.Min), fr.y(b.Weight), fr.x(b.Max), fr.y(0), fill, line, 0.75)
+			}
+		})
+	}
+	f.xr = axisRange{hs[0].Bins[0].Min, hs[0].Bins[len(hs[0].Bins)-1].Max}
+	f.yr = axisRange{0, tallest * 1.2} // room for the legend above the bars
+	f.yIntegers = true
+	return f
+}
+
 // Scatter draws the points and writes the plot to path as SVG or PNG by
 // the extension. With diagonal, it adds the line y = x and gives both axes
 // the same range on a square canvas, so a point above the line has y > x.
@@ -182,99 +184,88 @@ func Scatter(path string, pts []Point, diagonal bool, l Labels) (skipped int, er
 	if err != nil {
 		return 0, fmt.Errorf("plot %s: %w", path, err)
 	}
-	p, w, h, skipped, err := scatterPlot(pts, diagonal, l)
+	f, skipped, err := scatterPlot(pts, diagonal, l)
 	if err != nil {
 		return skipped, fmt.Errorf("plot %s: %w", path, err)
 	}
-	return skipped, save(p, path, kind, w, h)
+	return skipped, save(f, path, kind)
 }
 
-// scatterPlot lays out Scatter's plot and its size.
-func scatterPlot(pts []Point, diagonal bool, l Labels) (p *gplot.Plot, w, h vg.Length, skipped int, err error) {
-	fail := func(err error) (*gplot.Plot, vg.Length, vg.Length, int, error) { return nil, 0, 0, skipped, err }
-	var xys plotter.XYs
-	var labels []string
+// scatterPlot lays out Scatter's figure: 8 × 5 in, or 6 × 6 in with the
+// diagonal. Axes span the points with 3% to spare on each side.
+func scatterPlot(pts []Point, diagonal bool, l Labels) (f *figure, skipped int, err error) {
+	var kept []Point
 	labelled := 0
 	for _, pt := range pts {
 		if !finite(pt.X) || !finite(pt.Y) {
 			skipped++
 			continue
 		}
-		xys = append(xys, plotter.XY{X: pt.X, Y: pt.Y})
-		labels = append(labels, pt.Label)
+		kept = append(kept, pt)
 		if pt.Label != "" {
 			labelled++
 		}
 	}
-	if len(xys) == 0 {
+	if len(kept) == 0 {
 		if skipped == 0 {
-			return fail(fmt.Errorf("%w: no points", ErrNoData))
+			return nil, 0, fmt.Errorf("%w: no points", ErrNoData)
 		}
-		return fail(noData(skipped))
+		return nil, skipped, noData(skipped)
 	}
-	p = newPlot(l, "x", "y")
-	sc, err := plotter.NewScatter(xys)
-	if err != nil {
-		return fail(err)
+	f = newFigure(8*inch, 5*inch, l, "x", "y")
+	xr, yr := axisRange{math.Inf(1), math.Inf(-1)}, axisRange{math.Inf(1), math.Inf(-1)}
+	for _, p := range kept {
+		xr = axisRange{min(xr.min, p.X), max(xr.max, p.X)}
+		yr = axisRange{min(yr.min, p.Y), max(yr.max, p.Y)}
 	}
-	sc.GlyphStyle = draw.GlyphStyle{Color: colorOf(0, 0xa0), Radius: vg.Points(2.5), Shape: draw.CircleGlyph{}}
-	p.Add(sc)
-	if labelled > 0 && labelled <= MaxLabels {
-		lb, err := plotter.NewLabels(plotter.XYLabels{XYs: xys, Labels: labels})
-		if err != nil {
-			return fail(err)
-		}
-		for i := range lb.TextStyle {
-			lb.TextStyle[i].Font.Size = vg.Points(8)
-			lb.TextStyle[i].XAlign = draw.XLeft
-		}
-		lb.Offset = vg.Point{X: vg.Points(4)}
-		p.Add(lb)
-	}
-	w, h = 8*vg.Inch, 5*vg.Inch
 	if diagonal {
-		lo, hi := math.Inf(1), math.Inf(-1)
-		for _, xy := range xys {
-			lo, hi = min(lo, xy.X, xy.Y), max(hi, xy.X, xy.Y)
-		}
-		if lo == hi {
-			lo, hi = lo-0.5, hi+0.5
-		}
-		pad := (hi - lo) * 0.03
-		lo, hi = lo-pad, hi+pad
-		line, err := plotter.NewLine(plotter.XYs{{X: lo, Y: lo}, {X: hi, Y: hi}})
-		if err != nil {
-			return fail(err)
-		}
-		line.LineStyle = draw.LineStyle{Color: color.Gray{Y: 0x60}, Width: vg.Points(1), Dashes: []vg.Length{vg.Points(5), vg.Points(3)}}
-		p.Add(line)
-		p.Legend.Add("y = x", line)
-		p.Legend.Top = true
-		p.Legend.Left = true
-		p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = lo, hi, lo, hi
-		w, h = 6*vg.Inch, 6*vg.Inch
+		xr = axisRange{min(xr.min, yr.min), max(xr.max, yr.max)}
+		yr = xr
+		f.w, f.h, f.square = 6*inch, 6*inch, true
 	}
-	return p, w, h, skipped, nil
+	f.xr, f.yr = xr.padded(0.03), yr.padded(0.03)
+	dot := colorOf(0, 0xa0)
+	f.marks = append(f.marks, func(c canvas, fr frame) {
+		for _, p := range kept {
+			c.circle(fr.x(p.X), fr.y(p.Y), 2.5, dot)
+		}
+		if labelled > 0 && labelled <= MaxLabels {
+			for _, p := range kept {
+				if p.Label == "" {
+					continue
+				}
+				// Right of the point, or left of it where the canvas ends.
+				x, y := fr.x(p.X), fr.y(p.Y)+3
+				if x+4+textWidth(p.Label, 8) < f.w-margin {
+					c.text(x+4, y, p.Label, 8, start, false)
+				} else {
+					c.text(x-4, y, p.Label, 8, end, false)
+				}
+			}
+		}
+	})
+	if diagonal {
+		gray := color.NRGBA{0x60, 0x60, 0x60, 0xff}
+		dashes := []float64{5, 3}
+		r := f.xr
+		f.marks = append(f.marks, func(c canvas, fr frame) {
+			c.line([]pt{{fr.x(r.min), fr.y(r.min)}, {fr.x(r.max), fr.y(r.max)}}, gray, 1, dashes)
+		})
+		f.legend = append(f.legend, legendEntry{
+			text: "y = x",
+			mark: func(c canvas, x0, y0, x1, y1 float64) {
+				c.line([]pt{{x0, (y0 + y1) / 2}, {x1, (y0 + y1) / 2}}, gray, 1, dashes)
+			},
+		})
+		f.legendLeft = true
+	}
+	return f, skipped, nil
 }
 
 func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
 
 func noData(skipped int) error {
 	return fmt.Errorf("%w: no finite values (%d NaN or infinite skipped)", ErrNoData, skipped)
-}
-
-// newPlot makes a plot with a title, axis labels and a light grid.
-func newPlot(l Labels, x, y string) *gplot.Plot {
-	p := gplot.New()
-	p.Title.Text = l.Title
-	p.Title.TextStyle.Font.Size = vg.Points(13)
-	p.X.Label.Text = or(l.X, x)
-	p.Y.Label.Text = or(l.Y, y)
-	grid := plotter.NewGrid()
-	grid.Vertical.Color = color.Gray{Y: 0xe0}
-	grid.Horizontal.Color = color.Gray{Y: 0xe0}
-	p.Add(grid)
-	return p
 }
 
 func or(s, def string) string {
@@ -296,9 +287,9 @@ func formatOf(path string) (string, error) {
 	}
 }
 
-// save draws p at w × h and replaces path with it: the file appears whole
-// or not at all (renameio: a temporary file beside it, renamed at the end).
-func save(p *gplot.Plot, path, kind string, w, h vg.Length) error {
+// save draws f and replaces path with it: the file appears whole or not
+// at all (renameio: a temporary file beside it, renamed at the end).
+func save(f *figure, path, kind string) error {
 	dir := filepath.Dir(path)
 	if fi, err := os.Stat(dir); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -308,28 +299,29 @@ func save(p *gplot.Plot, path, kind string, w, h vg.Length) error {
 	} else if !fi.IsDir() {
 		return fmt.Errorf("plot %s: %s is not a directory", path, dir)
 	}
-	var out io.WriterTo
+	var c canvas
 	if kind == "png" {
-		c := vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(pngDPI), vgimg.UseBackgroundColor(color.White))
-		p.Draw(draw.New(c))
-		out = vgimg.PngCanvas{Canvas: c}
+		c = newPNG(f.w, f.h, pngDPI)
 	} else {
-		c := vgsvg.New(w, h)
-		p.Draw(draw.New(c))
-		out = c
+		c = newSVG(f.w, f.h)
 	}
-	f, err := renameio.TempFile(dir, path)
+	f.draw(c)
+	b, err := c.encode()
+	if err != nil {
+		return fmt.Errorf("plot %s: %w", path, err)
+	}
+	t, err := renameio.TempFile(dir, path)
 	if err != nil {
 		return fmt.Errorf("plot %s: cannot write in directory %s: %w", path, dir, err)
 	}
-	defer f.Cleanup()
-	if _, err := out.WriteTo(f); err != nil {
+	defer t.Cleanup()
+	if _, err := t.Write(b); err != nil {
 		return fmt.Errorf("plot %s: %w", path, err)
 	}
-	if err := f.Chmod(0o644); err != nil {
+	if err := t.Chmod(0o644); err != nil {
 		return fmt.Errorf("plot %s: %w", path, err)
 	}
-	if err := f.CloseAtomicallyReplace(); err != nil {
+	if err := t.CloseAtomicallyReplace(); err != nil {
 		return fmt.Errorf("plot %s: %w", path, err)
 	}
 	return nil

@@ -197,7 +197,7 @@ func TestScatter(t *testing.T) {
 			t.Errorf("no text %q", want)
 		}
 	}
-	if n := count(styles, "fill:#0071B1;fill-opacity"); n < 300 { // premultiplied #0072B2
+	if n := count(styles, "fill:#0072B2;fill-opacity"); n < 300 {
 		t.Errorf("%d point paths, want 300", n)
 	}
 	if count(styles, "stroke-dasharray") == 0 {
@@ -209,15 +209,15 @@ func TestScatter(t *testing.T) {
 	}
 
 	// With the diagonal both axes cover the same range, which holds every point.
-	p, w, h, _, err := scatterPlot(pts, true, scatterLabels)
+	f, _, err := scatterPlot(pts, true, scatterLabels)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.X.Min != p.Y.Min || p.X.Max != p.Y.Max || w != h {
-		t.Errorf("axes x [%v, %v], y [%v, %v], canvas %v × %v", p.X.Min, p.X.Max, p.Y.Min, p.Y.Max, w, h)
+	if f.xr != f.yr || f.w != f.h {
+		t.Errorf("axes x [%v, %v], y [%v, %v], canvas %v × %v", f.xr.min, f.xr.max, f.yr.min, f.yr.max, f.w, f.h)
 	}
 	for _, pt := range pts[:300] {
-		if pt.X < p.X.Min || pt.X > p.X.Max || pt.Y < p.Y.Min || pt.Y > p.Y.Max {
+		if pt.X < f.xr.min || pt.X > f.xr.max || pt.Y < f.yr.min || pt.Y > f.yr.max {
 			t.Errorf("point %v outside the axes", pt)
 		}
 	}
@@ -325,5 +325,46 @@ func TestTextHistogram(t *testing.T) {
 	}
 	if !strings.HasPrefix(lines[6], "[0.0, 0.2)") || strings.Contains(strings.Join(lines, ""), "-0.0,") {
 		t.Errorf("edges around zero:\n%s", strings.Join(lines, "\n"))
+	}
+}
+
+func TestTicks(t *testing.T) {
+	for _, c := range []struct {
+		r        axisRange
+		n        int
+		integers bool
+		want     string
+	}{
+		{axisRange{0.25, 0.84}, 7, false, "0.3 0.4 0.5 0.6 0.7 0.8"},
+		{axisRange{0, 120}, 6, true, "0 20 40 60 80 100 120"},
+		{axisRange{0, 3.6}, 6, true, "0 1 2 3"},
+		{axisRange{0.5, 0.6}, 6, false, "0.50 0.52 0.54 0.56 0.58 0.60"},
+		{axisRange{-0.1, 0.1}, 4, false, "-0.10 -0.05 0.00 0.05 0.10"},
+		{axisRange{0, 10}, 4, false, "0.0 2.5 5.0 7.5 10.0"},
+		{axisRange{1, 1}, 4, false, "1.00"},
+	} {
+		vals, dec := ticks(c.r, c.n, c.integers)
+		var got []string
+		for _, v := range vals {
+			got = append(got, tickText(v, dec))
+		}
+		if s := strings.Join(got, " "); s != c.want {
+			t.Errorf("ticks(%v, %d, %v) = %s, want %s", c.r, c.n, c.integers, s, c.want)
+		}
+	}
+}
+
+// Labels come from the data: the SVG escapes what XML does not allow.
+func TestSVGEscapesText(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s.svg")
+	pts := []Point{{X: 0, Y: 0, Label: `<b>fish & "chips"</b>` + "\x01"}, {X: 1, Y: 1}}
+	if _, err := Scatter(path, pts, false, Labels{Title: "a < b & c"}); err != nil {
+		t.Fatal(err)
+	}
+	texts, _ := svgContent(t, path) // fails on invalid XML
+	for _, want := range []string{`<b>fish & "chips"</b>`, "a < b & c"} {
+		if count(texts, want) == 0 {
+			t.Errorf("no text %q in %q", want, texts)
+		}
 	}
 }

@@ -3,9 +3,11 @@ package knnbench
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"math/rand/v2"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -30,14 +32,37 @@ func writeNpy(t *testing.T, path string, rows, dim int, r *rand.Rand) {
 	}
 }
 
-func TestMainJSONL(t *testing.T) {
+// bruteForce is a Baseline that answers exactly, so its recall is 1.
+var bruteForce = Baseline{
+	Name: "brute-force",
+	Build: func(base []float32, dim, m, efConstruction int) func(q []float32, k, ef int) []uint64 {
+		return func(q []float32, k, ef int) []uint64 {
+			ids := make([]uint64, len(base)/dim)
+			score := make([]float32, len(ids))
+			for i := range ids {
+				ids[i] = uint64(i)
+				for j, x := range q {
+					score[i] += x * base[i*dim+j]
+				}
+			}
+			slices.SortStableFunc(ids, func(a, b uint64) int { return cmp.Compare(score[b], score[a]) })
+			return ids[:k]
+		}
+	},
+}
+
+// runJSONL runs Main on 600 random 16-d base vectors and 20 queries at ef
+// 10 and 200 and returns how many rows each index reported, checking each
+// row's figures.
+func runJSONL(t *testing.T, baselines ...Baseline) map[string]int {
+	t.Helper()
 	dir := t.TempDir()
 	r := rand.New(rand.NewPCG(1, 2))
 	base, queries := filepath.Join(dir, "b.npy"), filepath.Join(dir, "q.npy")
 	writeNpy(t, base, 600, 16, r)
 	writeNpy(t, queries, 20, 16, r)
 	var out, errb bytes.Buffer
-	code := Main([]string{"--base", base, "--queries", queries, "--ef", "10,200", "--threads", "2", "--format", "jsonl"}, &out, &errb)
+	code := Main([]string{"--base", base, "--queries", queries, "--ef", "10,200", "--threads", "2", "--format", "jsonl"}, &out, &errb, baselines...)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
@@ -58,9 +83,19 @@ func TestMainJSONL(t *testing.T) {
 		if row.Index == "laiondb" && row.Ef == 200 && row.Recall < 0.99 {
 			t.Errorf("laiondb at ef 200 on 600 vectors: recall %v", row.Recall)
 		}
+		if row.Index == bruteForce.Name && row.Recall != 1 {
+			t.Errorf("%s recall %v", row.Index, row.Recall)
+		}
 	}
-	if seen["exact"] != 1 || seen["laiondb"] != 2 || seen["coder-hnsw"] != 2 {
+	return seen
+}
+
+func TestMainJSONL(t *testing.T) {
+	if seen := runJSONL(t); len(seen) != 2 || seen["exact"] != 1 || seen["laiondb"] != 2 {
 		t.Fatalf("rows %v", seen)
+	}
+	if seen := runJSONL(t, bruteForce); len(seen) != 3 || seen["exact"] != 1 || seen["laiondb"] != 2 || seen[bruteForce.Name] != 2 {
+		t.Fatalf("rows with a baseline: %v", seen)
 	}
 }
 
@@ -76,6 +111,7 @@ func TestMainErrors(t *testing.T) {
 		{"--base", "a", "--queries", "b", "--ef", "10,x"},
 		{"--base", "a", "--queries", "b", "--format", "xml"},
 		{"--bogus"},
+		{"--base", "a", "--queries", "b", "--indexes", "laiondb,coder-hnsw"}, // not in this build
 	} {
 		errb.Reset()
 		if code := Main(args, &out, &errb); code == 0 || errb.Len() == 0 {

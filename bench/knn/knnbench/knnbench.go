@@ -1,8 +1,10 @@
 // Package knnbench is `laiondb bench knn`: it builds laiondb's HNSW over a
 // base set of vectors, runs a query set at a list of ef values and reports
-// recall@k and single-thread queries per second, next to the same for
-// github.com/coder/hnsw v0.6.1 and an exact scan as baseline rows, so that
-// users can choose M, EfConstruction and ef on their own data.
+// recall@k and single-thread queries per second, next to an exact scan as
+// a baseline row, so that users can choose M, EfConstruction and ef on
+// their own data. Other HNSW libraries can be measured beside it as
+// [Baseline]s: the shipped binary has none, so that it does not link them;
+// the bench/knn command adds github.com/coder/hnsw v0.6.1.
 //
 // Inputs are npy files of float16 or float32 rows (read with engine/npy),
 // C or Fortran order; vectors are normalised (the metric is cosine) unless
@@ -22,24 +24,36 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
 	"text/tabwriter"
 	"time"
 
-	"github.com/coder/hnsw"
 	"golang.org/x/sys/unix"
 
+	"github.com/laiondb/laiondb/bench/knn/knnbench/internal/gtnpy"
 	"github.com/laiondb/laiondb/engine/npy"
 	"github.com/laiondb/laiondb/index"
-	"github.com/laiondb/laiondb/index/knnbench/internal/gtnpy"
 	"github.com/laiondb/laiondb/index/vec"
 )
 
+// Baseline is another vector index measured beside laiondb's, one row per
+// ef. It builds on one thread.
+type Baseline struct {
+	Name string // the row's index column and its name in --indexes
+	// Build indexes base, whose row i (dim values, unit length) has id i,
+	// with HNSW parameters m and efConstruction, and returns the index's
+	// search: the ids of the k nearest rows to q at search depth ef.
+	// The index keeps base's rows rather than copies of them, so their
+	// bytes are added to its bytes per vector.
+	Build func(base []float32, dim, m, efConstruction int) (search func(q []float32, k, ef int) []uint64)
+}
+
 // Row is one line of the report.
 type Row struct {
-	Index            string  `json:"index"` // laiondb, coder-hnsw or exact
+	Index            string  `json:"index"` // laiondb, exact or a Baseline's name
 	Ef               int     `json:"ef"`    // 0 for exact
 	K                int     `json:"k"`
 	Recall           float64 `json:"recall"`
@@ -66,14 +80,24 @@ type config struct {
 	runs              int
 	element           index.Element
 	indexes           map[string]bool
+	baselines         []Baseline
 }
 
 // Main runs the command with args (without the program and subcommand
-// names) and returns the exit code.
-func Main(args []string, stdout, stderr io.Writer) int {
+// names), measuring the baselines beside laiondb's HNSW and an exact scan,
+// and returns the exit code.
+func Main(args []string, stdout, stderr io.Writer, baselines ...Baseline) int {
 	fs := flag.NewFlagSet("laiondb bench knn", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var c config
+	c := config{baselines: baselines}
+	known := []string{"laiondb", "exact"}
+	for _, b := range baselines {
+		known = append(known, b.Name)
+	}
+	baselineText := "an exact scan is measured as a baseline"
+	if len(baselines) > 0 {
+		baselineText = strings.Join(known[2:], ", ") + " and an exact scan are measured as baselines"
+	}
 	var efList, format, elem, which string
 	fs.StringVar(&c.base, "base", "", "`file` of base vectors, one a row (npy, float16 or float32)")
 	fs.StringVar(&c.queries, "queries", "", "`file` of query vectors (npy)")
@@ -86,12 +110,12 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&format, "format", "table", "output format: table or jsonl")
 	fs.IntVar(&c.runs, "runs", 3, "passes over the queries per ef; the fastest is reported")
 	fs.StringVar(&elem, "element", "f16", "laiondb arena element type: f16 or f32")
-	fs.StringVar(&which, "indexes", "laiondb,coder-hnsw,exact", "rows to run, comma-separated")
+	fs.StringVar(&which, "indexes", strings.Join(known, ","), "rows to run, comma-separated")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: laiondb bench knn --base B.npy --queries Q.npy [--gt G.npy] [flags]\n\n"+
 			"Builds laiondb's HNSW over B and reports, per ef, recall@k and single-thread\n"+
 			"queries/s, with build time, build vectors/s and resident bytes per vector;\n"+
-			"github.com/coder/hnsw and an exact scan are measured as baselines.\n\n")
+			"%s.\n\n", baselineText)
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -131,12 +155,11 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	}
 	c.indexes = map[string]bool{}
 	for _, w := range strings.Split(which, ",") {
-		switch w = strings.TrimSpace(w); w {
-		case "laiondb", "coder-hnsw", "exact":
-			c.indexes[w] = true
-		default:
-			return fail(fmt.Errorf("--indexes: unknown %q", w))
+		w = strings.TrimSpace(w)
+		if !slices.Contains(known, w) {
+			return fail(fmt.Errorf("--indexes: unknown %q; this build measures %s", w, strings.Join(known, ", ")))
 		}
+		c.indexes[w] = true
 	}
 	if c.k < 1 || c.m < 2 || c.efc < 1 || c.threads < 1 || c.runs < 1 {
 		return fail(errors.New("--k, --ef-construction, --threads and --runs must be >= 1, --m >= 2"))
@@ -361,40 +384,36 @@ func run(c config, log io.Writer) ([]Row, error) {
 		runtime.KeepAlive(h)
 	}
 
-	if c.indexes["coder-hnsw"] {
-		g := hnsw.NewGraph[uint64]()
-		g.M = c.m
-		g.EfSearch = c.efc // coder/hnsw builds with EfSearch
-		g.Distance = hnsw.CosineDistance
+	for _, b := range c.baselines {
+		if !c.indexes[b.Name] {
+			continue
+		}
 		r0 := residentBytes()
 		c0 := cpuSeconds()
 		t0 := time.Now()
-		for i, id := range ids { // coder/hnsw is not safe for concurrent Add
-			g.Add(hnsw.MakeNode(id, base[i*dim:(i+1)*dim]))
-		}
+		search := b.Build(base, dim, c.m, c.efc)
 		build := time.Since(t0).Seconds()
 		buildCPU := cpuSeconds() - c0
 		r1 := residentBytes()
-		fmt.Fprintf(log, "coder-hnsw: built in %.2fs (1 thread)\n", build)
+		fmt.Fprintf(log, "%s: built in %.2fs (1 thread)\n", b.Name, build)
 		for _, ef := range c.efs {
-			g.EfSearch = ef
 			res, qps, qpsCPU := timeQueries(nq, c.runs, func(i int) []index.Result {
 				var r []index.Result
-				for _, n := range g.Search(q(i), c.k) {
-					r = append(r, index.Result{ID: n.Key})
+				for _, id := range search(q(i), c.k, ef) {
+					r = append(r, index.Result{ID: id})
 				}
 				return r
 			})
 			row := common
-			row.Index, row.Ef, row.Recall, row.QPS, row.QPSCPU = "coder-hnsw", ef, recallOf(res, truth, c.k), qps, qpsCPU
+			row.Index, row.Ef, row.Recall, row.QPS, row.QPSCPU = b.Name, ef, recallOf(res, truth, c.k), qps, qpsCPU
 			row.BuildSeconds, row.BuildVPS, row.BuildCPUSeconds, row.Threads = build, float64(nb)/build, buildCPU, 1
-			// the graph shares the base slice: count the vectors it would
-			// hold on its own too.
+			// the index shares the base slice: count the vectors it
+			// would hold on its own too.
 			row.BytesPerVector = float64(r1-r0)/float64(nb) + float64(4*dim)
 			row.M, row.EfConstruction = c.m, c.efc
 			out = append(out, row)
 		}
-		runtime.KeepAlive(g)
+		runtime.KeepAlive(search)
 	}
 	return out, nil
 }
