@@ -4,10 +4,15 @@
 // vector indexes (package index does the search) and the cache of text
 // embeddings. It knows nothing of the query language.
 //
-// Main types: DB (Open, Ingest, Tables, Sets, CreateIndex, LoadIndex,
-// Check), Snapshot (a consistent read view: column blocks, vector blocks,
-// Label, MatchSynset, Contains), Table and Set (catalog entries) and
-// ColumnBlock (a decoded block of one column).
+// Main types: DB (Open, Ingest, NewSet, CreateIndex, RepairIndexes,
+// Vacuum, Check) and Snapshot, a consistent read view that owns the
+// storage layout: Source opens a table or a set as columns (id first),
+// Scan and Fetch stream its rows through a Cursor, Nearest and Above
+// search a vector column (its HNSW index, or an exact scan), Labels,
+// MatchSynset and Contains answer caption predicates from the caption
+// index, and Reads/Stale tell a set's provenance. Callers see rows,
+// columns and ids, never blocks or generations. Table and Set are catalog
+// entries; a Set records its SetDefinition.
 //
 // Storage. Rows live in blocks of BlockRows (4096) rows per column: a
 // scalar column block packs one type (null bitmap, fixed-width values or
@@ -42,10 +47,13 @@
 // deleted. An interrupted ingest leaves whole committed batches of its
 // pending generation, which the next ingest of the same files resumes.
 //
-// Caveats. A Snapshot is not safe for concurrent use. VectorBlock lends
-// the stored bytes only for the duration of its callback; ColumnBlock
-// values and strings from Str alias a block the snapshot keeps. One
-// process writes at a time (badger's directory lock); readers share a
-// directory with ReadOnly. There is no in-memory mode: blocks need the
-// value log.
+// Caveats. A Snapshot and its Cursors are not safe for concurrent use; a
+// Source belongs to the snapshot that opened it. A Cursor's Row is
+// overwritten by the next call to Next, but the values in it stay valid
+// (text is copied, vectors are decoded into memory that is not reused).
+// Reads never write: a missing caption index or a stale vector index is
+// made up for in memory, and stored only by the write paths (ingest,
+// REINDEX). One process writes at a time (badger's directory lock);
+// readers share a directory with ReadOnly. There is no in-memory mode:
+// blocks need the value log.
 package engine
