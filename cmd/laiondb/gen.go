@@ -23,7 +23,7 @@ func runGen(ctx context.Context, args []string, e *env) error {
 	fs.StringVar(&out, "out", "", "output directory")
 	fs.Uint64Var(&cfg.Seed, "seed", 1, "random seed (same seed, same bytes)")
 	fs.IntVar(&cfg.Dim, "dim", 512, "embedding dimension")
-	fs.IntVar(&cfg.Shard, "shard", 0, "shard number in the file names")
+	fs.IntVar(&cfg.Shard, "shard", 0, "shard number: its own rows, file names and ids; shards of one seed share classes and the ImageNet-like set")
 	fs.Float64Var(&cfg.OnTopic, "on-topic", 0.03, "share of rows with an on-topic ImageNet caption")
 	fs.IntVar(&cfg.ImageNetPerClass, "imagenet", 0, "also write an ImageNet-like set with this many images per class under DIR/imagenet")
 	if err := parse(fs, args); err != nil {

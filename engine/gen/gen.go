@@ -33,7 +33,11 @@ type Config struct {
 	Rows  int
 	Seed  uint64
 	Dim   int // default 512
-	Shard int // shard number in the file names
+	// Shard is the shard number, in the file names and the sample ids.
+	// The shards of one seed are parts of one dataset: each has its own
+	// rows, and all share the classes, the synset vectors and the
+	// ImageNet-like set.
+	Shard int
 	// OnTopic is the share of rows with an on-topic class caption
 	// (default 0.03).
 	OnTopic float64
@@ -277,7 +281,10 @@ type chunkStats struct{ onTopic, incidental, nulls int }
 
 // rows fills one chunk; its randomness depends only on (seed, chunk).
 func (w *world) rows(cfg Config, chunk uint64, first int, rows []Row, img, txt []float32) chunkStats {
-	r := rand.New(rand.NewPCG(cfg.Seed, chunk+1))
+	// Each shard of a seed has its own rows (shard 0's stream is chunk+1,
+	// as before shards had streams) in the same world: the same classes,
+	// synset vectors and ImageNet-like set, as the shards of one dataset.
+	r := rand.New(rand.NewPCG(cfg.Seed, uint64(cfg.Shard)<<32|(chunk+1)))
 	var st chunkStats
 	noise := make([]float32, w.dim)
 	for i := range rows {

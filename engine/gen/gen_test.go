@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/laiondb/laiondb/engine/npy"
@@ -111,5 +112,36 @@ func TestGenerateSameBytesEverywhere(t *testing.T) {
 	}
 	if got := hex.EncodeToString(h.Sum(nil)); got != genDigest {
 		t.Errorf("generated files digest %s, want %s: generation is not the same on this CPU/build, or the generator changed (then update genDigest)", got, genDigest)
+	}
+}
+
+// The shards of one seed are parts of one dataset: their rows differ, and
+// what describes the world (synset texts and vectors, the ImageNet-like
+// set) is the same bytes.
+func TestShardsOfOneSeedShareTheWorld(t *testing.T) {
+	a, b := t.TempDir(), t.TempDir()
+	if _, err := Generate(a, Config{Rows: 500, Seed: 9, Shard: 0, ImageNetPerClass: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Generate(b, Config{Rows: 500, Seed: 9, Shard: 1, ImageNetPerClass: 1}); err != nil {
+		t.Fatal(err)
+	}
+	same := func(rel string) bool {
+		x, err1 := os.ReadFile(filepath.Join(a, rel))
+		y, err2 := os.ReadFile(filepath.Join(b, rel))
+		if err1 != nil || err2 != nil {
+			t.Fatal(err1, err2)
+		}
+		return bytes.Equal(x, y)
+	}
+	for _, rel := range []string{"synsets/synset_text.tsv", "synsets/synset_text_emb.npy", "imagenet/img_emb/img_emb_0000.npy", "imagenet/metadata/metadata_0000.parquet"} {
+		if !same(rel) {
+			t.Errorf("%s differs between shards 0 and 1 of one seed", rel)
+		}
+	}
+	x, _ := readAll(t, filepath.Join(a, "img_emb", "img_emb_0000.npy"))
+	y, _ := readAll(t, filepath.Join(b, "img_emb", "img_emb_0001.npy"))
+	if slices.Equal(x, y) {
+		t.Errorf("shards 0 and 1 have the same image vectors")
 	}
 }
