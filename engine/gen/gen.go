@@ -30,9 +30,9 @@ var classVectorsF16 []byte
 
 // Config says what to generate.
 type Config struct {
-	Rows  int
-	Seed  uint64
-	Dim   int // default 512
+	Rows int
+	Seed uint64
+	Dim  int // default 512
 	// Shard is the shard number, in the file names and the sample ids.
 	// The shards of one seed are parts of one dataset: each has its own
 	// rows, and all share the classes, the synset vectors and the
