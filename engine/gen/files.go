@@ -40,7 +40,10 @@ func createParquet[T any](path string) (*parquetFile[T], error) {
 	if err != nil {
 		return nil, err
 	}
-	w := parquet.NewGenericWriter[T](f, parquet.Compression(&parquet.Snappy), parquet.MaxRowsPerRowGroup(rowGroupRows))
+	// Uncompressed: the Snappy encoder has different assembly on amd64 and
+	// arm64 and so writes different (equally valid) bytes; generated files
+	// must be the same bytes on every CPU.
+	w := parquet.NewGenericWriter[T](f, parquet.Compression(&parquet.Uncompressed), parquet.MaxRowsPerRowGroup(rowGroupRows))
 	return &parquetFile[T]{path: path, f: f, w: w}, nil
 }
 
@@ -74,8 +77,8 @@ func createNpy(path string, rows, dim int) (*npy.Writer, error) {
 	return npy.Create(path, npy.Float16, rows, dim)
 }
 
-// WriteMetadata writes rows as a Snappy-compressed LAION-400M metadata
-// parquet file.
+// WriteMetadata writes rows as a LAION-400M metadata parquet file
+// (uncompressed, so that it is the same bytes on every CPU).
 func WriteMetadata(path string, rows []Row) error {
 	return WriteParquet(path, rows)
 }

@@ -235,8 +235,8 @@ func newWorld(cfg Config) (*world, error) {
 		w.topics = append(w.topics, randomUnit(r, cfg.Dim))
 	}
 	for range 1000 {
-		w.laionSpread = append(w.laionSpread, 0.55+0.30*r.Float64())
-		w.inetSpread = append(w.inetSpread, 0.70+0.20*r.Float64())
+		w.laionSpread = append(w.laionSpread, uniform(r, 0.55, 0.30))
+		w.inetSpread = append(w.inetSpread, uniform(r, 0.70, 0.20))
 	}
 	// Lemmas per class, and the Zipf order of the classes that have any.
 	w.lemmas = make([][]string, 1000)
@@ -305,7 +305,7 @@ func (w *world) rows(cfg Config, chunk uint64, first int, rows []Row, img, txt [
 		default:
 			row.NSFW = "NSFW"
 		}
-		row.Similarity = 0.3 + 0.15*r.Float64()
+		row.Similarity = uniform(r, 0.3, 0.15)
 		iv, tv := img[i*w.dim:(i+1)*w.dim], txt[i*w.dim:(i+1)*w.dim]
 		switch p := r.Float64(); {
 		case p < 0.0005:
@@ -315,20 +315,20 @@ func (w *world) rows(cfg Config, chunk uint64, first int, rows []Row, img, txt [
 			w.unrelated(r, tv, noise)
 		case p < 0.0005+cfg.OnTopic:
 			st.onTopic++
-			k := w.classes[sort.SearchFloat64s(w.zipf, r.Float64()*w.zipf[len(w.zipf)-1])]
+			k := w.classes[sort.SearchFloat64s(w.zipf, float64(r.Float64()*w.zipf[len(w.zipf)-1]))]
 			lemma := w.lemmas[k][r.IntN(len(w.lemmas[k]))]
 			c := fmt.Sprintf(templates[r.IntN(len(templates))], lemma)
 			row.Text = &c
 			row.URL = fmt.Sprintf("http://images.example/%s/%d.jpg", strings.ReplaceAll(lemma, " ", "_"), id)
-			around(r, tv, w.text[k], 0.78+0.17*r.Float64(), noise)
-			around(r, iv, w.image[k], w.laionSpread[k]-0.06+0.12*r.Float64(), noise)
+			around(r, tv, w.text[k], uniform(r, 0.78, 0.17), noise)
+			around(r, iv, w.image[k], uniform(r, w.laionSpread[k]-0.06, 0.12), noise)
 		default:
 			rc := &w.captions[r.IntN(len(w.captions))]
 			c := rc.text
 			row.Text, row.URL = &c, rc.url
 			if rc.synset >= 0 {
 				st.incidental++
-				around(r, tv, w.text[rc.synset], 0.45+0.35*r.Float64(), noise)
+				around(r, tv, w.text[rc.synset], uniform(r, 0.45, 0.35), noise)
 			} else {
 				w.unrelated(r, tv, noise)
 			}
@@ -339,7 +339,7 @@ func (w *world) rows(cfg Config, chunk uint64, first int, rows []Row, img, txt [
 }
 
 func (w *world) unrelated(r *rand.Rand, dst, noise []float32) {
-	around(r, dst, w.topics[r.IntN(len(w.topics))], 0.3+0.3*r.Float64(), noise)
+	around(r, dst, w.topics[r.IntN(len(w.topics))], uniform(r, 0.3, 0.3), noise)
 }
 
 // around writes into dst a unit vector at cosine rho from the unit vector c.
@@ -380,6 +380,13 @@ func randomUnit(r *rand.Rand, dim int) []float32 {
 	}
 	unit(v)
 	return v
+}
+
+// uniform draws from [lo, lo+width). The product is rounded on its own
+// (float64(...)): a compiler that fuses multiply-adds (arm64) would
+// otherwise round once and give other bits.
+func uniform(r *rand.Rand, lo, width float64) float64 {
+	return lo + float64(width*r.Float64())
 }
 
 // unit scales v to unit length, the same bits on every CPU (see around).
@@ -439,7 +446,7 @@ func (w *world) writeImageNet(dir string, cfg Config) ([]string, error) {
 		for i := 0; i < n; i++ {
 			j := k*n + i
 			rows = append(rows, ImageNetRow{File: fmt.Sprintf("%s/ILSVRC2012_val_%08d.JPEG", s.WNID, j+1), WNID: s.WNID.String()})
-			around(r, img[j*w.dim:(j+1)*w.dim], w.image[k], w.inetSpread[k]-0.05+0.10*r.Float64(), noise)
+			around(r, img[j*w.dim:(j+1)*w.dim], w.image[k], uniform(r, w.inetSpread[k]-0.05, 0.10), noise)
 		}
 	}
 	meta := filepath.Join(dir, "metadata", "metadata_0000.parquet")
