@@ -9,9 +9,8 @@
 // bytes lent by the storage layer need not be 2-byte aligned.
 //
 // On amd64 the dot products, DotBatch* gathers, F16ToF32, AddF16 and the
-// matrix multiply's micro-kernel run
-// hand-written AVX2+FMA+F16C kernels, chosen once at start-up by a CPU
-// check; elsewhere, or built with the purego tag, they run the pure Go
+// matrix multiply's micro-kernel run hand-written AVX2+FMA+F16C kernels,
+// chosen once at start-up by a CPU check; elsewhere, or built with the purego tag, they run the pure Go
 // loops that the tests compare the SIMD paths against. SIMD sums add in a
 // different order, so results may differ from the pure Go ones in the last
 // bits; F16ToF32 and AddF16 are exact on every path. Where the same bits
