@@ -1,0 +1,78 @@
+package clip
+
+import (
+	"context"
+	"math"
+	"testing"
+
+	"github.com/laiondb/laiondb/engine/npy"
+	"github.com/laiondb/laiondb/index/vec"
+)
+
+const tinyModel = "testdata/tiny_text_model.safetensors"
+
+// tinyReference returns the reference texts and encode_text's output for
+// each (626 × 32).
+func tinyReference(t testing.TB) ([]refText, [][]float32) {
+	t.Helper()
+	refs := readRefTexts(t)
+	r, err := npy.Open("testdata/tiny_text_embeds.npy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if r.Rows != len(refs) || r.Dim != 32 || r.DType != npy.Float32 {
+		t.Fatalf("reference embeddings: %d×%d %s", r.Rows, r.Dim, r.DType)
+	}
+	raw := make([]byte, r.Rows*r.Dim*4)
+	if err := r.ReadRows(raw, 0, r.Rows); err != nil {
+		t.Fatal(err)
+	}
+	flat := make([]float32, r.Rows*r.Dim)
+	vec.DecodeF32(flat, raw)
+	want := make([][]float32, r.Rows)
+	for i := range want {
+		want[i] = flat[i*r.Dim : (i+1)*r.Dim]
+	}
+	return refs, want
+}
+
+// checkParity encodes every reference text and holds each value to 1e-4
+// of OpenAI's encode_text.
+func checkParity(t *testing.T, e *Encoder, tol float64) {
+	t.Helper()
+	refs, want := tinyReference(t)
+	texts := make([]string, len(refs))
+	for i, r := range refs {
+		texts[i] = r.Text
+	}
+	got, err := e.Encode(context.Background(), texts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	worst, at := 0.0, 0
+	for i := range want {
+		for j := range want[i] {
+			if d := math.Abs(float64(got[i][j] - want[i][j])); d > worst {
+				worst, at = d, i
+			}
+		}
+	}
+	t.Logf("largest difference from encode_text: %.2g (text %d)", worst, at)
+	if worst > tol {
+		t.Errorf("text %d (%q): got %v\nwant %v", at, refs[at].Text, got[at][:6], want[at][:6])
+	}
+}
+
+func TestEncodeMatchesOpenAI(t *testing.T) {
+	for _, threads := range []int{1, 2} {
+		e, err := Load(tinyModel, DefaultOptions().WithThreads(threads))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.heads != 4 || e.width != 64 || e.layers != 2 || e.mlp != 256 || e.Dim() != 32 {
+			t.Fatalf("loaded %v", e)
+		}
+		checkParity(t, e, 1e-4)
+	}
+}

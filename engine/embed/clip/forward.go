@@ -1,0 +1,327 @@
+package clip
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"github.com/laiondb/laiondb/index/vec"
+)
+
+// Encode returns encode_text's output for each text, in order: the
+// projected row of the first EOT after the final LayerNorm, not
+// normalised. Texts are tokenized as clip.tokenize does (77 ids, cut to
+// fit).
+func (e *Encoder) Encode(ctx context.Context, texts []string) ([][]float32, error) {
+	ids := make([][]int32, len(texts))
+	for i, t := range texts {
+		ids[i] = e.tok.Tokenize(t)
+	}
+	return e.EncodeIDs(ctx, ids)
+}
+
+// Embed returns the unit-length embedding of each text: what Encode
+// returns, normalised, as cosine similarity wants it. It makes an Encoder
+// an embed.Provider.
+func (e *Encoder) Embed(ctx context.Context, texts []string) ([][]float32, error) {
+	out, err := e.Encode(ctx, texts)
+	if err != nil {
+		return nil, err
+	}
+	for i, v := range out {
+		n := vec.Norm(v)
+		if n == 0 || math.IsNaN(float64(n)) || math.IsInf(float64(n), 0) {
+			return nil, fmt.Errorf("clip %s: the embedding of text %d has norm %v", e.name, i, n)
+		}
+		vec.Scale(v, 1/n)
+	}
+	return out, nil
+}
+
+// EncodeIDs is Encode for texts already tokenized: each row holds token
+// ids and is read up to its first EOT (attention is causal, so what
+// follows cannot change the result); a row without EOT is read whole.
+// The work is done in batches of texts of similar length, packed without
+// padding; ctx is checked between batches.
+func (e *Encoder) EncodeIDs(ctx context.Context, ids [][]int32) ([][]float32, error) {
+	seqs := make([][]int32, len(ids))
+	for i, row := range ids {
+		n := len(row)
+		if j := slices.Index(row, EOT); j >= 0 {
+			n = j + 1
+		}
+		if n == 0 {
+			return nil, fmt.Errorf("clip: text %d has no tokens", i)
+		}
+		if n > e.context {
+			return nil, fmt.Errorf("clip: text %d has %d tokens before its end, more than the model's %d positions", i, n, e.context)
+		}
+		for _, id := range row[:n] {
+			if id < 0 || id >= VocabSize {
+				return nil, fmt.Errorf("clip: text %d holds token id %d, outside the vocabulary of %d", i, id, VocabSize)
+			}
+		}
+		seqs[i] = row[:n]
+	}
+	// Sort by length so that a batch's texts cost alike.
+	order := make([]int, len(seqs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return len(seqs[a]) - len(seqs[b]) })
+	out := make([][]float32, len(seqs))
+	flat := make([]float32, len(seqs)*e.dim)
+	for i := range out {
+		out[i] = flat[i*e.dim : (i+1)*e.dim : (i+1)*e.dim]
+	}
+	for start := 0; start < len(order); start += e.opts.BatchTexts {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		idx := order[start:min(start+e.opts.BatchTexts, len(order))]
+		batch := make([][]int32, len(idx))
+		res := make([][]float32, len(idx))
+		for k, i := range idx {
+			batch[k], res[k] = seqs[i], out[i]
+		}
+		e.forward(batch, res)
+		if e.opts.Progress != nil {
+			e.opts.Progress(start+len(idx), len(order))
+		}
+	}
+	return out, nil
+}
+
+// forward runs the text tower on token sequences (each ending at its
+// EOT) and writes encode_text's output for each into out. The rows of all
+// texts are stacked into one matrix for the linear layers; attention runs
+// per text and head.
+func (e *Encoder) forward(seqs [][]int32, out [][]float32) {
+	W, M, T := e.width, e.mlp, e.opts.Threads
+	starts := make([]int, len(seqs)+1)
+	for i, s := range seqs {
+		starts[i+1] = starts[i] + len(s)
+	}
+	R, n := starts[len(seqs)], len(seqs)
+	x := make([]float32, R*W)
+	for i, s := range seqs {
+		for p, id := range s {
+			row := x[(starts[i]+p)*W : (starts[i]+p+1)*W]
+			copy(row, e.tokEmb[int(id)*W:int(id+1)*W])
+			for j, v := range e.posEmb[p*W : (p+1)*W] {
+				row[j] += v
+			}
+		}
+	}
+	h := make([]float32, R*W)
+	qkv := make([]float32, R*3*W)
+	att := make([]float32, R*W)
+	f := make([]float32, R*M)
+	// The last block only matters at each text's EOT row: its keys and
+	// values need every row, the rest only those n rows.
+	xe := make([]float32, n*W)
+	for l := range e.blocks {
+		b := &e.blocks[l]
+		e.layerNorm(h, x, R, b.ln1)
+		fillRows(qkv, R, b.qkvB)
+		vec.MulAddT(qkv, h, R, b.qkv, T)
+		rows, xs := R, x
+		if l == len(e.blocks)-1 {
+			e.attention(att[:n*W], qkv, starts, true)
+			for i := range n {
+				copy(xe[i*W:(i+1)*W], x[(starts[i+1]-1)*W:starts[i+1]*W])
+			}
+			rows, xs = n, xe
+		} else {
+			e.attention(att, qkv, starts, false)
+		}
+		addRows(xs, rows, b.outB)
+		vec.MulAddT(xs, att[:rows*W], rows, b.out, T)
+		e.layerNorm(h[:rows*W], xs, rows, b.ln2)
+		fillRows(f[:rows*M], rows, b.fcB)
+		vec.MulAddT(f[:rows*M], h[:rows*W], rows, b.fc, T)
+		e.activate(f[:rows*M])
+		addRows(xs, rows, b.foB)
+		vec.MulAddT(xs, f[:rows*M], rows, b.fo, T)
+	}
+	e.layerNorm(h[:n*W], xe, n, e.lnF)
+	emb := make([]float32, n*e.dim)
+	vec.MulAddT(emb, h[:n*W], n, e.proj, T)
+	for i := range n {
+		copy(out[i], emb[i*e.dim:(i+1)*e.dim])
+	}
+}
+
+// attention is causal multi-head self-attention over the fused q/k/v
+// rows, into att (heads concatenated). Text i owns rows starts[i] to
+// starts[i+1]. With lastOnly only each text's last row is a query, and
+// att holds one row per text.
+func (e *Encoder) attention(att, qkv []float32, starts []int, lastOnly bool) {
+	W, H := e.width, e.heads
+	dh := W / H
+	scale := float32(1 / math.Sqrt(float64(dh)))
+	texts := len(starts) - 1
+	e.parallel(texts*H, func(task int, scratch []float32) {
+		i, hd := task/H, task%H
+		s, L := starts[i], starts[i+1]-starts[i]
+		first := 0
+		if lastOnly {
+			first = L - 1
+		}
+		p := scratch[:L]
+		for a := first; a < L; a++ {
+			q := qkv[(s+a)*3*W+hd*dh : (s+a)*3*W+hd*dh+dh]
+			mx := float32(math.Inf(-1))
+			for c := 0; c <= a; c++ {
+				k := qkv[(s+c)*3*W+W+hd*dh : (s+c)*3*W+W+hd*dh+dh]
+				p[c] = vec.Dot(q, k) * scale
+				mx = max(mx, p[c])
+			}
+			var sum float32
+			for c := 0; c <= a; c++ {
+				p[c] = expf(p[c] - mx)
+				sum += p[c]
+			}
+			r := a
+			if lastOnly {
+				r = i
+			} else {
+				r = s + a
+			}
+			o := att[r*W+hd*dh : r*W+hd*dh+dh]
+			clear(o)
+			inv := 1 / sum
+			for c := 0; c <= a; c++ {
+				v := qkv[(s+c)*3*W+2*W+hd*dh : (s+c)*3*W+2*W+hd*dh+dh]
+				axpy(o, v, p[c]*inv)
+			}
+		}
+	})
+}
+
+// parallel runs f(0..tasks-1) on the encoder's goroutines, each with its
+// own scratch space of context floats.
+func (e *Encoder) parallel(tasks int, f func(task int, scratch []float32)) {
+	T := min(e.opts.Threads, tasks)
+	if T <= 1 {
+		scratch := make([]float32, e.context)
+		for t := range tasks {
+			f(t, scratch)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range T {
+		wg.Go(func() {
+			scratch := make([]float32, e.context)
+			for {
+				t := int(next.Add(1) - 1)
+				if t >= tasks {
+					return
+				}
+				f(t, scratch)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// parallelRows runs f over rows split in contiguous chunks.
+func (e *Encoder) parallelRows(rows int, f func(lo, hi int)) {
+	chunk := max(16, (rows+e.opts.Threads-1)/e.opts.Threads)
+	tasks := (rows + chunk - 1) / chunk
+	e.parallel(tasks, func(t int, _ []float32) {
+		f(t*chunk, min((t+1)*chunk, rows))
+	})
+}
+
+// layerNorm normalises each of the rows of src over the width (biased
+// variance, eps 1e-5, sums in float64) into dst, then scales and shifts.
+func (e *Encoder) layerNorm(dst, src []float32, rows int, ln layerNorm) {
+	W := e.width
+	e.parallelRows(rows, func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			x := src[r*W : (r+1)*W]
+			y := dst[r*W : (r+1)*W]
+			var sum float64
+			for _, v := range x {
+				sum += float64(v)
+			}
+			mean := sum / float64(W)
+			var ss float64
+			for _, v := range x {
+				d := float64(v) - mean
+				ss += d * d
+			}
+			inv := 1 / math.Sqrt(ss/float64(W)+1e-5)
+			m, s := float32(mean), float32(inv)
+			for j, v := range x {
+				y[j] = (v-m)*s*ln.w[j] + ln.b[j]
+			}
+		}
+	})
+}
+
+// activate applies the MLP's activation in place.
+func (e *Encoder) activate(f []float32) {
+	e.parallelRows(len(f)/e.mlp, func(lo, hi int) {
+		part := f[lo*e.mlp : hi*e.mlp]
+		if e.gelu {
+			for i, z := range part {
+				part[i] = float32(0.5 * float64(z) * (1 + math.Erf(float64(z)/math.Sqrt2)))
+			}
+			return
+		}
+		for i, z := range part {
+			part[i] = z / (1 + expf(-1.702*z))
+		}
+	})
+}
+
+// fillRows sets every row of m to bias.
+func fillRows(m []float32, rows int, bias []float32) {
+	for r := range rows {
+		copy(m[r*len(bias):(r+1)*len(bias)], bias)
+	}
+}
+
+// addRows adds bias to every row of m.
+func addRows(m []float32, rows int, bias []float32) {
+	for r := range rows {
+		row := m[r*len(bias) : (r+1)*len(bias)]
+		for j, v := range bias {
+			row[j] += v
+		}
+	}
+}
+
+// axpy adds a·x to y.
+func axpy(y, x []float32, a float32) {
+	x = x[:len(y)]
+	for i := range y {
+		y[i] += a * x[i]
+	}
+}
+
+// expf is e^x in float32, Cephes' expf: x = n·ln2 + r with |r| ≤ ln2/2,
+// e^r by a degree-6 polynomial, then scaled by 2^n; within 2 ulp.
+func expf(x float32) float32 {
+	switch {
+	case x > 88.72283:
+		return float32(math.Inf(1))
+	case x < -87.33654:
+		return 0 // below the smallest normal float32: negligible here
+	case x != x:
+		return x
+	}
+	n := float32(math.Floor(float64(x*1.44269504088896341 + 0.5)))
+	r := x - n*0.693359375 + n*2.12194440e-4
+	z := r * r
+	p := ((((1.9875691500e-4*r+1.3981999507e-3)*r+8.3334519073e-3)*r+4.1665795894e-2)*r+1.6666665459e-1)*r + 5.0000001201e-1
+	y := p*z + r + 1
+	return y * math.Float32frombits(uint32(int32(n)+127)<<23)
+}
