@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"runtime"
-		"strconv"
+	"strconv"
 	"strings"
 
 	"github.com/laiondb/laiondb/index/vec"
