@@ -11,6 +11,7 @@ import (
 
 	"github.com/laiondb/laiondb/engine"
 	"github.com/laiondb/laiondb/engine/embed"
+	"github.com/laiondb/laiondb/engine/embed/clip"
 	"github.com/laiondb/laiondb/engine/synset"
 	"github.com/laiondb/laiondb/query/ast"
 )
@@ -45,6 +46,8 @@ type Session struct {
 	embeds map[string][]float32 // model + "\x00" + text → vector, this session
 
 	embedders   map[string]*embed.Embedder // per model, for the current settings
+	clip        *clip.Encoder              // the CLIP text encoder of SET embedder = 'clip:PATH'
+	collect     *embedCollector            // set while embed() collects texts in a dry run
 	warnedStore bool
 	warnedIndex bool
 }
@@ -66,7 +69,15 @@ var settings = map[string]setting{
 			}
 			return nil
 		}},
-	"embedder":             {typ: tString, def: stringV(""), help: "URL of an embeddings endpoint (POST {input, model} → {data: [{embedding}]}); '' uses only imported embeddings"},
+	"embedder": {typ: tString, def: stringV(""), check: checkEmbedder,
+		help: "what embed() asks: 'clip:PATH' the CLIP text encoder in a safetensors file; an http(s) URL of an embeddings endpoint (POST {input, model} → {data: [{embedding}]}, key from $LAIONDB_EMBEDDER_KEY); '' only imported embeddings"},
+	"embedder_timeout": {typ: tFloat, def: floatV(30), help: "seconds an embeddings endpoint has to answer one request",
+		check: func(v Value) error {
+			if v.F <= 0 || v.F > 3600 {
+				return fmt.Errorf("embedder_timeout is in seconds, between 0 and 3600")
+			}
+			return nil
+		}},
 	"embed_model":          {typ: tString, def: stringV(""), help: "model name of embed(); '' means the model of the table's txt column"},
 	"allow_model_mismatch": {typ: tBool, def: boolV(false), help: "compare vectors from different models without an error"},
 	"vector_search": {typ: tString, def: stringV("auto"), help: "auto: use an HNSW index where one exists; exact: always scan exactly",

@@ -56,6 +56,10 @@ func (s *Session) evalCtx(ctx context.Context) *evalCtx {
 // run opens a plan with a fresh snapshot.
 func (s *Session) run(ctx context.Context, p planNode) (Rows, error) {
 	ec := s.evalCtx(ctx)
+	if err := s.prefetchEmbeds(ec, p); err != nil {
+		ec.snap.Close()
+		return nil, err
+	}
 	rows, err := p.open(ec)
 	if err != nil {
 		ec.snap.Close()

@@ -403,6 +403,17 @@ func (e *Encoder) Model() string { return e.name }
 // Dim returns the embedding's dimension.
 func (e *Encoder) Dim() int { return e.dim }
 
+// WithName returns an encoder that shares e's weights and reports its
+// vectors as model name (the cache keys them by it).
+func (e *Encoder) WithName(name string) *Encoder {
+	if name == "" || name == e.name {
+		return e
+	}
+	c := *e
+	c.name = name
+	return &c
+}
+
 // Path returns the weights file the encoder was loaded from.
 func (e *Encoder) Path() string { return e.path }
 
