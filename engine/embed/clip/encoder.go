@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/laiondb/laiondb/index/vec"
 )
@@ -31,6 +32,7 @@ type Encoder struct {
 
 	tok  *Tokenizer
 	opts Options
+	work *sync.Pool // of *workspace
 }
 
 // block is one pre-LN residual block, its linear layers packed for
@@ -127,7 +129,7 @@ func Load(path string, opts Options) (*Encoder, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Encoder{path: path, tok: tok, opts: opts}
+	e := &Encoder{path: path, tok: tok, opts: opts, work: &sync.Pool{}}
 	if err := e.load(st); err != nil {
 		return nil, err
 	}

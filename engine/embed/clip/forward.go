@@ -106,7 +106,14 @@ func (e *Encoder) forward(seqs [][]int32, out [][]float32) {
 		starts[i+1] = starts[i] + len(s)
 	}
 	R, n := starts[len(seqs)], len(seqs)
-	x := make([]float32, R*W)
+	// The activations of a batch are tens of megabytes: reuse them rather
+	// than leave the garbage collector a batch's worth each time.
+	ws, _ := e.work.Get().(*workspace)
+	if ws == nil {
+		ws = &workspace{}
+	}
+	defer e.work.Put(ws)
+	x := grow(&ws.x, R*W)
 	for i, s := range seqs {
 		for p, id := range s {
 			row := x[(starts[i]+p)*W : (starts[i]+p+1)*W]
@@ -116,13 +123,13 @@ func (e *Encoder) forward(seqs [][]int32, out [][]float32) {
 			}
 		}
 	}
-	h := make([]float32, R*W)
-	qkv := make([]float32, R*3*W)
-	att := make([]float32, R*W)
-	f := make([]float32, R*M)
+	h := grow(&ws.h, R*W)
+	qkv := grow(&ws.qkv, R*3*W)
+	att := grow(&ws.att, R*W)
+	f := grow(&ws.f, R*M)
 	// The last block only matters at each text's EOT row: its keys and
 	// values need every row, the rest only those n rows.
-	xe := make([]float32, n*W)
+	xe := grow(&ws.xe, n*W)
 	for l := range e.blocks {
 		b := &e.blocks[l]
 		e.layerNorm(h, x, R, b.ln1)
@@ -148,11 +155,25 @@ func (e *Encoder) forward(seqs [][]int32, out [][]float32) {
 		vec.MulAddT(xs, f[:rows*M], rows, b.fo, T)
 	}
 	e.layerNorm(h[:n*W], xe, n, e.lnF)
-	emb := make([]float32, n*e.dim)
+	emb := grow(&ws.emb, n*e.dim)
+	clear(emb)
 	vec.MulAddT(emb, h[:n*W], n, e.proj, T)
 	for i := range n {
 		copy(out[i], emb[i*e.dim:(i+1)*e.dim])
 	}
+}
+
+// workspace holds the activations of one forward pass.
+type workspace struct{ x, h, qkv, att, f, xe, emb []float32 }
+
+// grow returns *b resized to n values, reallocated when too small. The
+// contents are stale: every caller overwrites or clears them.
+func grow(b *[]float32, n int) []float32 {
+	if cap(*b) < n {
+		*b = make([]float32, n)
+	}
+	*b = (*b)[:n]
+	return *b
 }
 
 // attention is causal multi-head self-attention over the fused q/k/v
@@ -180,10 +201,13 @@ func (e *Encoder) attention(att, qkv []float32, starts []int, lastOnly bool) {
 				p[c] = vec.Dot(q, k) * scale
 				mx = max(mx, p[c])
 			}
-			var sum float32
 			for c := 0; c <= a; c++ {
-				p[c] = expf(p[c] - mx)
-				sum += p[c]
+				p[c] -= mx
+			}
+			vec.Exp(p[:a+1])
+			var sum float32
+			for _, v := range p[:a+1] {
+				sum += v
 			}
 			r := a
 			if lastOnly {
@@ -276,9 +300,7 @@ func (e *Encoder) activate(f []float32) {
 			}
 			return
 		}
-		for i, z := range part {
-			part[i] = z / (1 + expf(-1.702*z))
-		}
+		vec.QuickGELU(part)
 	})
 }
 
@@ -305,23 +327,4 @@ func axpy(y, x []float32, a float32) {
 	for i := range y {
 		y[i] += a * x[i]
 	}
-}
-
-// expf is e^x in float32, Cephes' expf: x = n·ln2 + r with |r| ≤ ln2/2,
-// e^r by a degree-6 polynomial, then scaled by 2^n; within 2 ulp.
-func expf(x float32) float32 {
-	switch {
-	case x > 88.72283:
-		return float32(math.Inf(1))
-	case x < -87.33654:
-		return 0 // below the smallest normal float32: negligible here
-	case x != x:
-		return x
-	}
-	n := float32(math.Floor(float64(x*1.44269504088896341 + 0.5)))
-	r := x - n*0.693359375 + n*2.12194440e-4
-	z := r * r
-	p := ((((1.9875691500e-4*r+1.3981999507e-3)*r+8.3334519073e-3)*r+4.1665795894e-2)*r+1.6666665459e-1)*r + 5.0000001201e-1
-	y := p*z + r + 1
-	return y * math.Float32frombits(uint32(int32(n)+127)<<23)
 }
