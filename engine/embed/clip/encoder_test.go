@@ -64,9 +64,11 @@ func checkParity(t *testing.T, e *Encoder, tol float64) {
 	}
 }
 
+// TestEncodeMatchesOpenAI holds every reference text to encode_text's
+// output, on one thread and two, in full batches and one text at a time.
 func TestEncodeMatchesOpenAI(t *testing.T) {
-	for _, threads := range []int{1, 2} {
-		e, err := Load(tinyModel, DefaultOptions().WithThreads(threads))
+	for _, opts := range []Options{DefaultOptions().WithThreads(1), DefaultOptions().WithThreads(2), DefaultOptions().WithBatchTexts(1)} {
+		e, err := Load(tinyModel, opts)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -21,8 +21,9 @@ type Options struct {
 	// Threads is how many goroutines share the arithmetic (0: GOMAXPROCS).
 	Threads int
 	// BatchTexts is the most texts run through the transformer together
-	// (default 64). Texts are sorted by length and packed without
-	// padding, so a batch costs what its tokens cost.
+	// (default 64; a batch also stops at 2048 tokens). Texts are sorted
+	// by length and packed without padding, so a batch costs what its
+	// tokens cost.
 	BatchTexts int
 	// Progress, when set, is called after each batch with the number of
 	// texts encoded so far and the total of the call.
