@@ -121,8 +121,8 @@ func (s *Session) clipEncoder(path string) (*clip.Encoder, error) {
 	return enc, nil
 }
 
-// checkEmbedder checks a value of SET embedder: ”, an http(s) URL, or
-// clip: and the path of a file.
+// checkEmbedder checks a value of SET embedder: the empty string, an
+// http(s) URL, or clip: and the path of a file.
 func checkEmbedder(v Value) error {
 	path, ok := strings.CutPrefix(v.S, "clip:")
 	switch {
@@ -266,9 +266,10 @@ func (s *Session) execImport(ctx context.Context, st *ast.ImportEmbeddings) (*Re
 // the CLIP encoder), and the real run finds every vector in memory.
 //
 // The dry run is skipped where it would cost more than it saves: with no
-// embedder set (imported embeddings are only looked up), and under a
-// LIMIT that may stop the scan early (those rows are embedded as they
-// come).
+// embedder set (imported embeddings are only looked up), when no call's
+// text depends on the row (embed('a red fox') is one lookup anyway), and
+// under a LIMIT that may stop the scan early (those rows are embedded as
+// they come).
 
 // embedCollector is the state of a dry run.
 type embedCollector struct {
@@ -367,7 +368,7 @@ func (s *Session) prefetchScan(ec *evalCtx, se scanEmbeds) error {
 	need := make([]bool, len(se.scan.need))
 	need[0] = true
 	var mark func(e expr, above bool)
-	aboveEmbeds := false
+	aboveEmbeds, perRow := false, false
 	mark = func(e expr, above bool) {
 		switch x := e.(type) {
 		case *colExpr:
@@ -377,6 +378,7 @@ func (s *Session) prefetchScan(ec *evalCtx, se scanEmbeds) error {
 		case *embedExpr:
 			c.exprs[x] = true
 			aboveEmbeds = aboveEmbeds || above
+			perRow = perRow || readsRow(x.arg)
 		}
 		for _, sub := range subExprs(e) {
 			mark(sub, above)
@@ -388,7 +390,7 @@ func (s *Session) prefetchScan(ec *evalCtx, se scanEmbeds) error {
 	for _, e := range se.above {
 		mark(e, true)
 	}
-	if len(c.exprs) == 0 {
+	if !perRow {
 		return nil
 	}
 	dry := *se.scan
@@ -419,6 +421,19 @@ func (s *Session) prefetchScan(ec *evalCtx, se scanEmbeds) error {
 		}
 	}
 	return nil
+}
+
+// readsRow reports whether an expression reads a column of the row.
+func readsRow(e expr) bool {
+	if _, ok := e.(*colExpr); ok {
+		return true
+	}
+	for _, sub := range subExprs(e) {
+		if readsRow(sub) {
+			return true
+		}
+	}
+	return false
 }
 
 // dryRun evaluates se's expressions over the rows of dry in collect mode.
