@@ -78,3 +78,35 @@ func TestEncodeMatchesOpenAI(t *testing.T) {
 		checkParity(t, e, 1e-4)
 	}
 }
+
+// TestEncodeIDsPoolsWhereEncodeTextDoes: rows are read up to their first
+// largest id, as encode_text's argmax picks it, whatever follows.
+func TestEncodeIDsPoolsWhereEncodeTextDoes(t *testing.T) {
+	e, err := Load(tinyModel, DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := []int32{SOT, 320, 1929, EOT}
+	padded := append(append([]int32{}, base...), 0, 0, 0)
+	afterEnd := append(append([]int32{}, base...), 1125, EOT, 539)
+	noEnd := []int32{SOT, 320, 1929} // pools at SOT, the largest id
+	got, err := e.EncodeIDs(context.Background(), [][]int32{base, padded, afterEnd, noEnd, {SOT}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= 2; i++ {
+		for j := range got[0] {
+			if math.Abs(float64(got[i][j]-got[0][j])) > 1e-6 {
+				t.Fatalf("row %d differs from the same text ending at its EOT: %v vs %v", i, got[i][:4], got[0][:4])
+			}
+		}
+	}
+	for j := range got[3] {
+		if math.Abs(float64(got[3][j]-got[4][j])) > 1e-6 {
+			t.Fatalf("a row without EOT pools at its SOT: %v vs %v", got[3][:4], got[4][:4])
+		}
+	}
+	if _, err := e.EncodeIDs(context.Background(), [][]int32{{SOT, VocabSize, EOT}}); err == nil {
+		t.Fatal("an id outside the vocabulary was accepted")
+	}
+}

@@ -42,19 +42,22 @@ func (e *Encoder) Embed(ctx context.Context, texts []string) ([][]float32, error
 }
 
 // EncodeIDs is Encode for texts already tokenized: each row holds token
-// ids and is read up to its first EOT (attention is causal, so what
-// follows cannot change the result); a row without EOT is read whole.
-// The work is done in batches of texts of similar length, packed without
-// padding; ctx is checked between batches.
+// ids and is read up to where encode_text pools, its first largest id
+// (the first EOT when there is one); attention is causal, so what
+// follows cannot change the result. The work is done in batches of texts
+// of similar length, packed without padding; ctx is checked between
+// batches.
 func (e *Encoder) EncodeIDs(ctx context.Context, ids [][]int32) ([][]float32, error) {
 	seqs := make([][]int32, len(ids))
 	for i, row := range ids {
-		n := len(row)
-		if j := slices.Index(row, EOT); j >= 0 {
-			n = j + 1
-		}
-		if n == 0 {
+		if len(row) == 0 {
 			return nil, fmt.Errorf("clip: text %d has no tokens", i)
+		}
+		n := 1
+		for j, id := range row {
+			if id > row[n-1] {
+				n = j + 1
+			}
 		}
 		if n > e.context {
 			return nil, fmt.Errorf("clip: text %d has %d tokens before its end, more than the model's %d positions", i, n, e.context)

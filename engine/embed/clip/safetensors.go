@@ -169,13 +169,14 @@ func (st *safetensors) read(name string, want []int, what string) ([]float32, []
 // shape returns a tensor's shape, nil when absent.
 func (st *safetensors) shape(name string) []int { return st.tensors[name].Shape }
 
-// prefixOf returns the prefix before suffix of the one tensor name that
-// ends with it, and whether there is one.
+// prefixOf returns the prefix before suffix of the tensor names that end
+// with it (the shortest, if several do), and whether one does.
 func (st *safetensors) prefixOf(suffix string) (string, bool) {
+	best, found := "", false
 	for name := range st.tensors {
-		if strings.HasSuffix(name, suffix) {
-			return strings.TrimSuffix(name, suffix), true
+		if p, ok := strings.CutSuffix(name, suffix); ok && (!found || len(p) < len(best) || len(p) == len(best) && p < best) {
+			best, found = p, true
 		}
 	}
-	return "", false
+	return best, found
 }
