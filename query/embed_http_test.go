@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -31,44 +32,12 @@ func TestEmbedderOverHTTPEmbedsEachSynsetOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	known := map[string][]float32{}
-	for i, txt := range im.Texts() {
-		known[txt] = im.Vectors()[i]
+	srv := newEmbedServer(t, synsetVectors(im))
+	requestCount := func() int {
+		srv.mu.Lock()
+		defer srv.mu.Unlock()
+		return len(srv.batches)
 	}
-	var mu sync.Mutex
-	requests, texts := 0, map[string]int{}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var req struct {
-			Input []string `json:"input"`
-			Model string   `json:"model"`
-		}
-		if err := json.NewDecoder(r.Body).Decode(&req); err != nil || req.Model != "clip-vit-b32" {
-			http.Error(w, "bad request", 400)
-			return
-		}
-		type item struct {
-			Embedding []float32 `json:"embedding"`
-			Index     int       `json:"index"`
-		}
-		var resp struct {
-			Data []item `json:"data"`
-		}
-		mu.Lock()
-		requests++
-		for i, in := range req.Input {
-			texts[in]++
-			v, ok := known[in]
-			if !ok {
-				mu.Unlock()
-				http.Error(w, "unknown text", 500)
-				return
-			}
-			resp.Data = append(resp.Data, item{v, i})
-		}
-		mu.Unlock()
-		json.NewEncoder(w).Encode(resp)
-	}))
-	defer srv.Close()
 
 	dir := filepath.Join(t.TempDir(), "db")
 	db, err := engine.Open(engine.DefaultOptions(dir))
@@ -84,6 +53,12 @@ func TestEmbedderOverHTTPEmbedsEachSynsetOnce(t *testing.T) {
 	const q = "SELECT count(*) FROM laion WHERE caption MATCHES IMAGENET AND cos(txt, embed(synset_text(synset))) > 0.82"
 	got := rowsOf(t, s, q)[0][0].I
 	distinct := rowsOf(t, s, "SELECT count(DISTINCT synset) FROM laion WHERE caption MATCHES IMAGENET")[0][0].I
+	srv.mu.Lock()
+	texts := maps.Clone(srv.texts)
+	if len(srv.models) != 1 || !srv.models["clip-vit-b32"] {
+		t.Errorf("requests named models %v, want clip-vit-b32", srv.models)
+	}
+	srv.mu.Unlock()
 	if len(texts) != int(distinct) {
 		t.Errorf("server saw %d distinct texts for %d distinct synsets", len(texts), distinct)
 	}
@@ -102,12 +77,12 @@ func TestEmbedderOverHTTPEmbedsEachSynsetOnce(t *testing.T) {
 	defer db.Close()
 	s, _ = NewSession(db, Options{})
 	execOne(t, s, "SET embedder = '"+srv.URL+"/v1/embeddings'")
-	before := requests
+	before := requestCount()
 	if again := rowsOf(t, s, q)[0][0].I; again != got {
 		t.Errorf("second session counts %d, first %d", again, got)
 	}
-	if requests != before {
-		t.Errorf("cached texts were requested again (%d requests)", requests-before)
+	if requestCount() != before {
+		t.Errorf("cached texts were requested again (%d requests)", requestCount()-before)
 	}
 	// The same filter with imported embeddings gives the same rows.
 	s2, _ := NewSession(db, Options{})
@@ -128,28 +103,44 @@ func TestEmbedderOverHTTPEmbedsEachSynsetOnce(t *testing.T) {
 }
 
 // embedServer is a /v1/embeddings server on 127.0.0.1 answering with the
-// vectors of known texts; it records the size of every request and the
-// Authorization header.
+// vectors of known texts; it records the size of every request, how often
+// each text was asked for, and the Authorization headers.
 type embedServer struct {
 	*httptest.Server
 	mu      sync.Mutex
 	batches []int
+	texts   map[string]int
+	models  map[string]bool
 	auth    map[string]bool
 	delay   time.Duration
 }
 
+// synsetVectors maps the imported synset texts to their vectors.
+func synsetVectors(im *embed.Import) map[string][]float32 {
+	known := map[string][]float32{}
+	for i, txt := range im.Texts() {
+		known[txt] = im.Vectors()[i]
+	}
+	return known
+}
+
 func newEmbedServer(t *testing.T, known map[string][]float32) *embedServer {
-	es := &embedServer{auth: map[string]bool{}}
+	es := &embedServer{auth: map[string]bool{}, texts: map[string]int{}, models: map[string]bool{}}
 	es.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
 			Input []string `json:"input"`
+			Model string   `json:"model"`
 		}
 		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
 			http.Error(w, "bad request", 400)
 			return
 		}
 		es.mu.Lock()
+		es.models[req.Model] = true
 		es.batches = append(es.batches, len(req.Input))
+		for _, in := range req.Input {
+			es.texts[in]++
+		}
 		es.auth[r.Header.Get("Authorization")] = true
 		delay := es.delay
 		es.mu.Unlock()
@@ -191,11 +182,7 @@ func TestEmbedBatchesTheTextsOfAStatement(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	known := map[string][]float32{}
-	for i, txt := range im.Texts() {
-		known[txt] = im.Vectors()[i]
-	}
-	srv := newEmbedServer(t, known)
+	srv := newEmbedServer(t, synsetVectors(im))
 	const key = "sk-test-4f1c9e"
 	t.Setenv(embed.KeyEnv, key)
 	db, err := engine.Open(engine.DefaultOptions(filepath.Join(t.TempDir(), "db")))
