@@ -4,23 +4,33 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/laiondb/laiondb/query/internal/plan"
 	"github.com/laiondb/laiondb/query/internal/value"
 
 	"github.com/laiondb/laiondb/engine"
 	"github.com/laiondb/laiondb/engine/embed"
+	"github.com/laiondb/laiondb/engine/embed/clip"
 	"github.com/laiondb/laiondb/query/ast"
 )
 
 // embedModel is the model embed() answers with: the embed_model setting,
-// else the model of the txt column of the rows being read, else the one
-// model of the database's vector columns.
+// else the model of a 'clip:PATH' embedder (named from its shapes), else
+// the model of the txt column of the rows being read, else the one model
+// of the database's vector columns.
 func (s *Session) embedModel(sch value.Schema) string {
 	if m := s.Setting("embed_model").S; m != "" {
 		return m
+	}
+	if path, ok := strings.CutPrefix(s.Setting("embedder").S, "clip:"); ok {
+		// A file that does not load names no model; embed() reports why.
+		if enc, err := s.clipEncoder(path); err == nil {
+			return enc.Model()
+		}
 	}
 	for _, c := range sch {
 		if c.Typ == value.TVector && strings.EqualFold(c.Name, "txt") && c.Model != "" {
@@ -65,15 +75,28 @@ func (c cacheOnly) Embed(_ context.Context, texts []string) ([][]float32, error)
 	return nil, fmt.Errorf("no %s embedding of %q: IMPORT EMBEDDINGS FROM 'texts', 'vectors.npy' MODEL '%s', or SET embedder = 'http://host:port/v1/embeddings'", c.model, t, c.model)
 }
 
-// embedder returns the session's Embedder for a model: the HTTP provider
-// when SET embedder is given, else the cache of imported embeddings.
+// embedder returns the session's Embedder for a model: the CLIP text
+// encoder or the HTTP provider SET embedder names, else the cache of
+// imported embeddings.
 func (s *Session) embedder(model string) (*embed.Embedder, error) {
 	if e, ok := s.embedders[model]; ok {
 		return e, nil
 	}
 	var p embed.Provider = cacheOnly{model: model}
-	if url := s.Setting("embedder").S; url != "" {
-		h, err := embed.NewHTTP(url, model, embed.DefaultHTTPOptions())
+	switch url := s.Setting("embedder").S; {
+	case url == "":
+	case strings.HasPrefix(url, "clip:"):
+		enc, err := s.clipEncoder(strings.TrimPrefix(url, "clip:"))
+		if err != nil {
+			return nil, err
+		}
+		p = enc.WithName(model)
+	default:
+		opts := embed.DefaultHTTPOptions().WithTimeout(time.Duration(s.Setting("embedder_timeout").F * float64(time.Second)))
+		if os.Getenv(embed.KeyEnv) != "" {
+			opts = opts.WithAPIKeyEnv(embed.KeyEnv)
+		}
+		h, err := embed.NewHTTP(url, model, opts)
 		if err != nil {
 			return nil, err
 		}
@@ -85,6 +108,53 @@ func (s *Session) embedder(model string) (*embed.Embedder, error) {
 	}
 	s.embedders[model] = e
 	return e, nil
+}
+
+// clipEncoder returns the CLIP text encoder of the weights at path,
+// loaded once and kept while the embedder names it.
+func (s *Session) clipEncoder(path string) (*clip.Encoder, error) {
+	if s.clip != nil && s.clip.Path() == path {
+		return s.clip, nil
+	}
+	enc, err := clip.Load(path, clip.DefaultOptions())
+	if err != nil {
+		return nil, fmt.Errorf("embedder clip: %w", err)
+	}
+	s.clip = enc
+	return enc, nil
+}
+
+// checkEmbedder checks a value of SET embedder: the empty string, an
+// http(s) URL, or clip: and the path of a file.
+func checkEmbedder(v value.Value) error {
+	path, ok := strings.CutPrefix(v.S, "clip:")
+	switch {
+	case !ok:
+		return nil
+	case path == "":
+		return fmt.Errorf("embedder 'clip:PATH' needs the path of a CLIP safetensors file, e.g. 'clip:open_clip_model.safetensors'")
+	}
+	if _, err := os.Stat(path); err != nil {
+		return fmt.Errorf("embedder 'clip:%s': %w", path, errors.Unwrap(err))
+	}
+	return nil
+}
+
+// embedBatch embeds texts under model in one lookup (the provider splits
+// it into its own batches) and keeps the vectors for embedText.
+func (s *Session) embedBatch(ctx context.Context, model string, texts []string) error {
+	e, err := s.embedder(model)
+	if err != nil {
+		return err
+	}
+	vecs, err := e.Lookup(ctx, texts)
+	if err != nil {
+		return err
+	}
+	for i, t := range texts {
+		s.embeds[model+"\x00"+t] = vecs[i]
+	}
+	return nil
 }
 
 // embedText returns the embedding of text under model: from this

@@ -14,6 +14,7 @@ import (
 
 	"github.com/laiondb/laiondb/engine"
 	"github.com/laiondb/laiondb/engine/embed"
+	"github.com/laiondb/laiondb/engine/embed/clip"
 	"github.com/laiondb/laiondb/engine/synset"
 	"github.com/laiondb/laiondb/query/ast"
 )
@@ -48,6 +49,7 @@ type Session struct {
 	embeds map[string][]float32 // model + "\x00" + text → vector, this session
 
 	embedders map[string]*embed.Embedder // per model, for the current settings
+	clip      *clip.Encoder              // the CLIP text encoder of SET embedder = 'clip:PATH'
 	// stmt is the snapshot the statement being run reads: one view of the
 	// database for its planning and its execution, closed with its rows.
 	stmt        *engine.Snapshot
@@ -72,7 +74,15 @@ var settings = map[string]setting{
 			}
 			return nil
 		}},
-	"embedder":             {typ: value.TString, def: value.StringV(""), help: "URL of an embeddings endpoint (POST {input, model} → {data: [{embedding}]}); '' uses only imported embeddings"},
+	"embedder": {typ: value.TString, def: value.StringV(""), check: checkEmbedder,
+		help: "what embed() asks: 'clip:PATH' the CLIP text encoder in a safetensors file; an http(s) URL of an embeddings endpoint (POST {input, model} → {data: [{embedding}]}, key from $LAIONDB_EMBEDDER_KEY); '' only imported embeddings"},
+	"embedder_timeout": {typ: value.TFloat, def: value.FloatV(30), help: "seconds an embeddings endpoint has to answer one request",
+		check: func(v value.Value) error {
+			if v.F <= 0 || v.F > 3600 {
+				return fmt.Errorf("embedder_timeout is in seconds, between 0 and 3600")
+			}
+			return nil
+		}},
 	"embed_model":          {typ: value.TString, def: value.StringV(""), help: "model name of embed(); '' means the model of the table's txt column"},
 	"allow_model_mismatch": {typ: value.TBool, def: value.BoolV(false), help: "compare vectors from different models without an error"},
 	"vector_search": {typ: value.TString, def: value.StringV("auto"), help: "auto: use an HNSW index where one exists; exact: always scan exactly",
@@ -179,6 +189,13 @@ func (h sessionHost) ClassWNID(class int) string {
 }
 func (h sessionHost) EmbedText(ctx context.Context, model, text string) ([]float32, error) {
 	return h.s.embedText(ctx, model, text)
+}
+func (h sessionHost) EmbedBatch(ctx context.Context, model string, texts []string) error {
+	return h.s.embedBatch(ctx, model, texts)
+}
+func (h sessionHost) CachedEmbedding(model, text string) ([]float32, bool) {
+	v, ok := h.s.embeds[model+"\x00"+text]
+	return v, ok
 }
 func (h sessionHost) ResolveSynset(q string) (*synset.Synset, error) { return h.s.resolveSynset(q) }
 func (h sessionHost) WordNet() (*synset.WordNet, error)              { return h.s.wordNet() }

@@ -59,9 +59,14 @@ func (s *Session) evalCtx(ctx context.Context) *exec.EvalCtx {
 	return exec.NewEvalCtx(ctx, s.host(), s.snapshot())
 }
 
-// run opens a plan in the statement's snapshot.
+// run opens a plan in the statement's snapshot. The texts its scans will
+// ask embed() for are embedded first, together (see exec.PrefetchEmbeds).
 func (s *Session) run(ctx context.Context, p exec.PlanNode) (value.Rows, error) {
-	return p.Open(s.evalCtx(ctx))
+	ec := s.evalCtx(ctx)
+	if err := exec.PrefetchEmbeds(ec, p); err != nil {
+		return nil, err
+	}
+	return p.Open(ec)
 }
 
 func (s *Session) execSelect(ctx context.Context, q *ast.Select) (*Result, error) {

@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -26,6 +27,10 @@ import (
 type HTTPOptions struct {
 	// BatchSize is the most texts sent in one request (default 64).
 	BatchSize int
+	// Concurrency is the most requests in flight at once (default 4):
+	// enough to keep a server's batches coming while one is computed,
+	// few enough not to flood it.
+	Concurrency int
 	// Timeout bounds one request, from sending it to reading the whole
 	// answer (default 30 s). A timed-out request is not retried: the server
 	// is overloaded or the batch too large, and retrying would multiply
@@ -42,7 +47,8 @@ type HTTPOptions struct {
 	// Retry-After (default 20 s).
 	MaxWait time.Duration
 	// APIKeyEnv names an environment variable whose value is sent as
-	// "Authorization: Bearer <value>"; empty sends none. The key is read
+	// "Authorization: Bearer <value>" (laiondb's sessions use KeyEnv when
+	// it is set); empty sends none. The key is read
 	// once, by NewHTTP, and never appears in errors.
 	APIKeyEnv string
 	// Dim is the dimension the vectors must have; 0 accepts the dimension
@@ -50,14 +56,21 @@ type HTTPOptions struct {
 	Dim int
 }
 
+// KeyEnv is the environment variable laiondb reads the embedding
+// server's API key from.
+const KeyEnv = "LAIONDB_EMBEDDER_KEY"
+
 // DefaultHTTPOptions returns the default options.
 func DefaultHTTPOptions() HTTPOptions {
-	return HTTPOptions{BatchSize: 64, Timeout: 30 * time.Second, Retries: 4,
+	return HTTPOptions{BatchSize: 64, Concurrency: 4, Timeout: 30 * time.Second, Retries: 4,
 		Backoff: 500 * time.Millisecond, MaxWait: 20 * time.Second}
 }
 
 // WithBatchSize returns o with BatchSize set.
 func (o HTTPOptions) WithBatchSize(n int) HTTPOptions { o.BatchSize = n; return o }
+
+// WithConcurrency returns o with the most requests in flight set.
+func (o HTTPOptions) WithConcurrency(n int) HTTPOptions { o.Concurrency = n; return o }
 
 // WithTimeout returns o with the per-request Timeout set.
 func (o HTTPOptions) WithTimeout(d time.Duration) HTTPOptions { o.Timeout = d; return o }
@@ -82,6 +95,9 @@ func (o HTTPOptions) withDefaults() HTTPOptions {
 	d := DefaultHTTPOptions()
 	if o.BatchSize <= 0 {
 		o.BatchSize = d.BatchSize
+	}
+	if o.Concurrency <= 0 {
+		o.Concurrency = d.Concurrency
 	}
 	if o.Timeout <= 0 {
 		o.Timeout = d.Timeout
@@ -171,16 +187,43 @@ func (h *HTTP) Dim() int {
 func (h *HTTP) URL() string { return h.shown }
 
 // Embed asks the server for the vectors of texts, BatchSize texts a
-// request, one request at a time.
+// request, up to Concurrency requests at a time. The first failure
+// cancels the requests still running and is the error returned.
 func (h *HTTP) Embed(ctx context.Context, texts []string) ([][]float32, error) {
-	out := make([][]float32, 0, len(texts))
-	for start := 0; start < len(texts); start += h.opts.BatchSize {
-		batch := texts[start:min(start+h.opts.BatchSize, len(texts))]
-		vecs, err := h.embedBatch(ctx, batch)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, vecs...)
+	out := make([][]float32, len(texts))
+	batches := (len(texts) + h.opts.BatchSize - 1) / h.opts.BatchSize
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		next     atomic.Int64
+		wg       sync.WaitGroup
+		errOnce  sync.Once
+		firstErr error
+	)
+	for range min(h.opts.Concurrency, batches) {
+		wg.Go(func() {
+			for {
+				b := int(next.Add(1) - 1)
+				if b >= batches || ctx.Err() != nil {
+					return
+				}
+				start := b * h.opts.BatchSize
+				batch := texts[start:min(start+h.opts.BatchSize, len(texts))]
+				vecs, err := h.embedBatch(ctx, batch)
+				if err != nil {
+					errOnce.Do(func() { firstErr = err; cancel() })
+					return
+				}
+				copy(out[start:], vecs)
+			}
+		})
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -142,8 +143,9 @@ func TestHTTPBatchesAndOrders(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkVectors(t, in, got, 8)
-	if fmt.Sprint(batches) != "[64 64 22]" {
-		t.Fatalf("batches %v, want [64 64 22]", batches)
+	slices.Sort(batches) // requests run concurrently
+	if fmt.Sprint(batches) != "[22 64 64]" {
+		t.Fatalf("batches %v, want 64, 64 and 22 texts", batches)
 	}
 	if h.Dim() != 8 {
 		t.Fatalf("Dim after an answer = %d", h.Dim())
@@ -489,5 +491,71 @@ func TestNewHTTPRejects(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("NewHTTP(%q, %q): %v, want an error saying %q", c.url, c.model, err, c.want)
 		}
+	}
+}
+
+// TestHTTPRequestsInFlight: the batches of one call go out a few at a
+// time, never more than Concurrency, and the answers land in order.
+func TestHTTPRequestsInFlight(t *testing.T) {
+	var inFlight, most, requests atomic.Int64
+	release := make(chan struct{})
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		n := inFlight.Add(1)
+		defer inFlight.Add(-1)
+		for {
+			m := most.Load()
+			if n <= m || most.CompareAndSwap(m, n) {
+				break
+			}
+		}
+		// The first requests wait until three are in flight at once, so
+		// the test sees the concurrency without timing anything.
+		if requests.Add(1) <= 3 {
+			if n == 3 {
+				close(release)
+			}
+			<-release
+		}
+		in, _ := readInput(t, r)
+		answer(w, in, 4)
+	})
+	h, err := embed.NewHTTP(srv.URL, "m", fast().WithBatchSize(10).WithConcurrency(3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := texts(95)
+	got, err := h.Embed(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkVectors(t, in, got, 4)
+	if requests.Load() != 10 || most.Load() != 3 {
+		t.Fatalf("%d requests, at most %d in flight; want 10 and 3", requests.Load(), most.Load())
+	}
+}
+
+// TestHTTPFirstFailureStopsTheRest: a batch the server refuses fails the
+// call with that error, and the batches not yet sent are not sent.
+func TestHTTPFirstFailureStopsTheRest(t *testing.T) {
+	var requests atomic.Int64
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		in, _ := readInput(t, r)
+		if slices.Contains(in, "text number 0 which is a test") {
+			http.Error(w, `{"error": {"message": "model not loaded"}}`, http.StatusBadRequest)
+			return
+		}
+		answer(w, in, 4)
+	})
+	h, err := embed.NewHTTP(srv.URL, "m", fast().WithBatchSize(10).WithConcurrency(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = h.Embed(context.Background(), texts(100))
+	if !errors.Is(err, embed.ErrStatus) || !strings.Contains(err.Error(), "model not loaded") {
+		t.Fatalf("error %v", err)
+	}
+	if requests.Load() != 1 {
+		t.Fatalf("%d requests after the first failed", requests.Load())
 	}
 }

@@ -76,3 +76,16 @@ func TestKernelsAgreeWithFloat64(t *testing.T) {
 		}
 	}
 }
+
+func TestBF16ToF32(t *testing.T) {
+	// 1.0, -2.5, the largest finite bfloat16 and +Inf, at an odd offset.
+	src := []byte{0, 0x80, 0x3f, 0x20, 0xc0, 0x7f, 0x7f, 0x80, 0x7f}[1:]
+	got := make([]float32, 4)
+	BF16ToF32(got, src)
+	want := []float32{1, -2.5, math.Float32frombits(0x7f7f0000), float32(math.Inf(1))}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("value %d: %v want %v", i, got[i], want[i])
+		}
+	}
+}

@@ -24,6 +24,12 @@ type EvalHost interface {
 	ClassWNID(class int) string
 	// EmbedText returns the embedding of text under model.
 	EmbedText(ctx context.Context, model, text string) ([]float32, error)
+	// EmbedBatch embeds texts under model, together, for EmbedText to
+	// find later.
+	EmbedBatch(ctx context.Context, model string, texts []string) error
+	// CachedEmbedding returns the embedding of text under model when the
+	// session has it already.
+	CachedEmbedding(model, text string) ([]float32, bool)
 	// ResolveSynset finds a synset by WNID, sense name or lemma.
 	ResolveSynset(q string) (*synset.Synset, error)
 	// WordNet returns the full WordNet noun hierarchy, or why it is missing.
@@ -33,9 +39,10 @@ type EvalHost interface {
 // evalCtx is what expressions need at run time: the statement's context,
 // the session's services and the statement's snapshot.
 type EvalCtx struct {
-	ctx  context.Context
-	host EvalHost
-	snap *engine.Snapshot
+	ctx     context.Context
+	host    EvalHost
+	snap    *engine.Snapshot
+	collect *embedCollector // set while embed() collects texts in a dry run
 }
 
 func NewEvalCtx(ctx context.Context, h EvalHost, snap *engine.Snapshot) *EvalCtx {

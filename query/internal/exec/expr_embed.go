@@ -4,7 +4,7 @@ import (
 	"github.com/laiondb/laiondb/query/internal/value"
 )
 
-// embedExpr is embed(text) bound to the model it answers with.
+// EmbedExpr is embed(text) bound to the model it answers with.
 type EmbedExpr struct {
 	Arg   Expr
 	Model string
@@ -14,6 +14,9 @@ func (e *EmbedExpr) Eval(ec *EvalCtx, row value.Row) (value.Value, error) {
 	v, err := e.Arg.Eval(ec, row)
 	if err != nil || v.T == value.TNull {
 		return value.Value{}, err
+	}
+	if c := ec.collect; c != nil && c.exprs[e] {
+		return c.collect(ec.host, e.Model, value.AsText(v)), nil
 	}
 	vec, err := ec.host.EmbedText(ec.ctx, e.Model, value.AsText(v))
 	if err != nil {
