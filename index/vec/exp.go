@@ -40,21 +40,22 @@ func QuickGELU(x []float32) {
 }
 
 func quickGELUGeneric(z float32) float32 {
-	return z / (1 + expGeneric(-1.702*z))
+	return z / (1 + expGeneric(-expConsts[13]*z))
 }
 
 // expGeneric is one exponential in pure Go, step by step as the AVX2
-// kernel computes eight.
+// kernel computes eight, with the same constants.
 func expGeneric(x float32) float32 {
+	c := &expConsts
 	if x != x {
 		return x
 	}
-	x = min(max(x, expLo), expHi)
-	n := float32(math.Floor(float64(x*1.44269504088896341 + 0.5)))
-	r := x - n*0.693359375
-	r -= n * -2.12194440e-4
+	x = min(max(x, c[0]), c[1])
+	n := float32(math.Floor(float64(x*c[2] + c[12])))
+	r := x - n*c[3]
+	r -= n * c[4]
 	z := r * r
-	p := ((((1.9875691500e-4*r+1.3981999507e-3)*r+8.3334519073e-3)*r+4.1665795894e-2)*r+1.6666665459e-1)*r + 5.0000001201e-1
-	y := p*z + r + 1
+	p := ((((c[5]*r+c[6])*r+c[7])*r+c[8])*r+c[9])*r + c[10]
+	y := p*z + r + c[11]
 	return y * math.Float32frombits(uint32(int32(n)+127)<<23)
 }

@@ -3,6 +3,8 @@
 package vec
 
 // expBias is the float32 exponent bias, eight times, for VPADDD.
+//
+//lint:ignore U1000 read by exp_amd64.s
 var expBias = [8]int32{127, 127, 127, 127, 127, 127, 127, 127}
 
 //go:noescape

@@ -107,11 +107,6 @@ func openedSafetensors(path string, f *os.File) (*safetensors, error) {
 
 func (st *safetensors) Close() error { return st.f.Close() }
 
-// has reports whether the file holds a tensor of that name.
-func (st *safetensors) has(name string) bool {
-	_, ok := st.tensors[name]
-	return ok
-}
 
 // read returns a tensor as float32 values, checking its shape against
 // want (-1 accepts any size on that axis) and decoding F32, F16 or BF16.
