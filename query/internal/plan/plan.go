@@ -74,8 +74,13 @@ func (p *Planner) Plan() (exec.PlanNode, error) {
 // operator, with no index or shortcut.
 func (p *Planner) naive() (exec.PlanNode, error) {
 	q := p.Q
+	if len(q.With) > 0 || len(q.Unions) > 0 {
+		return nil, value.ErrAt(q.Pos(), "WITH and UNION are not planned yet")
+	}
 	var in exec.PlanNode
 	switch from := q.From.(type) {
+	default:
+		return nil, value.ErrAt(from.Pos(), "%s is not planned yet", from)
 	case nil:
 		in = exec.OneRowNode{}
 	case *ast.TableSource:
