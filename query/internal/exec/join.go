@@ -152,6 +152,7 @@ type joinIter struct {
 	hit    bool        // the current probe row has matched
 	out    value.Row
 	keys   []value.Value
+	kbuf   []byte // the current probe key, reused
 	seen   int
 	err    error
 }
@@ -297,7 +298,8 @@ func (it *joinIter) lookup() (bool, error) {
 	if err != nil || null {
 		return false, err
 	}
-	it.bucket = it.table[rowKey(it.keys)]
+	it.kbuf = appendKey(it.kbuf[:0], it.keys)
+	it.bucket = it.table[string(it.kbuf)]
 	return true, nil
 }
 
@@ -391,14 +393,16 @@ func (it *joinIter) notIn() (bool, error) {
 	if hasNull(it.keys[:c]) {
 		return true, nil // no right row shares a NULL correlation key
 	}
-	na := it.corr[rowKey(it.keys[:c])]
+	it.kbuf = appendKey(it.kbuf[:0], it.keys[:c])
+	na := it.corr[string(it.kbuf)]
 	if na == nil || !na.any {
 		return true, nil // x NOT IN (empty) is true, even for a NULL x
 	}
 	if it.keys[c].T == value.TNull || na.null {
 		return false, nil
 	}
-	return it.table[rowKey(it.keys)] == nil, nil
+	it.kbuf = appendKey(it.kbuf[:0], it.keys)
+	return it.table[string(it.kbuf)] == nil, nil
 }
 
 // advance takes the next probe row, checking the context now and then.

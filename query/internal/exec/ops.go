@@ -564,7 +564,15 @@ func rowKey(vals []value.Value) string {
 	if len(vals) == 1 && vals[0].T == value.TString {
 		return "s" + vals[0].S // the common GROUP BY synset case
 	}
-	b := make([]byte, 0, 32)
+	return string(appendKey(make([]byte, 0, 32), vals))
+}
+
+// appendKey appends the key of vals to b: the bytes of rowKey, so that
+// a lookup can index a map with string(b) without allocating.
+func appendKey(b []byte, vals []value.Value) []byte {
+	if len(vals) == 1 && vals[0].T == value.TString {
+		return append(append(b, 's'), vals[0].S...)
+	}
 	for _, v := range vals {
 		k := value.KeyOf(v)
 		b = append(b, byte(k.T))
@@ -573,7 +581,7 @@ func rowKey(vals []value.Value) string {
 		b = binary.AppendUvarint(b, uint64(len(k.S)))
 		b = append(b, k.S...)
 	}
-	return string(b)
+	return b
 }
 
 // ---- count from the index ----
