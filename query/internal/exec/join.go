@@ -468,7 +468,12 @@ func (n *LookupNode) Open(ec *EvalCtx) (value.Rows, error) {
 		}
 		defer in.Close()
 		vals := make([]value.Value, len(n.Keys))
-		for in.Next() {
+		for rows := 1; in.Next(); rows++ {
+			if rows%4096 == 0 {
+				if err := ec.ctx.Err(); err != nil {
+					return nil, err
+				}
+			}
 			null, err := evalKeys(ec, n.Keys, in.Row(), vals)
 			if err != nil {
 				return nil, err

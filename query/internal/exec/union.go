@@ -9,8 +9,9 @@ import (
 
 // UnionNode returns the rows of its inputs one after the other (UNION
 // ALL), or each distinct row once (UNION). Every input has the union's
-// number of columns; a column that is FLOAT in the union turns the INT
-// values of an input into FLOAT, so one column holds one type.
+// number of columns; a column that is FLOAT (INT) in the union turns the
+// INT and BOOL (BOOL) values of an input into FLOAT (INT), so one column
+// holds one type.
 type UnionNode struct {
 	Ins      []PlanNode
 	Distinct bool
@@ -73,8 +74,11 @@ func (it *unionIter) Next() bool {
 			}
 		}
 		for c, v := range it.cur.Row() {
-			if it.n.Sch[c].Typ == value.TFloat && v.T == value.TInt {
+			switch t := it.n.Sch[c].Typ; {
+			case t == value.TFloat && (v.T == value.TInt || v.T == value.TBool):
 				v = value.FloatV(float64(v.I))
+			case t == value.TInt && v.T == value.TBool:
+				v = value.IntV(v.I)
 			}
 			it.row[c] = v
 		}
