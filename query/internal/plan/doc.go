@@ -5,9 +5,9 @@
 // → filter (HAVING) → project → distinct → sort → limit, or the arms of a
 // UNION and the sort and limit of the whole — and applies its rewrite
 // rules in order (rules.go): decorrelate subqueries, filter into join
-// side, filter into scan, caption index, id lookup, vector range,
-// correlated lookup, nearest via hnsw, count from index, top-k sort,
-// smaller side builds. PlanWithRules reports which rules fired, for
+// side, filter into subquery, filter into scan, caption index, id
+// lookup, vector range, correlated lookup, nearest via hnsw, count from
+// index, top-k sort, smaller side builds. PlanWithRules reports which rules fired, for
 // EXPLAIN.
 //
 // A subquery in an expression gets its own Planner, which knows the query

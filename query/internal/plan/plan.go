@@ -71,12 +71,25 @@ type Planner struct {
 	// the names its sources go by (each once).
 	sources []*exec.Source
 	quals   map[string]bool
+	// items is the select list with * expanded; views are the subqueries
+	// and WITH queries read in FROM at this level (and in union arms), for
+	// the rule that moves conditions into them.
+	items []*ast.SelectItem
+	views map[*exec.RenameNode]*view
 }
 
 // sub returns a planner for q, a subquery at the same level as p: a FROM
 // subquery, a WITH query, an arm of a union. It reads the same outer rows.
 func (p *Planner) sub(q *ast.Select) *Planner {
-	return &Planner{Sess: p.Sess, Ctx: p.Ctx, Q: q, scope: p.scope, outer: p.outer, corr: p.corr}
+	return &Planner{Sess: p.Sess, Ctx: p.Ctx, Q: q, scope: p.scope, outer: p.outer, corr: p.corr, views: p.viewMap()}
+}
+
+// viewMap is the level's record of its views, made on first use.
+func (p *Planner) viewMap() map[*exec.RenameNode]*view {
+	if p.views == nil {
+		p.views = map[*exec.RenameNode]*view{}
+	}
+	return p.views
 }
 
 // compiler returns a compiler of expressions over rows of sch in this
@@ -144,6 +157,7 @@ func (p *Planner) naive() (exec.PlanNode, error) {
 	if err != nil {
 		return nil, err
 	}
+	p.items = items
 
 	// Aggregation?
 	isAgg := len(q.GroupBy) > 0 || q.Having != nil

@@ -37,11 +37,15 @@ func (p *Planner) source(s ast.Source) (exec.PlanNode, error) {
 		if err := p.claim(x.Alias); err != nil {
 			return nil, err
 		}
-		n, err := p.sub(x.Query).Plan()
+		sub := p.sub(x.Query)
+		sub.views = nil // its own level's, not this one's
+		n, err := sub.Plan()
 		if err != nil {
 			return nil, err
 		}
-		return rename(n, x.Alias.Name, "subquery as "+x.Alias.Name), nil
+		r := rename(n, x.Alias.Name, "subquery as "+x.Alias.Name)
+		p.viewMap()[r] = &view{q: x.Query, items: sub.items, scope: p.scope, outer: p.outer, corr: p.corr}
+		return r, nil
 	case *ast.StmtSource:
 		if err := p.claim(x.Alias); err != nil {
 			return nil, err
@@ -50,7 +54,7 @@ func (p *Planner) source(s ast.Source) (exec.PlanNode, error) {
 		if err != nil {
 			return nil, err
 		}
-		return rename(n, x.Alias.Name, "statement as "+x.Alias.Name), nil
+		return rename(n, x.Alias.Name, "statement as "+x.Alias.Name), nil // its rows are what they are
 	case *ast.Join:
 		return p.join(x)
 	}
@@ -70,7 +74,7 @@ func (p *Planner) claim(name ast.Ident) error {
 
 // rename qualifies the columns of a subquery, WITH query or statement by
 // the name it goes by.
-func rename(n exec.PlanNode, qual, what string) exec.PlanNode {
+func rename(n exec.PlanNode, qual, what string) *exec.RenameNode {
 	sch := append(value.Schema(nil), n.Schema()...)
 	for i := range sch {
 		sch[i].Qual = qual
@@ -130,21 +134,34 @@ func (p *Planner) withSource(def *withDef, x *ast.TableSource, qual string) (exe
 	if err != nil {
 		return nil, err
 	}
-	if len(sub.corr.Params) > 0 {
-		// It reads a row of a query around its WITH: only a use at the
-		// same level sees that row where the plan expects it.
-		if p.outer != def.outer || p.corr == nil {
-			return nil, value.ErrAt(x.Pos(), "WITH query %s reads a column of the query around it, so it can only be used at the level of its WITH, not in a subquery", def.w.Name.Name)
-		}
-		for _, r := range sub.corr.Params {
-			addParam(p.corr, r)
-		}
+	if err := p.readsOuter(sub.corr, def, x.Pos()); err != nil {
+		return nil, err
 	}
 	what := "with " + def.w.Name.Name
 	if !strings.EqualFold(qual, def.w.Name.Name) {
 		what += " as " + qual
 	}
-	return rename(n, qual, what), nil
+	r := rename(n, qual, what)
+	if def.w.Query != nil {
+		p.viewMap()[r] = &view{q: def.w.Query, items: sub.items, scope: def.sees, outer: def.outer, with: def, pos: x.Pos()}
+	}
+	return r, nil
+}
+
+// readsOuter takes over what a WITH query reads of the rows of the queries
+// around its WITH: only a use at the same level sees those rows where its
+// plan expects them.
+func (p *Planner) readsOuter(corr *exec.Correlation, def *withDef, at ast.Pos) error {
+	if len(corr.Params) == 0 {
+		return nil
+	}
+	if p.outer != def.outer || p.corr == nil {
+		return value.ErrAt(at, "WITH query %s reads a column of the query around it, so it can only be used at the level of its WITH, not in a subquery", def.w.Name.Name)
+	}
+	for _, r := range corr.Params {
+		addParam(p.corr, r)
+	}
+	return nil
 }
 
 // statement plans a statement read as a source.

@@ -32,7 +32,9 @@ func prune(n exec.PlanNode, need []bool) {
 		x.Need = scanNeed(x, need)
 	case *exec.KnnNode:
 		x.Scan.Need = scanNeed(x.Scan, need)
-	case *exec.CountNode, *exec.RenameNode, *exec.StmtNode, exec.OneRowNode:
+	case *exec.CountNode:
+		x.Scan.Need = scanNeed(x.Scan, nil) // counts ids, reads no column
+	case *exec.RenameNode, *exec.StmtNode, exec.OneRowNode:
 	case *exec.FilterNode:
 		in := append([]bool(nil), need...)
 		for _, c := range x.Conds {

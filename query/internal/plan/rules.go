@@ -30,6 +30,7 @@ func rules() []rule {
 	return []rule{
 		{"decorrelate subqueries", decorrelate},
 		{"filter into join side", filterIntoJoinSide},
+		{"filter into subquery", filterIntoSubquery},
 		{"filter into scan", filterIntoScan},
 		{"caption index", indexRule("match", "synset", "contains")},
 		{"id lookup", indexRule("id")},
