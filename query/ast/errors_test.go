@@ -120,6 +120,10 @@ SELECT * FROM a JOIN b WHERE a.k = b.k;
 e.lq:1:17: syntax error: CROSS JOIN pairs every row with every row: it takes no ON or USING
 SELECT * FROM a CROSS JOIN b ON TRUE;
                 ^`},
+	{"SELECT * FROM a, b WHERE a.k = b.k;", `
+e.lq:1:16: syntax error: FROM a, b is not supported: write a JOIN b ON condition (or a CROSS JOIN b for every pair)
+SELECT * FROM a, b WHERE a.k = b.k;
+               ^`},
 	{"SELECT a FROM t ORDER BY a UNION SELECT b FROM u;", `
 e.lq:1:28: syntax error: unexpected UNION, expected operator, ASC, DESC, NULLS, ",", LIMIT or ";"
 SELECT a FROM t ORDER BY a UNION SELECT b FROM u;

@@ -285,6 +285,8 @@ func (l *lowerer) join(left Source, j *grammar.Join) Source {
 		l.fail(j.Pos, "NATURAL JOIN is not supported: name the columns, JOIN ... USING (column, ...)")
 	}
 	switch {
+	case j.Comma:
+		l.fail(j.Pos, "FROM a, b is not supported: write a JOIN b ON condition (or a CROSS JOIN b for every pair)")
 	case j.Outer && x.Kind != JoinLeft:
 		l.fail(j.Pos, "OUTER goes with LEFT: LEFT OUTER JOIN")
 	case x.Kind == JoinCross && (j.On != nil || len(j.Using) > 0):

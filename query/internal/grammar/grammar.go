@@ -474,13 +474,14 @@ type From struct {
 }
 
 // Join is one JOIN of a FROM: [INNER] JOIN, LEFT [OUTER] JOIN or CROSS
-// JOIN, with ON or USING. RIGHT, FULL and NATURAL are parsed so that
-// lowering can say what to write instead (they are reserved, so they can
-// never be read as an alias).
+// JOIN, with ON or USING. RIGHT, FULL and NATURAL joins and FROM a, b are
+// parsed so that lowering can say what to write instead (the words are
+// reserved, so they can never be read as an alias).
 type Join struct {
 	Pos    lexer.Position
-	Kind   string        `parser:"@( 'LEFT' | 'RIGHT' | 'FULL' | 'CROSS' | 'NATURAL' | 'INNER' )?"`
-	Outer  bool          `parser:"@'OUTER'? 'JOIN'"`
+	Comma  bool          `parser:"( @','"`
+	Kind   string        `parser:"| @( 'LEFT' | 'RIGHT' | 'FULL' | 'CROSS' | 'NATURAL' | 'INNER' )?"`
+	Outer  bool          `parser:"  @'OUTER'? 'JOIN' )"`
 	Source *Source       `parser:"@@"`
 	On     *Expression   `parser:"( 'ON' @@"`
 	Using  []*ColumnName `parser:"| 'USING' '(' @@ ( ',' @@ )* ')' )?"`
