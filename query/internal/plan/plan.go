@@ -81,7 +81,7 @@ type Planner struct {
 // sub returns a planner for q, a subquery at the same level as p: a FROM
 // subquery, a WITH query, an arm of a union. It reads the same outer rows.
 func (p *Planner) sub(q *ast.Select) *Planner {
-	return &Planner{Sess: p.Sess, Ctx: p.Ctx, Q: q, scope: p.scope, outer: p.outer, corr: p.corr, views: p.viewMap()}
+	return &Planner{Sess: p.Sess, Ctx: p.Ctx, Q: q, scope: p.scope, outer: p.outer, corr: p.corr}
 }
 
 // viewMap is the level's record of its views, made on first use.

@@ -38,7 +38,6 @@ func (p *Planner) source(s ast.Source) (exec.PlanNode, error) {
 			return nil, err
 		}
 		sub := p.sub(x.Query)
-		sub.views = nil // its own level's, not this one's
 		n, err := sub.Plan()
 		if err != nil {
 			return nil, err

@@ -25,7 +25,9 @@ func (p *Planner) naiveUnion() (exec.PlanNode, error) {
 	var nodes []exec.PlanNode
 	var sch value.Schema
 	for i, a := range arms {
-		n, err := p.sub(a).naive()
+		arm := p.sub(a)
+		arm.views = p.viewMap() // the rules run over the whole union, at this level
+		n, err := arm.naive()
 		if err != nil {
 			return nil, err
 		}
