@@ -90,10 +90,7 @@ func (s *Session) execCompare(ctx context.Context, st *ast.CompareIntraclass) (*
 			stats[i][k] = cs
 		}
 	}
-	cols := []Column{{Name: "class", Type: value.TString}, {Name: "name", Type: value.TString},
-		{Name: "n_" + names[0], Type: value.TInt}, {Name: "mean_" + names[0], Type: value.TFloat}, {Name: "std_" + names[0], Type: value.TFloat}, {Name: "ci_" + names[0], Type: value.TFloat},
-		{Name: "n_" + names[1], Type: value.TInt}, {Name: "mean_" + names[1], Type: value.TFloat}, {Name: "std_" + names[1], Type: value.TFloat}, {Name: "ci_" + names[1], Type: value.TFloat},
-		{Name: "diff", Type: value.TFloat}, {Name: "verdict", Type: value.TString}}
+	cols := compareColumns(st)
 	var rows []value.Row
 	counts := map[string]int{}
 	for _, k := range classes {
@@ -130,6 +127,16 @@ func (s *Session) execCompare(ctx context.Context, st *ast.CompareIntraclass) (*
 	return &Result{Columns: cols, Rows: value.NewSliceRows(rows), Message: msg}, nil
 }
 
+// compareColumns are the columns of COMPARE INTRACLASS's rows, known
+// before it runs.
+func compareColumns(st *ast.CompareIntraclass) []Column {
+	names := [2]string{sourceName(st.A), sourceName(st.B)}
+	return []Column{{Name: "class", Type: value.TString}, {Name: "name", Type: value.TString},
+		{Name: "n_" + names[0], Type: value.TInt}, {Name: "mean_" + names[0], Type: value.TFloat}, {Name: "std_" + names[0], Type: value.TFloat}, {Name: "ci_" + names[0], Type: value.TFloat},
+		{Name: "n_" + names[1], Type: value.TInt}, {Name: "mean_" + names[1], Type: value.TFloat}, {Name: "std_" + names[1], Type: value.TFloat}, {Name: "ci_" + names[1], Type: value.TFloat},
+		{Name: "diff", Type: value.TFloat}, {Name: "verdict", Type: value.TString}}
+}
+
 func sourceName(src ast.Source) string {
 	switch x := src.(type) {
 	case *ast.TableSource:
@@ -138,6 +145,8 @@ func sourceName(src ast.Source) string {
 		}
 		return x.Name.Name
 	case *ast.SubquerySource:
+		return x.Alias.Name
+	case *ast.StmtSource:
 		return x.Alias.Name
 	}
 	return "?"

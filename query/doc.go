@@ -16,6 +16,23 @@
 // and closed with its rows. Cancelling the context cancels the statement,
 // not the session.
 //
+// # Statements as sources
+//
+// A statement that returns rows can be read like a table — in FROM,
+// (COMPARE INTRACLASS a, b BY synset) AS c; as a WITH query; by EXPORT —
+// through one hook, Session.statementRows (source.go), which the planner
+// calls for any statement in parentheses other than SELECT and NEAREST
+// (it plans those itself). The hook lists the statements that return rows
+// and change nothing, and runs each with its own exec function: the
+// Result's Columns and Rows become the source's. A new statement of that
+// kind (EVALUATE, say) needs one case there; if its columns are known
+// without running it (COMPARE's follow from its sources' names), giving
+// them lets EXPLAIN show the plan without running it, and the statement
+// runs when the query reads it; otherwise it runs while the query is
+// planned. Either way it runs once per statement that reads it, in that
+// statement's snapshot. Any other statement in parentheses is an error
+// that says it returns no rows.
+//
 // Caveats: a Row returned by Rows is valid only until the next call to
 // Next. Errors about a statement are *Error values carrying the position
 // and the source line with a caret.

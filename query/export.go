@@ -26,7 +26,11 @@ func (s *Session) execExport(ctx context.Context, st *ast.Export) (*Result, erro
 		return nil, value.ErrAt(st.To.Pos(), "EXPORT ... TO takes a file name, e.g. 'laionet.parquet'")
 	}
 	q := st.Query
-	if q == nil {
+	switch {
+	case st.Stmt != nil:
+		q = &ast.Select{SelectPos: st.Pos(), Items: []*ast.SelectItem{{ItemPos: st.Stmt.Pos(), Star: true}},
+			From: &ast.StmtSource{Lparen: st.Stmt.Pos(), Stmt: st.Stmt, Alias: ast.Ident{NamePos: st.Stmt.Pos(), Name: "rows"}}}
+	case q == nil:
 		q = &ast.Select{SelectPos: st.Pos(), Items: []*ast.SelectItem{{ItemPos: st.Name.Pos(), Star: true}},
 			From: &ast.TableSource{Name: st.Name}}
 	}

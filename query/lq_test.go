@@ -88,9 +88,10 @@ func TestLQ(t *testing.T) {
 }
 
 type lqBlock struct {
-	line   int // of the directive
-	stmts  string
-	expect string
+	line    int    // of the directive
+	comment string // the comment lines just before it, kept by -rewrite
+	stmts   string
+	expect  string
 }
 
 func parseLQ(t *testing.T, path string) (blocks []lqBlock, raw []string) {
@@ -99,15 +100,25 @@ func parseLQ(t *testing.T, path string) (blocks []lqBlock, raw []string) {
 		t.Fatal(err)
 	}
 	raw = strings.Split(string(data), "\n")
+	var comment []string
 	for i := 0; i < len(raw); i++ {
 		l := raw[i]
-		if strings.TrimSpace(l) == "" || strings.HasPrefix(l, "#") {
+		if strings.TrimSpace(l) == "" {
+			comment = nil
+			continue
+		}
+		if strings.HasPrefix(l, "#") {
+			comment = append(comment, l)
 			continue
 		}
 		if strings.TrimSpace(l) != "run" {
 			t.Fatalf("%s:%d: expected 'run', got %q", path, i+1, l)
 		}
 		b := lqBlock{line: i + 1}
+		if len(blocks) > 0 {
+			b.comment = strings.Join(comment, "\n") // the first block's are the file's head
+		}
+		comment = nil
 		i++
 		var stmts []string
 		for ; i < len(raw) && raw[i] != "----"; i++ {
@@ -158,6 +169,9 @@ func runLQFile(t *testing.T, path string, vars map[string]string) {
 		for i, b := range blocks {
 			if i > 0 {
 				out.WriteString("\n")
+			}
+			if b.comment != "" {
+				out.WriteString(b.comment + "\n")
 			}
 			fmt.Fprintf(&out, "run\n%s\n----\n%s\n", b.stmts, b.expect)
 		}

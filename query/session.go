@@ -9,7 +9,9 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/laiondb/laiondb/query/internal/exec"
 	"github.com/laiondb/laiondb/query/internal/funcs"
+	"github.com/laiondb/laiondb/query/internal/plan"
 	"github.com/laiondb/laiondb/query/internal/value"
 
 	"github.com/laiondb/laiondb/engine"
@@ -215,6 +217,9 @@ func (h sessionHost) Catalog() *synset.Catalog           { return h.s.cat }
 func (h sessionHost) Snapshot() *engine.Snapshot         { return h.s.snapshot() }
 func (h sessionHost) SourceNames() []string              { return h.s.sourceNames() }
 func (h sessionHost) EmbedModel(sch value.Schema) string { return h.s.embedModel(sch) }
+func (h sessionHost) StatementRows(ctx context.Context, st ast.Stmt) (exec.PlanNode, error) {
+	return h.s.statementRows(ctx, st)
+}
 
 // snapshot returns the running statement's snapshot.
 func (s *Session) snapshot() *engine.Snapshot {
@@ -287,7 +292,7 @@ func (s *Session) exec(ctx context.Context, stmt ast.Stmt) (*Result, error) {
 	case *ast.DropIndex:
 		return s.execDropIndex(ctx, st)
 	case *ast.Nearest:
-		return s.execSelect(ctx, nearestQuery(st))
+		return s.execSelect(ctx, plan.NearestQuery(st))
 	case *ast.ImportEmbeddings:
 		return s.execImport(ctx, st)
 	case *ast.CompareIntraclass:

@@ -93,7 +93,7 @@ func (s *Session) execExplain(ctx context.Context, st *ast.Explain) (*Result, er
 		head = []string{"create set " + x.Name.Name}
 		q = x.Query
 	case *ast.Nearest:
-		q = nearestQuery(x)
+		q = plan.NearestQuery(x)
 	default:
 		return nil, value.ErrAt(st.Pos(), "EXPLAIN takes a SELECT, CREATE SET or NEAREST")
 	}
@@ -399,7 +399,7 @@ func (s *Session) createSet(ctx context.Context, st *ast.CreateSet, replace bool
 		return nil, err
 	}
 	if p.Src == nil {
-		return nil, value.ErrAt(st.Query.Pos(), "CREATE SET needs rows of a table or set: SELECT ... FROM laion WHERE ...")
+		return nil, value.ErrAt(st.Query.Pos(), "CREATE SET stores rows of one table or set, so its query reads one: SELECT ... FROM laion WHERE ...; to keep the rows that match another source, use WHERE EXISTS (SELECT ...) or WHERE url IN (SELECT ...)")
 	}
 	sch := root.Schema()
 	idCol := -1

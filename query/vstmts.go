@@ -28,24 +28,6 @@ func (s *Session) execShowIndexes() (*Result, error) {
 		{Name: "m", Type: value.TInt}, {Name: "ef_construction", Type: value.TInt}, {Name: "graph bytes per row", Type: value.TInt}}, Rows: value.NewSliceRows(rows)}, nil
 }
 
-// nearestQuery is NEAREST k TO target IN source(column) [WHERE cond] as
-// the SELECT it stands for:
-//
-//	SELECT *, cos(column, target) AS score FROM source WHERE cond
-//	ORDER BY score DESC LIMIT k
-func nearestQuery(x *ast.Nearest) *ast.Select {
-	p := x.Pos()
-	score := &ast.Call{Name: ast.Ident{NamePos: p, Name: "cos"}, Args: []ast.Expr{&ast.ColumnRef{Column: x.Column}, x.Target}}
-	return &ast.Select{
-		SelectPos: p,
-		Items:     []*ast.SelectItem{{ItemPos: p, Star: true}, {ItemPos: p, Expr: score, Alias: ast.Ident{NamePos: p, Name: "score"}}},
-		From:      &ast.TableSource{Name: x.Source},
-		Where:     x.Where,
-		OrderBy:   []*ast.OrderItem{{Expr: &ast.ColumnRef{Column: ast.Ident{NamePos: p, Name: "score"}}, Desc: true}},
-		Limit:     &ast.Limit{LimitPos: p, Count: x.K},
-	}
-}
-
 func (s *Session) execCreateIndex(ctx context.Context, st *ast.CreateIndex) (*Result, error) {
 	opt := engine.DefaultIndexOptions()
 	c := &plan.Compiler{Sess: s.host(), Ctx: ctx}

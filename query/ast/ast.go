@@ -40,7 +40,8 @@ type Stmt interface {
 	stmtNode()
 }
 
-// Source is what a query reads from: *TableSource or *SubquerySource.
+// Source is what a query reads from: *TableSource, *SubquerySource,
+// *StmtSource or *Join.
 type Source interface {
 	Node
 	sourceNode()
@@ -332,18 +333,22 @@ func (*Case) exprNode()      {}
 
 // ---- Queries ----
 
-// Select is a query: SELECT [DISTINCT] items [FROM source] [WHERE]
-// [GROUP BY] [HAVING] [ORDER BY] [LIMIT]. An integer literal in GroupBy or
-// OrderBy is an output ordinal (ORDER BY 4), a bare name may be an output
-// alias; both are for the planner to resolve.
+// Select is a query: [WITH ...] SELECT [DISTINCT] items [FROM source]
+// [WHERE] [GROUP BY] [HAVING] [UNION ...] [ORDER BY] [LIMIT]. An integer
+// literal in GroupBy or OrderBy is an output ordinal (ORDER BY 4), a bare
+// name may be an output alias; both are for the planner to resolve. With
+// Unions, the SELECT itself is the union's first arm, and OrderBy and
+// Limit apply to the whole union.
 type Select struct {
-	SelectPos Pos
+	SelectPos Pos // of WITH, or of SELECT
+	With      []*WithQuery
 	Distinct  bool
 	Items     []*SelectItem
 	From      Source // nil without FROM (SELECT 1 + 1)
 	Where     Expr
 	GroupBy   []Expr
 	Having    Expr
+	Unions    []*Union
 	OrderBy   []*OrderItem
 	Limit     *Limit // nil without LIMIT
 }
@@ -408,6 +413,63 @@ func (x *Limit) Pos() Pos          { return x.LimitPos }
 
 func (*TableSource) sourceNode()    {}
 func (*SubquerySource) sourceNode() {}
+
+// ---- Joins and composition ----
+
+// JoinKind is the kind of a Join.
+type JoinKind int
+
+const (
+	JoinInner JoinKind = iota + 1 // [INNER] JOIN
+	JoinLeft                      // LEFT [OUTER] JOIN
+	JoinCross                     // CROSS JOIN: every pair, no ON
+)
+
+// Join is left JOIN right ON cond, or USING (columns), or a CROSS JOIN
+// (neither). Chains are left-deep: a JOIN b JOIN c is
+// Join{Left: Join{a, b}, Right: c}; Right is never a *Join.
+type Join struct {
+	Left    Source
+	JoinPos Pos // of the first word: JOIN, INNER, LEFT or CROSS
+	Kind    JoinKind
+	Right   Source
+	On      Expr // nil with USING, and for CROSS
+	Using   []Ident
+}
+
+// StmtSource reads the rows of a statement other than SELECT that returns
+// rows — (COMPARE INTRACLASS ...) AS c — as a table; the alias is
+// required. Whether the statement returns rows is for the planner to say.
+type StmtSource struct {
+	Lparen Pos
+	Stmt   Stmt
+	Alias  Ident
+}
+
+// WithQuery is name AS (query) of a WITH clause: a SELECT (Query) or
+// another statement that returns rows (Stmt); exactly one is set.
+type WithQuery struct {
+	Name  Ident
+	Query *Select
+	Stmt  Stmt
+}
+
+// Union is one arm after the first of a union: UNION [ALL] SELECT ....
+// Query has no With, Unions, OrderBy or Limit; those belong to the
+// Select that holds the union.
+type Union struct {
+	UnionPos Pos
+	All      bool
+	Query    *Select
+}
+
+func (x *Join) Pos() Pos       { return x.Left.Pos() }
+func (x *StmtSource) Pos() Pos { return x.Lparen }
+func (x *WithQuery) Pos() Pos  { return x.Name.NamePos }
+func (x *Union) Pos() Pos      { return x.UnionPos }
+
+func (*Join) sourceNode()       {}
+func (*StmtSource) sourceNode() {}
 
 // ---- Statements ----
 //
@@ -571,12 +633,15 @@ type CompareIntraclass struct {
 	MinPairs Expr // nil when absent
 }
 
-// Export is EXPORT name TO file or EXPORT (query) TO file, optionally WITH
-// LAIONET NAMES: exactly one of Name and Query is set.
+// Export is EXPORT name TO file, EXPORT (query) TO file or EXPORT
+// (statement) TO file for another statement that returns rows (COMPARE,
+// SHOW, ...), optionally WITH LAIONET NAMES: exactly one of Name, Query
+// and Stmt is set.
 type Export struct {
 	stmtBase
 	Name         Ident
 	Query        *Select
+	Stmt         Stmt
 	To           Expr
 	LaionetNames bool
 }

@@ -1,9 +1,12 @@
 // Package ast is the query language's syntax tree and its front door:
 // ParseScript, ParseStatement and ParseExpr turn text into statements
-// (Stmt: *SelectStmt, *CreateSet, *Nearest, *CompareIntraclass, ...) and
-// expressions (Expr: *Binary, *Call, *ColumnRef, *Matches, ...), every
-// node with its Pos and every parsed statement with its Span (start,
-// end, original text). String on any node prints canonical text that
+// (Stmt: *SelectStmt, *CreateSet, *Nearest, *CompareIntraclass, ...),
+// queries (*Select, with its WITH queries and UNION arms), sources
+// (Source: *TableSource, *SubquerySource, *StmtSource — any statement in
+// parentheses — and *Join) and expressions (Expr: *Binary, *Call,
+// *ColumnRef, *Matches, ...), every node with its Pos and every parsed
+// statement, a statement in parentheses too, with its Span (start, end,
+// original text). String on any node prints canonical text that
 // parses back to an equal tree; Walk and Inspect traverse it;
 // SplitStatements and Complete serve the shell and the script runner.
 // Bad input gives a *SyntaxError with file:line:col, what was found and

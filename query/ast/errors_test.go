@@ -33,7 +33,7 @@ e.lq:1:26: syntax error: unexpected number 20, expected operator, PER, OFFSET or
 SELECT * FROM t LIMIT 10 20;
                          ^`},
 	{"SELECT * FROM t WHERE a = 1 extra stuff;", `
-e.lq:1:29: syntax error: unexpected identifier extra, expected operator, GROUP BY, HAVING, ORDER BY, LIMIT or ";"
+e.lq:1:29: syntax error: unexpected identifier extra, expected operator, GROUP BY, HAVING, UNION, ORDER BY, LIMIT or ";"
 SELECT * FROM t WHERE a = 1 extra stuff;
                             ^`},
 	{"FROB x;", `
@@ -49,7 +49,7 @@ e.lq:3:3: syntax error: unexpected FROM, expected "*" or expression
   FROM t;
   ^`},
 	{"SELECT a FROM t WHERE 1 < x < 3;", `
-e.lq:1:29: syntax error: unexpected "<", expected operator, GROUP BY, HAVING, ORDER BY, LIMIT or ";"; comparisons do not chain: write a < b AND b < c
+e.lq:1:29: syntax error: unexpected "<", expected operator, GROUP BY, HAVING, UNION, ORDER BY, LIMIT or ";"; comparisons do not chain: write a < b AND b < c
 SELECT a FROM t WHERE 1 < x < 3;
                             ^`},
 	{"SELECT * FROM (SELECT 1);", `
@@ -89,7 +89,7 @@ e.lq:1:8: syntax error: integer 99999999999999999999 is out of range
 SELECT 99999999999999999999;
        ^`},
 	{"SELECT 'é', x y z;", `
-e.lq:1:17: syntax error: unexpected identifier z, expected ",", FROM, WHERE, GROUP BY, HAVING, ORDER BY, LIMIT or ";"
+e.lq:1:17: syntax error: unexpected identifier z, expected ",", FROM, WHERE, GROUP BY, HAVING, UNION, ORDER BY or ...
 SELECT 'é', x y z;
                 ^`},
 	{"SHOW TABLE;", `
@@ -108,6 +108,30 @@ PLOT HISTOGRAM (SELECT a FROM t) TO 'x' TITLE 'a' TITLE 'b';
 e.lq:1:23: syntax error: t.* is only allowed as an item of the select list
 SELECT a FROM t WHERE t.* = 1;
                       ^`},
+	{"SELECT * FROM a RIGHT JOIN b ON a.k = b.k;", `
+e.lq:1:17: syntax error: RIGHT JOIN is not supported: write the two sources the other way round, with LEFT JOIN
+SELECT * FROM a RIGHT JOIN b ON a.k = b.k;
+                ^`},
+	{"SELECT * FROM a JOIN b WHERE a.k = b.k;", `
+e.lq:1:17: syntax error: JOIN needs ON condition or USING (column, ...); CROSS JOIN pairs every row with every row
+SELECT * FROM a JOIN b WHERE a.k = b.k;
+                ^`},
+	{"SELECT * FROM a CROSS JOIN b ON TRUE;", `
+e.lq:1:17: syntax error: CROSS JOIN pairs every row with every row: it takes no ON or USING
+SELECT * FROM a CROSS JOIN b ON TRUE;
+                ^`},
+	{"SELECT * FROM a, b WHERE a.k = b.k;", `
+e.lq:1:16: syntax error: FROM a, b is not supported: write a JOIN b ON condition (or a CROSS JOIN b for every pair)
+SELECT * FROM a, b WHERE a.k = b.k;
+               ^`},
+	{"SELECT a FROM t ORDER BY a UNION SELECT b FROM u;", `
+e.lq:1:28: syntax error: unexpected UNION, expected operator, ASC, DESC, NULLS, ",", LIMIT or ";"
+SELECT a FROM t ORDER BY a UNION SELECT b FROM u;
+                           ^`},
+	{"WITH a AS SELECT 1 SELECT * FROM a;", `
+e.lq:1:11: syntax error: unexpected SELECT, expected "("
+WITH a AS SELECT 1 SELECT * FROM a;
+          ^`},
 	{"SELECT " + strings.Repeat("(", 300) + "1" + strings.Repeat(")", 300), `
 e.lq:1:208: syntax error: expression nested too deeply (more than 200 levels)
 ...((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((...

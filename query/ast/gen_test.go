@@ -160,14 +160,80 @@ func (g *gen) source() Source {
 	if g.depth < 4 && g.n(4) == 0 {
 		g.depth++
 		defer func() { g.depth-- }()
+		if g.n(3) == 0 {
+			return &StmtSource{Stmt: g.rowStmt(), Alias: g.ident()}
+		}
 		return &SubquerySource{Query: g.query(), Alias: g.ident()}
 	}
 	return &TableSource{Name: g.ident(), Alias: g.optIdent()}
 }
 
+// from is a FROM clause: a source, or a left-deep chain of joins.
+func (g *gen) from() Source {
+	src := g.source()
+	for i := 0; g.depth < 4 && i < g.n(4)-1; i++ {
+		j := &Join{Left: src, Kind: JoinKind(1 + g.n(3)), Right: g.source()}
+		switch {
+		case j.Kind == JoinCross:
+		case g.n(3) == 0:
+			for k := 0; k < 1+g.n(2); k++ {
+				j.Using = append(j.Using, g.ident())
+			}
+		default:
+			j.On = g.expr()
+		}
+		src = j
+	}
+	return src
+}
+
+// rowStmt is a statement other than SELECT, as a source or WITH query
+// holds one.
+func (g *gen) rowStmt() Stmt {
+	for {
+		if st := g.stmt(); !isSelectStmt(st) {
+			return st
+		}
+	}
+}
+
+func isSelectStmt(st Stmt) bool {
+	_, ok := st.(*SelectStmt)
+	return ok
+}
+
 func (g *gen) query() *Select {
 	g.depth++
 	defer func() { g.depth-- }()
+	q := g.core()
+	if g.depth < 4 && g.n(5) == 0 {
+		for i := 0; i < 1+g.n(2); i++ {
+			w := &WithQuery{Name: g.ident()}
+			if g.n(4) == 0 {
+				w.Stmt = g.rowStmt()
+			} else {
+				w.Query = g.query()
+			}
+			q.With = append(q.With, w)
+		}
+	}
+	if g.depth < 4 && g.n(5) == 0 {
+		for i := 0; i < 1+g.n(2); i++ {
+			q.Unions = append(q.Unions, &Union{All: g.n(2) == 0, Query: g.core()})
+		}
+	}
+	for i := 0; i < g.n(3); i++ {
+		q.OrderBy = append(q.OrderBy, &OrderItem{Expr: g.expr(), Desc: g.n(2) == 0, Nulls: Nulls(g.n(3))})
+	}
+	if g.n(2) == 0 {
+		q.Limit = &Limit{Count: g.expr(), Per: g.optExpr(), Offset: g.optExpr()}
+	}
+	return q
+}
+
+// core is a SELECT without WITH, UNION, ORDER BY and LIMIT: an arm of a
+// union.
+func (g *gen) core() *Select {
 	q := &Select{Distinct: g.n(4) == 0}
 	for i := 0; i < 1+g.n(3); i++ {
 		switch g.n(6) {
@@ -180,18 +246,12 @@ func (g *gen) query() *Select {
 		}
 	}
 	if g.n(3) > 0 {
-		q.From = g.source()
+		q.From = g.from()
 	}
 	q.Where = g.optExpr()
 	if g.n(3) == 0 {
 		q.GroupBy = g.exprs(1)
 		q.Having = g.optExpr()
-	}
-	for i := 0; i < g.n(3); i++ {
-		q.OrderBy = append(q.OrderBy, &OrderItem{Expr: g.expr(), Desc: g.n(2) == 0, Nulls: Nulls(g.n(3))})
-	}
-	if g.n(2) == 0 {
-		q.Limit = &Limit{Count: g.expr(), Per: g.optExpr(), Offset: g.optExpr()}
 	}
 	return q
 }
@@ -248,8 +308,15 @@ func (g *gen) stmt() Stmt {
 	case 13:
 		return &CompareIntraclass{A: g.source(), B: g.source(), On: g.optIdent(), By: g.expr(), MinPairs: g.optExpr()}
 	case 14:
-		if g.n(2) == 0 {
+		switch g.n(3) {
+		case 0:
 			return &Export{Query: g.query(), To: g.expr(), LaionetNames: g.n(2) == 0}
+		case 1:
+			if g.depth < 4 {
+				g.depth++
+				defer func() { g.depth-- }()
+				return &Export{Stmt: g.rowStmt(), To: g.expr(), LaionetNames: g.n(2) == 0}
+			}
 		}
 		return &Export{Name: g.ident(), To: g.expr(), LaionetNames: g.n(2) == 0}
 	case 15:

@@ -16,6 +16,7 @@ import (
 
 type lowerer struct {
 	err *grammar.Error // the first problem found
+	src string         // the whole script, for the text of statements in parentheses
 }
 
 func (l *lowerer) fail(p grammar.Position, format string, args ...any) {
@@ -29,7 +30,7 @@ func pos(p grammar.Position) Pos { return Pos{Line: p.Line, Column: p.Column, Of
 type anyName interface {
 	*grammar.Name | *grammar.SourceName | *grammar.TableName | *grammar.SetName |
 		*grammar.ColumnName | *grammar.IndexName | *grammar.Alias | *grammar.SettingName |
-		*grammar.OptionName
+		*grammar.OptionName | *grammar.WithName
 }
 
 func ident[P anyName](n P) Ident {
@@ -115,7 +116,7 @@ func (l *lowerer) statement(s *grammar.Statement) Stmt {
 		e := s.Export
 		x := &Export{Name: ident(e.Name), To: l.concat(e.To), LaionetNames: e.Laionet}
 		if e.Query != nil {
-			x.Query = l.query(e.Query)
+			x.Query, x.Stmt = l.queryOrStmt(e.Query)
 		}
 		return x
 	case s.Plot != nil && s.Plot.Histogram != nil:
@@ -166,18 +167,19 @@ func (l *lowerer) nearest(n *grammar.Nearest) *Nearest {
 // ---- queries ----
 
 func (l *lowerer) query(s *grammar.Select) *Select {
-	q := &Select{SelectPos: pos(s.Pos), Distinct: s.Distinct}
-	for _, it := range s.Items {
-		q.Items = append(q.Items, l.item(it))
+	q := &Select{SelectPos: pos(s.Pos)}
+	for _, w := range s.With {
+		wq := &WithQuery{Name: ident(w.Name)}
+		wq.Query, wq.Stmt = l.queryOrStmt(w.Query)
+		q.With = append(q.With, wq)
 	}
-	if s.From != nil {
-		q.From = l.source(s.From)
+	l.core(q, s.Distinct, s.Items, s.From, s.Where, s.GroupBy, s.Having)
+	for _, u := range s.Unions {
+		c := u.Query
+		arm := &Select{SelectPos: pos(c.Pos)}
+		l.core(arm, c.Distinct, c.Items, c.From, c.Where, c.GroupBy, c.Having)
+		q.Unions = append(q.Unions, &Union{UnionPos: pos(u.Pos), All: u.All, Query: arm})
 	}
-	q.Where = l.optExpr(s.Where)
-	for _, g := range s.GroupBy {
-		q.GroupBy = append(q.GroupBy, l.expr(g))
-	}
-	q.Having = l.optExpr(s.Having)
 	for _, o := range s.OrderBy {
 		oi := &OrderItem{Expr: l.expr(o.Expr), Desc: strings.EqualFold(o.Dir, "DESC")}
 		switch {
@@ -197,6 +199,22 @@ func (l *lowerer) query(s *grammar.Select) *Select {
 		}
 	}
 	return q
+}
+
+// core fills in the clauses a SELECT shares with the arms of a union.
+func (l *lowerer) core(q *Select, distinct bool, items []*grammar.SelectItem, from *grammar.From, where *grammar.Expression, groupBy []*grammar.Expression, having *grammar.Expression) {
+	q.Distinct = distinct
+	for _, it := range items {
+		q.Items = append(q.Items, l.item(it))
+	}
+	if from != nil {
+		q.From = l.from(from)
+	}
+	q.Where = l.optExpr(where)
+	for _, g := range groupBy {
+		q.GroupBy = append(q.GroupBy, l.expr(g))
+	}
+	q.Having = l.optExpr(having)
 }
 
 func (l *lowerer) item(it *grammar.SelectItem) *SelectItem {
@@ -230,9 +248,99 @@ func bareRef(e *grammar.Expression) *grammar.Ref {
 
 func (l *lowerer) source(s *grammar.Source) Source {
 	if s.Query != nil {
-		return &SubquerySource{Lparen: pos(s.Pos), Query: l.query(s.Query), Alias: ident(s.QueryAlias)}
+		q, st := l.queryOrStmt(s.Query)
+		if q != nil {
+			return &SubquerySource{Lparen: pos(s.Pos), Query: q, Alias: ident(s.QueryAlias)}
+		}
+		return &StmtSource{Lparen: pos(s.Pos), Stmt: st, Alias: ident(s.QueryAlias)}
 	}
 	return &TableSource{Name: ident(s.Table), Alias: ident(s.TableAlias)}
+}
+
+// from lowers a FROM clause: its first source, joined left to right with
+// the sources after it.
+func (l *lowerer) from(f *grammar.From) Source {
+	src := l.source(f.Source)
+	for _, j := range f.Joins {
+		src = l.join(src, j)
+	}
+	return src
+}
+
+func (l *lowerer) join(left Source, j *grammar.Join) Source {
+	x := &Join{Left: left, JoinPos: pos(j.Pos), Kind: JoinInner, Right: l.source(j.Source), On: l.optExpr(j.On)}
+	for _, c := range j.Using {
+		x.Using = append(x.Using, ident(c))
+	}
+	switch strings.ToUpper(j.Kind) {
+	case "LEFT":
+		x.Kind = JoinLeft
+	case "CROSS":
+		x.Kind = JoinCross
+	case "RIGHT":
+		l.fail(j.Pos, "RIGHT JOIN is not supported: write the two sources the other way round, with LEFT JOIN")
+	case "FULL":
+		l.fail(j.Pos, "FULL JOIN is not supported; LEFT JOIN keeps every row of the source before it")
+	case "NATURAL":
+		l.fail(j.Pos, "NATURAL JOIN is not supported: name the columns, JOIN ... USING (column, ...)")
+	}
+	switch {
+	case j.Comma:
+		l.fail(j.Pos, "FROM a, b is not supported: write a JOIN b ON condition (or a CROSS JOIN b for every pair)")
+	case j.Outer && x.Kind != JoinLeft:
+		l.fail(j.Pos, "OUTER goes with LEFT: LEFT OUTER JOIN")
+	case x.Kind == JoinCross && (j.On != nil || len(j.Using) > 0):
+		l.fail(j.Pos, "CROSS JOIN pairs every row with every row: it takes no ON or USING")
+	case x.Kind != JoinCross && j.On == nil && len(j.Using) == 0:
+		l.fail(j.Pos, "JOIN needs ON condition or USING (column, ...); CROSS JOIN pairs every row with every row")
+	}
+	return x
+}
+
+// queryOrStmt lowers a statement in parentheses: a SELECT gives its query,
+// any other statement itself, with its span.
+func (l *lowerer) queryOrStmt(g *grammar.Statement) (*Select, Stmt) {
+	if g.Select != nil {
+		return l.query(g.Select), nil
+	}
+	st := l.statement(g)
+	if st == nil {
+		return nil, nil
+	}
+	if sp, ok := l.span(g.Tokens); ok {
+		setSpan(st, sp)
+		if ex, ok := st.(*Explain); ok {
+			if in, ok := l.span(g.Tokens[1:]); ok {
+				setSpan(ex.Stmt, in)
+			}
+		}
+	}
+	return nil, st
+}
+
+// span is the extent of toks in the script.
+func (l *lowerer) span(toks []grammar.Token) (Span, bool) {
+	if len(toks) == 0 || l.src == "" {
+		return Span{}, false
+	}
+	first, last := toks[0], toks[len(toks)-1]
+	end := last.Pos.Offset + len(last.Value)
+	if first.Pos.Offset < 0 || end > len(l.src) || first.Pos.Offset > end {
+		return Span{}, false
+	}
+	text := l.src[first.Pos.Offset:end]
+	start := pos(first.Pos)
+	e := start
+	for _, r := range text {
+		if r == '\n' {
+			e.Line++
+			e.Column = 1
+		} else {
+			e.Column++
+		}
+	}
+	e.Offset = end
+	return Span{Start: start, End: e, Text: text}, true
 }
 
 // ---- expressions ----

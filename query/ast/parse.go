@@ -125,7 +125,7 @@ func ParseChunk(filename string, c Chunk) (Stmt, error) {
 	if err != nil {
 		return nil, fromGrammar(filename, c.script, err)
 	}
-	var l lowerer
+	l := lowerer{src: c.script}
 	st := l.statement(g)
 	if l.err != nil {
 		return nil, fromGrammar(filename, c.script, l.err)
@@ -256,7 +256,7 @@ func ParseExpr(src string) (Expr, error) {
 	if err != nil {
 		return nil, fromGrammar("", src, err)
 	}
-	var l lowerer
+	l := lowerer{src: src}
 	x := l.expr(g)
 	if l.err != nil {
 		return nil, fromGrammar("", src, l.err)

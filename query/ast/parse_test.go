@@ -64,6 +64,27 @@ var statementTests = []struct{ in, want string }{
 		"SELECT synset, min(x) AS min, name, first, tables FROM tables ORDER BY nulls NULLS FIRST"},
 	{"SELECT (a = b) = c, (a < b) IS NULL, NOT a = b, (NOT a) = b", "SELECT (a = b) = c, (a < b) IS NULL, NOT a = b, (NOT a) = b"},
 
+	// Joins and composition.
+	{"SELECT l.url, s.caption FROM laion AS l JOIN laionet s ON l.id = s.id AND l.width > 5",
+		"SELECT l.url, s.caption FROM laion AS l JOIN laionet AS s ON l.id = s.id AND l.width > 5"},
+	{"select * from a inner join b on a.k = b.k left outer join c using (k, j) cross join d",
+		"SELECT * FROM a JOIN b ON a.k = b.k LEFT JOIN c USING (k, j) CROSS JOIN d"},
+	{"SELECT * FROM a LEFT JOIN (SELECT k FROM b) AS s ON a.k = s.k", "SELECT * FROM a LEFT JOIN (SELECT k FROM b) AS s ON a.k = s.k"},
+	{"SELECT * FROM (COMPARE INTRACLASS a, b BY synset) c WHERE verdict = 'lower'",
+		"SELECT * FROM (COMPARE INTRACLASS a, b BY synset) AS c WHERE verdict = 'lower'"},
+	{"SELECT * FROM (SHOW TABLES) AS t JOIN (DESCRIBE laion) AS d ON TRUE", "SELECT * FROM (SHOW TABLES) AS t JOIN (DESCRIBE laion) AS d ON TRUE"},
+	{"with a as (select 1 as x), b as (select x from a) select * from b", "WITH a AS (SELECT 1 AS x), b AS (SELECT x FROM a) SELECT * FROM b"},
+	{"WITH c AS (COMPARE INTRACLASS a, b BY synset) SELECT verdict, count(*) FROM c GROUP BY verdict",
+		"WITH c AS (COMPARE INTRACLASS a, b BY synset) SELECT verdict, count(*) FROM c GROUP BY verdict"},
+	{"SELECT a FROM t UNION SELECT b FROM u UNION ALL SELECT DISTINCT c FROM v WHERE c > 1 GROUP BY c HAVING count(*) > 1 ORDER BY 1 LIMIT 5",
+		"SELECT a FROM t UNION SELECT b FROM u UNION ALL SELECT DISTINCT c FROM v WHERE c > 1 GROUP BY c HAVING count(*) > 1 ORDER BY 1 LIMIT 5"},
+	{"SELECT x FROM (SELECT a AS x FROM t UNION ALL SELECT b FROM u) AS s WHERE x IN (SELECT a FROM t UNION SELECT 1)",
+		"SELECT x FROM (SELECT a AS x FROM t UNION ALL SELECT b FROM u) AS s WHERE x IN (SELECT a FROM t UNION SELECT 1)"},
+	{"SELECT * FROM t WHERE EXISTS (WITH w AS (SELECT 1) SELECT * FROM w)", "SELECT * FROM t WHERE EXISTS (WITH w AS (SELECT 1) SELECT * FROM w)"},
+	{"EXPORT (COMPARE INTRACLASS laionet, imagenet_val BY synset) TO 'c.csv'", "EXPORT (COMPARE INTRACLASS laionet, imagenet_val BY synset) TO 'c.csv'"},
+	{"EXPORT (WITH a AS (SELECT 1 AS x) SELECT x FROM a UNION SELECT 2) TO 'u.csv'", "EXPORT (WITH a AS (SELECT 1 AS x) SELECT x FROM a UNION SELECT 2) TO 'u.csv'"},
+	{"SELECT * FROM (EXPLAIN SELECT * FROM laion) AS p", "SELECT * FROM (EXPLAIN SELECT * FROM laion) AS p"},
+
 	// The other statements.
 	{"CREATE SET laionet AS SELECT * FROM laion WHERE caption MATCHES imagenet AND cos(txt, embed(synset_text(synset))) > 0.82 AND nsfw = 'UNLIKELY'",
 		"CREATE SET laionet AS SELECT * FROM laion WHERE caption MATCHES IMAGENET AND cos(txt, embed(synset_text(synset))) > 0.82 AND nsfw = 'UNLIKELY'"},
@@ -296,6 +317,33 @@ func TestSpans(t *testing.T) {
 	inner := stmts[2].(*Explain).Stmt.Span()
 	if inner.Text != "SELECT 1" || inner.Start != (Pos{5, 3, 49}) {
 		t.Errorf("explained statement span %+v", inner)
+	}
+}
+
+// A statement in parentheses knows its own place and text, so errors in
+// it point into it.
+func TestNestedSpans(t *testing.T) {
+	src := "SELECT 1;\nSELECT * FROM (SHOW\n  TABLES) AS t JOIN (EXPLAIN SELECT 'é') AS p ON TRUE"
+	stmts, err := ParseScript("", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j := stmts[1].(*SelectStmt).Query.From.(*Join)
+	show := j.Left.(*StmtSource).Stmt
+	if sp := show.Span(); sp.Text != "SHOW\n  TABLES" || sp.Start != (Pos{2, 16, 25}) || sp.End != (Pos{3, 9, 38}) {
+		t.Errorf("SHOW span %+v", sp)
+	}
+	ex := j.Right.(*StmtSource).Stmt.(*Explain)
+	if sp := ex.Span(); sp.Text != "EXPLAIN SELECT 'é'" || sp.Start != (Pos{3, 22, 51}) {
+		t.Errorf("EXPLAIN span %+v", sp)
+	}
+	if sp := ex.Stmt.Span(); sp.Text != "SELECT 'é'" || sp.Start != (Pos{3, 30, 59}) || sp.End != (Pos{3, 40, 70}) {
+		t.Errorf("explained statement span %+v", sp)
+	}
+	for _, sp := range []Span{show.Span(), ex.Span(), ex.Stmt.Span()} {
+		if src[sp.Start.Offset:sp.End.Offset] != sp.Text {
+			t.Errorf("span text %q is not the source slice", sp.Text)
+		}
 	}
 }
 

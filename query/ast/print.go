@@ -269,6 +269,38 @@ func (p *printer) query(q *Select) {
 		p.WriteString("<nil>")
 		return
 	}
+	for i, w := range q.With {
+		if i == 0 {
+			p.WriteString("WITH ")
+		} else {
+			p.WriteString(", ")
+		}
+		p.withQuery(w)
+	}
+	if len(q.With) > 0 {
+		p.WriteByte(' ')
+	}
+	p.core(q)
+	for _, u := range q.Unions {
+		p.WriteByte(' ')
+		p.union(u)
+	}
+	for i, o := range q.OrderBy {
+		if i == 0 {
+			p.WriteString(" ORDER BY ")
+		} else {
+			p.WriteString(", ")
+		}
+		p.orderItem(o)
+	}
+	if q.Limit != nil {
+		p.WriteByte(' ')
+		p.limit(q.Limit)
+	}
+}
+
+// core prints the clauses a SELECT shares with the arms of a union.
+func (p *printer) core(q *Select) {
 	p.WriteString("SELECT ")
 	if q.Distinct {
 		p.WriteString("DISTINCT ")
@@ -295,17 +327,29 @@ func (p *printer) query(q *Select) {
 		p.WriteString(" HAVING ")
 		p.expr(q.Having, precLowest)
 	}
-	for i, o := range q.OrderBy {
-		if i == 0 {
-			p.WriteString(" ORDER BY ")
-		} else {
-			p.WriteString(", ")
-		}
-		p.orderItem(o)
+}
+
+func (p *printer) withQuery(w *WithQuery) {
+	p.ident(w.Name)
+	p.WriteString(" AS (")
+	p.queryOrStmt(w.Query, w.Stmt)
+	p.WriteByte(')')
+}
+
+func (p *printer) union(u *Union) {
+	p.WriteString("UNION ")
+	if u.All {
+		p.WriteString("ALL ")
 	}
-	if q.Limit != nil {
-		p.WriteByte(' ')
-		p.limit(q.Limit)
+	p.query(u.Query)
+}
+
+// queryOrStmt prints the query, or else the statement.
+func (p *printer) queryOrStmt(q *Select, st Stmt) {
+	if q != nil {
+		p.query(q)
+	} else {
+		p.stmt(st)
 	}
 }
 
@@ -338,6 +382,37 @@ func (p *printer) source(s Source) {
 		p.query(x.Query)
 		p.WriteString(") AS ")
 		p.ident(x.Alias)
+	case *StmtSource:
+		p.WriteByte('(')
+		p.stmt(x.Stmt)
+		p.WriteString(") AS ")
+		p.ident(x.Alias)
+	case *Join:
+		p.source(x.Left)
+		switch x.Kind {
+		case JoinLeft:
+			p.WriteString(" LEFT JOIN ")
+		case JoinCross:
+			p.WriteString(" CROSS JOIN ")
+		default:
+			p.WriteString(" JOIN ")
+		}
+		p.source(x.Right)
+		if x.On != nil {
+			p.WriteString(" ON ")
+			p.expr(x.On, precLowest)
+		}
+		for i, c := range x.Using {
+			if i == 0 {
+				p.WriteString(" USING (")
+			} else {
+				p.WriteString(", ")
+			}
+			p.ident(c)
+		}
+		if len(x.Using) > 0 {
+			p.WriteByte(')')
+		}
 	default:
 		p.WriteString("<nil>")
 	}
@@ -528,9 +603,9 @@ func (p *printer) stmt(s Stmt) {
 		}
 	case *Export:
 		p.WriteString("EXPORT ")
-		if x.Query != nil {
+		if x.Query != nil || x.Stmt != nil {
 			p.WriteByte('(')
-			p.query(x.Query)
+			p.queryOrStmt(x.Query, x.Stmt)
 			p.WriteByte(')')
 		} else {
 			p.ident(x.Name)
@@ -637,6 +712,30 @@ func (x *TableSource) String() string {
 func (x *SubquerySource) String() string {
 	var p printer
 	p.source(x)
+	return p.String()
+}
+
+func (x *StmtSource) String() string {
+	var p printer
+	p.source(x)
+	return p.String()
+}
+
+func (x *Join) String() string {
+	var p printer
+	p.source(x)
+	return p.String()
+}
+
+func (x *WithQuery) String() string {
+	var p printer
+	p.withQuery(x)
+	return p.String()
+}
+
+func (x *Union) String() string {
+	var p printer
+	p.union(x)
 	return p.String()
 }
 

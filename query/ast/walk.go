@@ -7,7 +7,8 @@ type Visitor interface {
 }
 
 // Walk traverses the tree below n depth-first, children in source order.
-// It visits statements, queries, select items, sources, ORDER BY keys,
+// It visits statements, queries, WITH queries, UNION arms, select items,
+// sources (joins and statements in parentheses too), ORDER BY keys,
 // LIMIT clauses, CASE arms, index options and expressions; names (Ident)
 // are fields, not nodes, and are not visited. A subquery's Select is
 // visited like any other node, so a visitor that must stay within one
@@ -64,6 +65,9 @@ func Walk(v Visitor, n Node) {
 		Walk(v, x.Result)
 
 	case *Select:
+		for _, w := range x.With {
+			Walk(v, w)
+		}
 		for _, it := range x.Items {
 			Walk(v, it)
 		}
@@ -71,6 +75,9 @@ func Walk(v Visitor, n Node) {
 		walkExpr(v, x.Where)
 		walkExprs(v, x.GroupBy)
 		walkExpr(v, x.Having)
+		for _, u := range x.Unions {
+			Walk(v, u)
+		}
 		for _, o := range x.OrderBy {
 			Walk(v, o)
 		}
@@ -81,6 +88,17 @@ func Walk(v Visitor, n Node) {
 		walkExpr(v, x.Expr)
 	case *TableSource:
 	case *SubquerySource:
+		walkQuery(v, x.Query)
+	case *StmtSource:
+		walkStmt(v, x.Stmt)
+	case *Join:
+		walkSource(v, x.Left)
+		walkSource(v, x.Right)
+		walkExpr(v, x.On)
+	case *WithQuery:
+		walkQuery(v, x.Query)
+		walkStmt(v, x.Stmt)
+	case *Union:
 		walkQuery(v, x.Query)
 	case *OrderItem:
 		Walk(v, x.Expr)
@@ -129,6 +147,7 @@ func Walk(v Visitor, n Node) {
 		walkExpr(v, x.MinPairs)
 	case *Export:
 		walkQuery(v, x.Query)
+		walkStmt(v, x.Stmt)
 		Walk(v, x.To)
 	case *Plot:
 		for _, q := range x.Queries {
@@ -167,6 +186,12 @@ func walkExprs(v Visitor, list []Expr) {
 func walkQuery(v Visitor, q *Select) {
 	if q != nil {
 		Walk(v, q)
+	}
+}
+
+func walkStmt(v Visitor, s Stmt) {
+	if s != nil {
+		Walk(v, s)
 	}
 }
 

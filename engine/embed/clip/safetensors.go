@@ -107,7 +107,6 @@ func openedSafetensors(path string, f *os.File) (*safetensors, error) {
 
 func (st *safetensors) Close() error { return st.f.Close() }
 
-
 // read returns a tensor as float32 values, checking its shape against
 // want (-1 accepts any size on that axis) and decoding F32, F16 or BF16.
 // what says what the shape should be, for the error.

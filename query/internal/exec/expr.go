@@ -43,11 +43,17 @@ type EvalCtx struct {
 	host    EvalHost
 	snap    *engine.Snapshot
 	collect *embedCollector // set while embed() collects texts in a dry run
+	// outer holds the rows of the queries around a correlated subquery
+	// being run, innermost last (see OuterRef).
+	outer []value.Row
 }
 
 func NewEvalCtx(ctx context.Context, h EvalHost, snap *engine.Snapshot) *EvalCtx {
 	return &EvalCtx{ctx: ctx, host: h, snap: snap}
 }
+
+// Context is the statement's context.
+func (ec *EvalCtx) Context() context.Context { return ec.ctx }
 
 // subExprs returns the operands of an expression evaluated over the same
 // row (not subqueries, which read their own rows). Every expression type
@@ -85,7 +91,7 @@ func SubExprs(e Expr) []Expr {
 	case *EmbedExpr:
 		return []Expr{x.Arg}
 	}
-	return nil // constExpr, colExpr, subqueryExpr, existsExpr
+	return nil // ConstExpr, ColExpr, OuterRef, SubqueryExpr, ExistsExpr
 }
 
 // expr is a compiled, type-checked expression.

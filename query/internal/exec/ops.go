@@ -21,17 +21,83 @@ type PlanNode interface {
 	Children() []PlanNode
 }
 
-// explainPlan prints a plan one operator per line, children indented.
+// ExplainPlan prints a plan one operator per line, children indented.
+// The subqueries in an operator's expressions follow it, each with how
+// often it runs and its own plan, before the operator's inputs.
 func ExplainPlan(n PlanNode) []string {
 	var out []string
 	var walk func(n PlanNode, depth int)
 	walk = func(n PlanNode, depth int) {
-		out = append(out, strings.Repeat("  ", depth)+n.explain())
+		ind := strings.Repeat("  ", depth)
+		out = append(out, ind+n.explain())
+		for _, e := range nodeExprs(n) {
+			for _, sq := range subqueries(e) {
+				out = append(out, ind+"  "+sq.text+": "+sq.corr.explain())
+				walk(sq.plan, depth+2)
+			}
+		}
 		for _, c := range n.Children() {
 			walk(c, depth+1)
 		}
 	}
 	walk(n, 0)
+	return out
+}
+
+// nodeExprs are the expressions an operator evaluates over its rows.
+func nodeExprs(n PlanNode) []Expr {
+	var out []Expr
+	conds := func(cs []Cond) {
+		for _, c := range cs {
+			out = append(out, c.E)
+		}
+	}
+	switch x := n.(type) {
+	case *FilterNode:
+		conds(x.Conds)
+	case *ScanNode:
+		conds(x.Filter)
+	case *KnnNode:
+		conds(x.Scan.Filter)
+	case *ProjectNode:
+		out = append(out, x.Exprs...)
+	case *AggNode:
+		out = append(out, x.Agg.Keys...)
+		for _, c := range x.Agg.Calls {
+			if c.Arg != nil {
+				out = append(out, c.Arg)
+			}
+		}
+	case *JoinNode:
+		out = append(append(out, x.LeftKeys...), x.RightKeys...)
+		conds(x.Residual)
+	case *LookupNode:
+		out = append(append(out, x.Keys...), x.Probe...)
+	}
+	return out
+}
+
+// subplan is a subquery found in an expression.
+type subplan struct {
+	text string
+	plan PlanNode
+	corr *Correlation
+}
+
+// subqueries lists the subqueries of e, outermost first.
+func subqueries(e Expr) []subplan {
+	var out []subplan
+	switch x := e.(type) {
+	case *SubqueryExpr:
+		out = append(out, subplan{"subquery " + x.Text, x.Plan, &x.Corr})
+	case *ExistsExpr:
+		out = append(out, subplan{"subquery " + x.Text, x.Plan, &x.Corr})
+	case *InQueryExpr:
+		out = append(out, subplan{"subquery IN " + x.Text, x.Plan, &x.Corr})
+	}
+	for _, s := range SubExprs(e) {
+		out = append(out, subqueries(s)...)
+	}
 	return out
 }
 
@@ -498,7 +564,15 @@ func rowKey(vals []value.Value) string {
 	if len(vals) == 1 && vals[0].T == value.TString {
 		return "s" + vals[0].S // the common GROUP BY synset case
 	}
-	b := make([]byte, 0, 32)
+	return string(appendKey(make([]byte, 0, 32), vals))
+}
+
+// appendKey appends the key of vals to b: the bytes of rowKey, so that
+// a lookup can index a map with string(b) without allocating.
+func appendKey(b []byte, vals []value.Value) []byte {
+	if len(vals) == 1 && vals[0].T == value.TString {
+		return append(append(b, 's'), vals[0].S...)
+	}
 	for _, v := range vals {
 		k := value.KeyOf(v)
 		b = append(b, byte(k.T))
@@ -507,7 +581,7 @@ func rowKey(vals []value.Value) string {
 		b = binary.AppendUvarint(b, uint64(len(k.S)))
 		b = append(b, k.S...)
 	}
-	return string(b)
+	return b
 }
 
 // ---- count from the index ----
@@ -692,10 +766,13 @@ type AggCall struct {
 	T        value.Type
 }
 
-// renameNode gives a subquery's columns the alias as qualifier.
+// RenameNode gives the columns of a subquery, a WITH query or a statement
+// read as a source the name it goes by as their qualifier. Its input was
+// planned (and rewritten) on its own.
 type RenameNode struct {
-	In  PlanNode
-	Sch value.Schema
+	In   PlanNode
+	Sch  value.Schema
+	What string // for EXPLAIN: "subquery as s", "with w", ...
 }
 
 func (n *RenameNode) Open(ec *EvalCtx) (value.Rows, error) { return n.In.Open(ec) }
@@ -704,13 +781,25 @@ func (n *RenameNode) Schema() value.Schema { return n.Sch }
 
 func (n *RenameNode) Children() []PlanNode { return []PlanNode{n.In} }
 
-func (n *RenameNode) explain() string { return fmt.Sprintf("subquery as %s", n.Sch[0].Qual) }
+func (n *RenameNode) explain() string {
+	if n.What == "" && len(n.Sch) > 0 {
+		return "subquery as " + n.Sch[0].Qual
+	}
+	return n.What
+}
 
-// unary is an operator with one input.
+// Unary is an operator with one input.
 type Unary interface {
 	PlanNode
 	Input() PlanNode
 	SetInput(PlanNode)
+}
+
+// Branching is an operator with several inputs (a join, a union).
+type Branching interface {
+	PlanNode
+	Inputs() []PlanNode
+	SetInputs([]PlanNode)
 }
 
 // cond is one conjunct of a filter: its source text, for the rules, and

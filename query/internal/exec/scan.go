@@ -79,7 +79,10 @@ func (n *ScanNode) explain() string {
 	if n.Src.Info.Set != nil {
 		kind = "set"
 	}
-	fmt.Fprintf(&b, "scan %s %s", kind, n.Src.Name)
+	fmt.Fprintf(&b, "scan %s %s", kind, n.Src.Info.Name)
+	if !strings.EqualFold(n.Src.Info.Name, n.Src.Name) {
+		fmt.Fprintf(&b, " as %s", n.Src.Name)
+	}
 	if n.Src.Info.Set != nil {
 		fmt.Fprintf(&b, " (rows of %s)", n.Src.Info.Table.Name)
 	}

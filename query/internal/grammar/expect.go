@@ -48,6 +48,12 @@ var labels = map[string]string{
 	"SettingName": "setting name",
 	"OptionName":  "option name",
 	"Name":        "name",
+	"From":        "table or set name",
+	"Join":        "JOIN",
+	"Union":       "UNION",
+	"SelectCore":  "SELECT",
+	"WithQuery":   "name",
+	"WithName":    "name",
 }
 
 // phrases spells out keywords that only ever come in pairs.
@@ -565,9 +571,24 @@ func (g *cfg) expectation(k int, set []item, rules []rule, top int32, found lexe
 			}
 		}
 	}
-	// Innermost first: items that started latest.
+	// Innermost first: items that started latest. A repetition that has
+	// matched nothing yet (G → G . X, begun here) has no depth of its
+	// own: it is named where the rule that holds it names it, so it goes
+	// last.
+	emptyRound := func(it item) bool {
+		r := rules[it.rule]
+		return int(it.origin) == k && it.dot == 1 && len(r.rhs) == 2 && int(r.rhs[0]) == r.lhs
+	}
 	kernel := slices.Clone(set)
-	slices.SortStableFunc(kernel, func(a, b item) int { return int(b.origin - a.origin) })
+	slices.SortStableFunc(kernel, func(a, b item) int {
+		if ea, eb := emptyRound(a), emptyRound(b); ea != eb {
+			if ea {
+				return 1
+			}
+			return -1
+		}
+		return int(b.origin - a.origin)
+	})
 	for _, it := range kernel {
 		r := rules[it.rule]
 		if it.dot > 0 || it.rule == top {

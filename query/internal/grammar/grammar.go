@@ -24,9 +24,12 @@ import "github.com/alecthomas/participle/v2/lexer"
 // the keyword after it (IN, TO, PER, TITLE) cannot be mistaken for an
 // operator.
 
-// Statement is one statement without its terminating semicolon.
+// Statement is one statement without its terminating semicolon. Tokens
+// are the statement's own, so that a statement in parentheses (a FROM
+// source, a WITH query) knows its text.
 type Statement struct {
 	Pos      lexer.Position
+	Tokens   []lexer.Token
 	Select   *Select   `parser:"  @@"`
 	Create   *Create   `parser:"| @@"`
 	Drop     *Drop     `parser:"| @@"`
@@ -46,15 +49,18 @@ type Statement struct {
 	Reindex  *Reindex  `parser:"| @@"`
 }
 
-// Select is a query.
+// Select is a query: its WITH queries, its first SELECT, the UNION arms
+// after it, and the ORDER BY and LIMIT of the whole.
 type Select struct {
 	Pos      lexer.Position
+	With     []*WithQuery  `parser:"( 'WITH' @@ ( ',' @@ )* )?"`
 	Distinct bool          `parser:"'SELECT' @'DISTINCT'?"`
 	Items    []*SelectItem `parser:"@@ ( ',' @@ )*"`
-	From     *Source       `parser:"( 'FROM' @@ )?"`
+	From     *From         `parser:"( 'FROM' @@ )?"`
 	Where    *Expression   `parser:"( 'WHERE' @@ )?"`
 	GroupBy  []*Expression `parser:"( 'GROUP' 'BY' @@ ( ',' @@ )* )?"`
 	Having   *Expression   `parser:"( 'HAVING' @@ )?"`
+	Unions   []*Union      `parser:"@@*"`
 	OrderBy  []*OrderItem  `parser:"( 'ORDER' 'BY' @@ ( ',' @@ )* )?"`
 	Limit    *Limit        `parser:"@@?"`
 }
@@ -69,13 +75,14 @@ type SelectItem struct {
 	Alias *Alias      `parser:"  ( 'AS'? @@ )?"`
 }
 
-// Source is what a query reads: a table or set, or a subquery, which must
-// be named.
+// Source is what a query reads: a table or set, or a statement in
+// parentheses (a subquery, or any statement that returns rows), which
+// must be named.
 type Source struct {
 	Pos        lexer.Position
 	Table      *SourceName `parser:"  @@"`
 	TableAlias *Alias      `parser:"  ( 'AS'? @@ )?"`
-	Query      *Select     `parser:"| '(' @@ ')'"`
+	Query      *Statement  `parser:"| '(' @@ ')'"`
 	QueryAlias *Alias      `parser:"  'AS'? @@"`
 }
 
@@ -424,7 +431,7 @@ type Compare struct {
 type Export struct {
 	Pos     lexer.Position
 	Name    *SourceName `parser:"'EXPORT' ( @@"`
-	Query   *Select     `parser:"         | '(' @@ ')' )"`
+	Query   *Statement  `parser:"         | '(' @@ ')' )"`
 	To      *Concat     `parser:"'TO' @@"`
 	Laionet bool        `parser:"( 'WITH' @( 'LAIONET' 'NAMES' ) )?"`
 }
@@ -455,4 +462,57 @@ type Scatter struct {
 	Queries []*Select `parser:"'SCATTER' '(' @@ ')' ( ',' '(' @@ ')' )?"`
 	To      *Concat   `parser:"'TO' @@"`
 	Title   *Concat   `parser:"( 'TITLE' @@ )?"`
+}
+
+// ---- Joins and composition: FROM with joins, WITH, UNION ----
+
+// From is FROM's first source and the joins after it, left to right.
+type From struct {
+	Pos    lexer.Position
+	Source *Source `parser:"@@"`
+	Joins  []*Join `parser:"@@*"`
+}
+
+// Join is one JOIN of a FROM: [INNER] JOIN, LEFT [OUTER] JOIN or CROSS
+// JOIN, with ON or USING. RIGHT, FULL and NATURAL joins and FROM a, b are
+// parsed so that lowering can say what to write instead (the words are
+// reserved, so they can never be read as an alias).
+type Join struct {
+	Pos    lexer.Position
+	Comma  bool          `parser:"( @','"`
+	Kind   string        `parser:"| @( 'LEFT' | 'RIGHT' | 'FULL' | 'CROSS' | 'NATURAL' | 'INNER' )?"`
+	Outer  bool          `parser:"  @'OUTER'? 'JOIN' )"`
+	Source *Source       `parser:"@@"`
+	On     *Expression   `parser:"( 'ON' @@"`
+	Using  []*ColumnName `parser:"| 'USING' '(' @@ ( ',' @@ )* ')' )?"`
+}
+
+// WithName names a query of WITH.
+type WithName Name
+
+// WithQuery is name AS (statement): a SELECT, or any statement that
+// returns rows.
+type WithQuery struct {
+	Pos   lexer.Position
+	Name  *WithName  `parser:"@@ 'AS'"`
+	Query *Statement `parser:"'(' @@ ')'"`
+}
+
+// Union is UNION [ALL] and the next SELECT of a union.
+type Union struct {
+	Pos   lexer.Position
+	All   bool        `parser:"'UNION' @'ALL'?"`
+	Query *SelectCore `parser:"@@"`
+}
+
+// SelectCore is a SELECT after UNION: no WITH, ORDER BY or LIMIT, which
+// belong to the union as a whole.
+type SelectCore struct {
+	Pos      lexer.Position
+	Distinct bool          `parser:"'SELECT' @'DISTINCT'?"`
+	Items    []*SelectItem `parser:"@@ ( ',' @@ )*"`
+	From     *From         `parser:"( 'FROM' @@ )?"`
+	Where    *Expression   `parser:"( 'WHERE' @@ )?"`
+	GroupBy  []*Expression `parser:"( 'GROUP' 'BY' @@ ( ',' @@ )* )?"`
+	Having   *Expression   `parser:"( 'HAVING' @@ )?"`
 }

@@ -38,7 +38,10 @@ var symbols = map[string]lexer.TokenType{
 
 // reserved are the words that can never be a bare name: the SQL words a
 // user already knows as reserved, and the infix words MATCHES and CONTAINS
-// (they follow an expression, where a bare name would read as an alias).
+// (they follow an expression, where a bare name would read as an alias)
+// and the words of joins and unions (they follow a source, where a bare
+// name would read as its alias: FROM a RIGHT JOIN b must not mean a AS
+// right).
 // Every other keyword of the language (SHOW, TABLES, SYNSET, IMAGENET, MIN,
 // PAIRS, ...) is an identifier that the grammar recognises by its spelling
 // where it expects it, so `synset` and `min` stay usable as names.
@@ -48,7 +51,8 @@ func init() {
 	for _, w := range strings.Fields(`
 		SELECT DISTINCT FROM WHERE GROUP BY HAVING ORDER ASC DESC LIMIT OFFSET
 		AS AND OR NOT IN BETWEEN IS NULL LIKE TRUE FALSE CASE WHEN THEN ELSE END
-		EXISTS ON INTO TO WITH USING CREATE DROP SET MATCHES CONTAINS`) {
+		EXISTS ON INTO TO WITH USING CREATE DROP SET MATCHES CONTAINS
+		JOIN INNER LEFT RIGHT FULL CROSS NATURAL UNION`) {
 		reserved[w] = true
 	}
 }

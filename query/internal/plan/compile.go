@@ -2,6 +2,7 @@ package plan
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -29,6 +30,14 @@ type Compiler struct {
 	hint func(name string) string
 	// aliases are output names usable as columns (HAVING n > 5).
 	aliases map[string]ast.Expr
+
+	// outer compiles the query around this one when this one is a
+	// subquery in an expression: a name that is no column here may be one
+	// of its (a correlated subquery). corr records the outer columns read,
+	// and scope is the WITH names visible.
+	outer *Compiler
+	corr  *exec.Correlation
+	scope *scope
 }
 
 func (c *Compiler) Compile(e ast.Expr) (exec.Expr, error) {
@@ -79,21 +88,7 @@ func (c *Compiler) Compile(e ast.Expr) (exec.Expr, error) {
 			c.aliases = saved
 			return e, err
 		}
-		if c.agg != nil {
-			if _, err := c.agg.Pre.Resolve(x); err == nil {
-				return nil, value.ErrAt(x.Pos(), "column %s must appear in GROUP BY or be used in an aggregate such as count(%s) or min(%s)", x.String(), x.String(), x.String())
-			}
-		}
-		i, err := c.sch.Resolve(x)
-		if err != nil {
-			if c.hint != nil {
-				if qe, ok := err.(*value.Error); ok {
-					qe.Msg += c.hint(x.Column.Name)
-				}
-			}
-			return nil, err
-		}
-		return &exec.ColExpr{Idx: i, Name: c.sch[i].Name, T: c.sch[i].Typ}, nil
+		return c.column(x)
 	case *ast.Unary:
 		inner, err := c.Compile(x.X)
 		if err != nil {
@@ -169,11 +164,11 @@ func (c *Compiler) Compile(e ast.Expr) (exec.Expr, error) {
 	case *ast.Subquery:
 		return c.subquery(x)
 	case *ast.Exists:
-		p, err := PlanQuery(c.Sess, c.Ctx, x.Query)
+		p, corr, err := c.planSubquery(x.Query)
 		if err != nil {
 			return nil, err
 		}
-		return &exec.ExistsExpr{Plan: p}, nil
+		return &exec.ExistsExpr{Plan: p, Text: x.String(), Corr: corr}, nil
 	}
 	return nil, value.ErrAt(e.Pos(), "%s is not supported here", e.String())
 }
@@ -299,14 +294,17 @@ func (c *Compiler) in(x *ast.In) (exec.Expr, error) {
 		return nil, value.ErrAt(x.X.Pos(), "IN needs numbers or text, not a vector")
 	}
 	if x.Query != nil {
-		p, err := PlanQuery(c.Sess, c.Ctx, x.Query)
+		p, corr, err := c.planSubquery(x.Query)
 		if err != nil {
 			return nil, err
 		}
 		if len(p.Schema()) != 1 {
 			return nil, value.ErrAt(x.Query.Pos(), "the subquery of IN must select one column, not %d", len(p.Schema()))
 		}
-		return &exec.InQueryExpr{X: v, Plan: p, Not: x.Not}, nil
+		if err := comparable(x.OpPos, v.Typ(), p.Schema()[0].Typ, x.X.String(), "the subquery's "+p.Schema()[0].Name); err != nil {
+			return nil, err
+		}
+		return &exec.InQueryExpr{X: v, Plan: p, Not: x.Not, Text: "(" + x.Query.String() + ")", Corr: corr}, nil
 	}
 	var list []exec.Expr
 	for _, el := range x.List {
@@ -435,14 +433,107 @@ func (c *Compiler) caseExpr(x *ast.Case) (exec.Expr, error) {
 }
 
 func (c *Compiler) subquery(x *ast.Subquery) (exec.Expr, error) {
-	p, err := PlanQuery(c.Sess, c.Ctx, x.Query)
+	p, corr, err := c.planSubquery(x.Query)
 	if err != nil {
 		return nil, err
 	}
 	if len(p.Schema()) != 1 {
 		return nil, value.ErrAt(x.Pos(), "a scalar subquery must select one column, not %d", len(p.Schema()))
 	}
-	return &exec.SubqueryExpr{Plan: p, T: p.Schema()[0].Typ, Text: x.String(), Pos: x.Pos()}, nil
+	return &exec.SubqueryExpr{Plan: p, T: p.Schema()[0].Typ, Text: x.String(), Pos: x.Pos(), Corr: corr}, nil
+}
+
+// planSubquery plans a subquery of an expression compiled by c: it may
+// read the columns c compiles over (and those of the queries around), and
+// the correlation says which it reads.
+func (c *Compiler) planSubquery(q *ast.Select) (exec.PlanNode, exec.Correlation, error) {
+	sub := &Planner{Sess: c.Sess, Ctx: c.Ctx, Q: q, scope: c.scope, outer: c, corr: &exec.Correlation{}}
+	p, err := sub.Plan()
+	if err != nil {
+		return nil, exec.Correlation{}, err
+	}
+	return p, exec.Correlation{Params: sub.corr.Params}, nil
+}
+
+// column compiles a column reference: a column of the rows compiled
+// over, else (in a subquery) one of a query around it, the nearest first.
+func (c *Compiler) column(x *ast.ColumnRef) (exec.Expr, error) {
+	e, err := c.local(x)
+	if err == nil || !errors.Is(err, value.ErrNoColumn) {
+		return e, err
+	}
+	for depth, o := 1, c.outer; o != nil; depth, o = depth+1, o.outer {
+		oe, oerr := o.local(x)
+		if errors.Is(oerr, value.ErrNoColumn) {
+			continue
+		}
+		if oerr != nil {
+			return nil, oerr
+		}
+		col := oe.(*exec.ColExpr)
+		ref := exec.OuterRef{Depth: depth, Idx: col.Idx, Name: x.String(), T: col.T}
+		// Every subquery from here out to that query reads the column:
+		// each records it, at its own depth.
+		lvl := c
+		for d := depth; d >= 1 && lvl != nil; d-- {
+			if lvl.corr != nil {
+				r := ref
+				r.Depth = d
+				addParam(lvl.corr, r)
+			}
+			lvl = lvl.outer
+		}
+		return &ref, nil
+	}
+	if c.hint != nil {
+		if qe, ok := err.(*value.Error); ok {
+			qe.Msg += c.hint(x.Column.Name)
+		}
+	}
+	return nil, err
+}
+
+// local compiles a column reference over c's own rows. Over an
+// aggregate's rows, a column is a GROUP BY key or nothing.
+func (c *Compiler) local(x *ast.ColumnRef) (exec.Expr, error) {
+	if c.agg != nil {
+		txt := x.String()
+		for i, k := range c.agg.KeyTxt {
+			if k == txt {
+				return &exec.ColExpr{Idx: i, Name: txt, T: c.agg.Keys[i].Typ()}, nil
+			}
+		}
+		if pi, err := c.agg.Pre.Resolve(x); err == nil {
+			for i, k := range c.agg.Keys {
+				if ce, ok := k.(*exec.ColExpr); ok && ce.Idx == pi {
+					return &exec.ColExpr{Idx: i, Name: c.agg.KeyTxt[i], T: ce.T}, nil
+				}
+			}
+			return nil, value.ErrAt(x.Pos(), "column %s must appear in GROUP BY or be used in an aggregate such as count(%s) or min(%s)", x.String(), x.String(), x.String())
+		}
+	}
+	i, err := c.sch.Resolve(x)
+	if err != nil {
+		return nil, err
+	}
+	name := c.sch[i].Name
+	for j, o := range c.sch {
+		if j != i && strings.EqualFold(o.Name, name) && !x.Table.IsZero() {
+			name = x.String() // l.id and g.id stay apart in EXPLAIN
+			break
+		}
+	}
+	return &exec.ColExpr{Idx: i, Name: name, T: c.sch[i].Typ}, nil
+}
+
+// addParam records that a subquery reads an outer column, once.
+func addParam(corr *exec.Correlation, r exec.OuterRef) {
+	for _, p := range corr.Params {
+		if p.Depth == r.Depth && p.Idx == r.Idx {
+			return
+		}
+	}
+	corr.Params = append(corr.Params, r)
 }
 
 func (c *Compiler) call(x *ast.Call) (exec.Expr, error) {
@@ -520,7 +611,7 @@ func (c *Compiler) aggregate(x *ast.Call, ag *funcs.Aggregate) (exec.Expr, error
 	case len(x.Args) != 1:
 		return nil, value.ErrAt(x.Pos(), "%s takes one argument: %s", ag.Name, ag.Help)
 	default:
-		inner := &Compiler{Sess: c.Sess, Ctx: c.Ctx, sch: c.agg.Pre, NoAgg: "aggregates cannot be nested", hint: c.hint}
+		inner := &Compiler{Sess: c.Sess, Ctx: c.Ctx, sch: c.agg.Pre, NoAgg: "aggregates cannot be nested", hint: c.hint, outer: c.outer, corr: c.corr, scope: c.scope}
 		arg, err := inner.Compile(x.Args[0])
 		if err != nil {
 			return nil, err

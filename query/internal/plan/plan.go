@@ -2,6 +2,7 @@ package plan
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"github.com/laiondb/laiondb/query/internal/exec"
@@ -15,7 +16,8 @@ import (
 
 // Host is what planning needs from the session that runs a statement:
 // $variables, the synset catalog, the statement's snapshot, the tables and
-// sets there are, and what evaluating constants needs.
+// sets there are, what evaluating constants needs, and the statements
+// that can be read as sources.
 type Host interface {
 	exec.EvalHost
 	// Var returns the value of $name.
@@ -30,32 +32,76 @@ type Host interface {
 	SourceNames() []string
 	// EmbedModel is the model embed() answers with over rows of sch.
 	EmbedModel(sch value.Schema) string
+	// StatementRows plans a statement other than SELECT and NEAREST as a
+	// source of rows — (COMPARE INTRACLASS ...) AS c, a WITH query, an
+	// EXPORT — or says why it cannot be one (it returns no rows). See
+	// package query for the statements that can.
+	StatementRows(ctx context.Context, st ast.Stmt) (exec.PlanNode, error)
 }
 
-// planQuery plans a SELECT.
+// PlanQuery plans a SELECT.
 func PlanQuery(h Host, ctx context.Context, q *ast.Select) (exec.PlanNode, error) {
 	n, _, err := PlanWithRules(h, ctx, q)
 	return n, err
 }
 
-// planWithRules plans a SELECT and returns the rules that rewrote it.
+// PlanWithRules plans a SELECT and returns the rules that rewrote it.
 func PlanWithRules(h Host, ctx context.Context, q *ast.Select) (exec.PlanNode, []string, error) {
 	p := &Planner{Sess: h, Ctx: ctx, Q: q}
 	n, err := p.Plan()
 	return n, p.fired, err
 }
 
+// Planner plans one query. A subquery gets a Planner of its own, which
+// knows the WITH names in scope and, for a subquery in an expression, the
+// query around it (outer), whose columns it may read.
 type Planner struct {
-	Sess  Host
-	Ctx   context.Context
-	Q     *ast.Select
-	Src   *exec.Source // nil for subquery sources and SELECT without FROM
-	fired []string     // the rules that rewrote the plan
+	Sess Host
+	Ctx  context.Context
+	Q    *ast.Select
+	// Src is the table or set the query reads when FROM names one and
+	// nothing else (the rows CREATE SET stores); nil otherwise.
+	Src   *exec.Source
+	fired []string // the rules that rewrote the plan
+
+	scope *scope            // WITH names visible here
+	outer *Compiler         // the query around a subquery in an expression
+	corr  *exec.Correlation // what this query reads of the queries around it
+	// sources are the tables and sets this query's FROM opened, and quals
+	// the names its sources go by (each once).
+	sources []*exec.Source
+	quals   map[string]bool
+	// items is the select list with * expanded; views are the subqueries
+	// and WITH queries read in FROM at this level (and in union arms), for
+	// the rule that moves conditions into them.
+	items []*ast.SelectItem
+	views map[*exec.RenameNode]*view
 }
 
-// plan builds the naive plan of the query — source → filter → aggregate →
+// sub returns a planner for q, a subquery at the same level as p: a FROM
+// subquery, a WITH query, an arm of a union. It reads the same outer rows.
+func (p *Planner) sub(q *ast.Select) *Planner {
+	return &Planner{Sess: p.Sess, Ctx: p.Ctx, Q: q, scope: p.scope, outer: p.outer, corr: p.corr}
+}
+
+// viewMap is the level's record of its views, made on first use.
+func (p *Planner) viewMap() map[*exec.RenameNode]*view {
+	if p.views == nil {
+		p.views = map[*exec.RenameNode]*view{}
+	}
+	return p.views
+}
+
+// compiler returns a compiler of expressions over rows of sch in this
+// query.
+func (p *Planner) compiler(sch value.Schema) *Compiler {
+	return &Compiler{Sess: p.Sess, Ctx: p.Ctx, sch: sch, hint: p.columnHint, outer: p.outer, corr: p.corr, scope: p.scope}
+}
+
+// Plan builds the naive plan of the query — source → filter → aggregate →
 // filter (HAVING) → project → distinct → sort → limit → strip — and lets
-// the rewrite rules (rules.go) turn it into a cheaper equivalent.
+// the rewrite rules (rules.go) turn it into a cheaper equivalent; then it
+// marks the columns each scan must read.
 func (p *Planner) Plan() (exec.PlanNode, error) {
 	root, err := p.naive()
 	if err != nil {
@@ -64,9 +110,7 @@ func (p *Planner) Plan() (exec.PlanNode, error) {
 	if root, p.fired, err = optimize(p, root); err != nil {
 		return nil, err
 	}
-	if scan := sourceScan(root); scan != nil {
-		scan.Need = p.neededColumns(scan.Src.Sch, root)
-	}
+	prune(root, nil)
 	return root, nil
 }
 
@@ -74,41 +118,23 @@ func (p *Planner) Plan() (exec.PlanNode, error) {
 // operator, with no index or shortcut.
 func (p *Planner) naive() (exec.PlanNode, error) {
 	q := p.Q
-	var in exec.PlanNode
-	switch from := q.From.(type) {
-	case nil:
-		in = exec.OneRowNode{}
-	case *ast.TableSource:
-		src, err := OpenSource(p.Sess, from.Name.Name, from.Alias.Name)
-		if err != nil {
-			return nil, value.ErrAt(from.Pos(), "%v", err)
-		}
-		p.Src = src
-		// caption MATCHES IMAGENET as a conjunct of WHERE binds the synset
-		// of each row it keeps, whichever way the rows are found.
-		for _, c := range conjuncts(q.Where) {
-			if m, ok := c.(*ast.Matches); ok && m.Synset == nil && !m.Not && p.isCaption(m.X) && !src.HasColumn("synset") {
-				rule, err := (&Compiler{Sess: p.Sess, Ctx: p.Ctx}).ruleOf(m.Rule)
-				if err != nil {
-					return nil, value.ErrAt(m.Pos(), "%v", err)
-				}
-				src.BindSynset(rule)
-			}
-		}
-		in = &exec.ScanNode{Src: src}
-	case *ast.SubquerySource:
-		sub, err := PlanQuery(p.Sess, p.Ctx, from.Query)
+	if len(q.With) > 0 {
+		s, err := p.scope.with(p, q.With)
 		if err != nil {
 			return nil, err
 		}
-		sch := append(value.Schema(nil), sub.Schema()...)
-		for i := range sch {
-			sch[i].Qual = from.Alias.Name
-		}
-		in = &exec.RenameNode{In: sub, Sch: sch}
+		p.scope = s
+	}
+	if len(q.Unions) > 0 {
+		return p.naiveUnion()
+	}
+	in, err := p.from(q.From)
+	if err != nil {
+		return nil, err
 	}
 	inSch := in.Schema()
-	base := &Compiler{Sess: p.Sess, Ctx: p.Ctx, sch: inSch, NoAgg: "aggregates belong in SELECT or HAVING, not WHERE", hint: p.columnHint}
+	base := p.compiler(inSch)
+	base.NoAgg = "aggregates belong in SELECT or HAVING, not WHERE"
 
 	// WHERE, one condition per conjunct.
 	if q.Where != nil {
@@ -131,6 +157,7 @@ func (p *Planner) naive() (exec.PlanNode, error) {
 	if err != nil {
 		return nil, err
 	}
+	p.items = items
 
 	// Aggregation?
 	isAgg := len(q.GroupBy) > 0 || q.Having != nil
@@ -148,7 +175,7 @@ func (p *Planner) naive() (exec.PlanNode, error) {
 	if isAgg {
 		ap := &exec.AggPlan{Pre: inSch}
 		for _, g := range q.GroupBy {
-			ge, err := p.resolveOutputRef(g, items)
+			ge, err := resolveOutputRef(g, items, inSch)
 			if err != nil {
 				return nil, err
 			}
@@ -165,7 +192,8 @@ func (p *Planner) naive() (exec.PlanNode, error) {
 			ap.Keys = append(ap.Keys, e)
 			ap.KeyTxt = append(ap.KeyTxt, ge.String())
 		}
-		post = &Compiler{Sess: p.Sess, Ctx: p.Ctx, sch: nil, agg: ap, hint: p.columnHint}
+		post = p.compiler(nil)
+		post.agg = ap
 	}
 
 	// Select items.
@@ -194,7 +222,7 @@ func (p *Planner) naive() (exec.PlanNode, error) {
 	if q.Having != nil {
 		post.aliases = map[string]ast.Expr{}
 		for _, it := range items {
-			if !it.Alias.IsZero() && (p.Src == nil || !p.Src.HasColumn(it.Alias.Name)) {
+			if !it.Alias.IsZero() && !hasColumn(inSch, it.Alias.Name) {
 				post.aliases[strings.ToLower(it.Alias.Name)] = it.Expr
 			}
 		}
@@ -212,78 +240,16 @@ func (p *Planner) naive() (exec.PlanNode, error) {
 	// ORDER BY and LIMIT PER keys: output columns where they name one,
 	// else extra hidden columns computed with the select list. resolved is
 	// the expression a key stands for, for the rules.
-	var keys []exec.SortKey
-	var keyText []string
-	var keySrc []ast.Expr
-	extra := func(e ast.Expr) (int, ast.Expr, error) {
-		if ord, ok := e.(*ast.IntLit); ok {
-			if ord.Value < 1 || int(ord.Value) > nOut {
-				return 0, nil, value.ErrAt(e.Pos(), "ORDER BY %d: the select list has %d columns", ord.Value, nOut)
-			}
-			return int(ord.Value) - 1, items[ord.Value-1].Expr, nil
-		}
-		if ref, ok := e.(*ast.ColumnRef); ok && ref.Table.IsZero() {
-			for i, it := range items {
-				if strings.EqualFold(it.Alias.Name, ref.Column.Name) {
-					return i, it.Expr, nil
-				}
-			}
-		}
-		txt := e.String()
-		for i, it := range items {
-			if it.Expr.String() == txt {
-				return i, it.Expr, nil
-			}
-		}
-		if q.Distinct {
-			return 0, nil, value.ErrAt(e.Pos(), "with SELECT DISTINCT, ORDER BY expressions must appear in the select list")
-		}
-		ce, err := post.Compile(e)
-		if err != nil {
-			return 0, nil, err
-		}
-		exprs = append(exprs, ce)
-		outSch = append(outSch, value.ColInfo{Name: txt, Typ: ce.Typ(), Hidden: true})
-		return len(exprs) - 1, e, nil
+	ord := &ordering{distinct: q.Distinct, nOut: nOut, exprs: exprs, sch: outSch, items: items, compile: post.Compile}
+	keys, keyText, keySrc, err := ord.keys(q.OrderBy)
+	if err != nil {
+		return nil, err
 	}
-	for _, o := range q.OrderBy {
-		col, resolved, err := extra(o.Expr)
-		if err != nil {
-			return nil, err
-		}
-		if outSch[col].Typ == value.TVector {
-			return nil, value.ErrAt(o.Expr.Pos(), "cannot ORDER BY a vector; order by cos(%s, ...) instead", o.Expr.String())
-		}
-		k := exec.SortKey{Col: col, Desc: o.Desc}
-		switch o.Nulls {
-		case ast.NullsFirst:
-			k.Nulls = -1
-		case ast.NullsLast:
-			k.Nulls = 1
-		}
-		keys = append(keys, k)
-		keyText = append(keyText, o.String())
-		keySrc = append(keySrc, resolved)
+	perCol, count, offset, err := p.limit(q.Limit, ord)
+	if err != nil {
+		return nil, err
 	}
-	perCol := -1
-	var count, offset int64 = -1, 0
-	if q.Limit != nil {
-		c, err := p.constInt(q.Limit.Count, "LIMIT")
-		if err != nil {
-			return nil, err
-		}
-		count = c
-		if q.Limit.Offset != nil {
-			if offset, err = p.constInt(q.Limit.Offset, "OFFSET"); err != nil {
-				return nil, err
-			}
-		}
-		if q.Limit.Per != nil {
-			if perCol, _, err = extra(q.Limit.Per); err != nil {
-				return nil, err
-			}
-		}
-	}
+	exprs, outSch = ord.exprs, ord.sch
 
 	// Assemble.
 	node := in
@@ -305,40 +271,148 @@ func (p *Planner) naive() (exec.PlanNode, error) {
 	if q.Distinct {
 		node = &exec.DistinctNode{In: node, Cols: nOut}
 	}
+	return finish(node, keys, keyText, keySrc, q.Limit, perCol, count, offset, len(exprs) > nOut, nOut), nil
+}
+
+// finish puts the sort, the limit and the removal of helper columns on a
+// plan.
+func finish(node exec.PlanNode, keys []exec.SortKey, keyText []string, keySrc []ast.Expr, lim *ast.Limit, perCol int, count, offset int64, strip bool, nOut int) exec.PlanNode {
 	if len(keys) > 0 {
 		node = &exec.SortNode{In: node, Keys: keys, Text: keyText, Src: keySrc}
 	}
 	if perCol >= 0 {
-		node = &exec.LimitPerNode{In: node, Key: perCol, KeyText: q.Limit.Per.String(), Count: count, Offset: offset}
+		node = &exec.LimitPerNode{In: node, Key: perCol, KeyText: lim.Per.String(), Count: count, Offset: offset}
 	} else if count >= 0 || offset > 0 {
 		node = &exec.LimitNode{In: node, Count: count, Offset: offset}
 	}
-	if len(exprs) > nOut {
+	if strip {
 		node = &exec.StripNode{In: node, Keep: nOut}
 	}
-	return node, nil
+	return node
 }
 
-// isCaption reports whether x is the caption column of the query's table
-// or set.
-func (p *Planner) isCaption(x ast.Expr) bool {
-	ref, ok := x.(*ast.ColumnRef)
-	return ok && p.Src != nil && strings.EqualFold(ref.Column.Name, "caption") &&
-		(ref.Table.IsZero() || strings.EqualFold(ref.Table.Name, p.Src.Name)) && p.Src.Info.Table.Column("caption") >= 0
+// ordering resolves ORDER BY and LIMIT PER keys against a select list:
+// an ordinal, an output name or an expression of the list picks its
+// column; any other expression becomes an extra hidden column, computed
+// by compile.
+type ordering struct {
+	distinct bool
+	nOut     int
+	exprs    []exec.Expr
+	sch      value.Schema
+	items    []*ast.SelectItem // nil over a union: keys are its output names
+	compile  func(ast.Expr) (exec.Expr, error)
 }
 
-// isID reports whether x is the id column of the query's table or set.
-func (p *Planner) isID(x ast.Expr) bool {
-	ref, ok := x.(*ast.ColumnRef)
-	return ok && p.Src != nil && strings.EqualFold(ref.Column.Name, "id") && (ref.Table.IsZero() || strings.EqualFold(ref.Table.Name, p.Src.Name))
+// column returns the output column a key names and the expression it
+// stands for.
+func (o *ordering) column(e ast.Expr) (int, ast.Expr, error) {
+	item := func(i int) ast.Expr {
+		if o.items == nil {
+			return &ast.ColumnRef{Column: ast.Ident{NamePos: e.Pos(), Name: o.sch[i].Name}}
+		}
+		return o.items[i].Expr
+	}
+	if ord, ok := e.(*ast.IntLit); ok {
+		if ord.Value < 1 || int(ord.Value) > o.nOut {
+			return 0, nil, value.ErrAt(e.Pos(), "ORDER BY %d: the select list has %d columns", ord.Value, o.nOut)
+		}
+		return int(ord.Value) - 1, item(int(ord.Value) - 1), nil
+	}
+	if ref, ok := e.(*ast.ColumnRef); ok && ref.Table.IsZero() {
+		for i := 0; i < o.nOut; i++ {
+			name := o.sch[i].Name
+			if o.items != nil {
+				name = o.items[i].Alias.Name
+			}
+			if strings.EqualFold(name, ref.Column.Name) {
+				return i, item(i), nil
+			}
+		}
+	}
+	txt := e.String()
+	if o.items != nil {
+		for i, it := range o.items {
+			if it.Expr.String() == txt {
+				return i, it.Expr, nil
+			}
+		}
+	}
+	if o.distinct {
+		return 0, nil, value.ErrAt(e.Pos(), "with SELECT DISTINCT, ORDER BY expressions must appear in the select list")
+	}
+	ce, err := o.compile(e)
+	if err != nil {
+		return 0, nil, err
+	}
+	o.exprs = append(o.exprs, ce)
+	o.sch = append(o.sch, value.ColInfo{Name: txt, Typ: ce.Typ(), Hidden: true})
+	return len(o.exprs) - 1, e, nil
+}
+
+// keys resolves the ORDER BY keys.
+func (o *ordering) keys(order []*ast.OrderItem) ([]exec.SortKey, []string, []ast.Expr, error) {
+	var keys []exec.SortKey
+	var keyText []string
+	var keySrc []ast.Expr
+	for _, it := range order {
+		col, resolved, err := o.column(it.Expr)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		if o.sch[col].Typ == value.TVector {
+			return nil, nil, nil, value.ErrAt(it.Expr.Pos(), "cannot ORDER BY a vector; order by cos(%s, ...) instead", it.Expr.String())
+		}
+		k := exec.SortKey{Col: col, Desc: it.Desc}
+		switch it.Nulls {
+		case ast.NullsFirst:
+			k.Nulls = -1
+		case ast.NullsLast:
+			k.Nulls = 1
+		}
+		keys = append(keys, k)
+		keyText = append(keyText, it.String())
+		keySrc = append(keySrc, resolved)
+	}
+	return keys, keyText, keySrc, nil
+}
+
+// limit evaluates LIMIT count [PER key] [OFFSET n]: the PER column (-1
+// without), the count (-1 without LIMIT) and the offset.
+func (p *Planner) limit(lim *ast.Limit, o *ordering) (int, int64, int64, error) {
+	if lim == nil {
+		return -1, -1, 0, nil
+	}
+	count, err := p.constInt(lim.Count, "LIMIT")
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	var offset int64
+	if lim.Offset != nil {
+		if offset, err = p.constInt(lim.Offset, "OFFSET"); err != nil {
+			return 0, 0, 0, err
+		}
+	}
+	perCol := -1
+	if lim.Per != nil {
+		if perCol, _, err = o.column(lim.Per); err != nil {
+			return 0, 0, 0, err
+		}
+	}
+	return perCol, count, offset, nil
 }
 
 // columnHint explains where a column that is not found could come from.
 func (p *Planner) columnHint(name string) string {
-	if strings.EqualFold(name, "synset") && p.Src != nil && !p.Src.HasColumn("synset") {
-		return "; synset is bound by WHERE caption MATCHES IMAGENET, or stored in a set made from such a query"
+	if !strings.EqualFold(name, "synset") || len(p.sources) == 0 {
+		return ""
 	}
-	return ""
+	for _, src := range p.sources {
+		if src.HasColumn("synset") {
+			return ""
+		}
+	}
+	return "; synset is bound by WHERE caption MATCHES IMAGENET, or stored in a set made from such a query"
 }
 
 func (p *Planner) constInt(e ast.Expr, what string) (int64, error) {
@@ -353,7 +427,9 @@ func (p *Planner) constInt(e ast.Expr, what string) (int64, error) {
 	return v.I, nil
 }
 
-// expandStar turns * and t.* into column references.
+// expandStar turns * and t.* into column references. * leaves out the
+// second column of each USING pair (it is the first's twin); t.* keeps
+// every column of t.
 func (p *Planner) expandStar(sch value.Schema) ([]*ast.SelectItem, error) {
 	var out []*ast.SelectItem
 	for _, it := range p.Q.Items {
@@ -366,7 +442,7 @@ func (p *Planner) expandStar(sch value.Schema) ([]*ast.SelectItem, error) {
 		}
 		n := 0
 		for _, c := range sch {
-			if c.Hidden || (!it.Table.IsZero() && !strings.EqualFold(c.Qual, it.Table.Name)) {
+			if c.Hidden || (it.Table.IsZero() && c.OnlyQualified) || (!it.Table.IsZero() && !strings.EqualFold(c.Qual, it.Table.Name)) {
 				continue
 			}
 			ref := &ast.ColumnRef{Column: ast.Ident{NamePos: it.Pos(), Name: c.Name}}
@@ -377,22 +453,41 @@ func (p *Planner) expandStar(sch value.Schema) ([]*ast.SelectItem, error) {
 			n++
 		}
 		if n == 0 {
-			return nil, value.ErrAt(it.Pos(), "%s.* matches no columns", it.Table.Name)
+			return nil, value.ErrAt(it.Pos(), "%s.* matches no columns%s", it.Table.Name, value.DidYouMean(it.Table.Name, quals(sch)))
 		}
 	}
 	return out, nil
 }
 
+// quals lists the qualifiers of a layout, once each.
+func quals(sch value.Schema) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, c := range sch {
+		if c.Qual != "" && !seen[strings.ToLower(c.Qual)] {
+			seen[strings.ToLower(c.Qual)] = true
+			out = append(out, c.Qual)
+		}
+	}
+	return out
+}
+
+// hasColumn reports whether a bare name names a column of sch.
+func hasColumn(sch value.Schema, name string) bool {
+	_, err := sch.Resolve(&ast.ColumnRef{Column: ast.Ident{Name: name}})
+	return !errors.Is(err, value.ErrNoColumn)
+}
+
 // resolveOutputRef maps a GROUP BY ordinal or output alias to the select
-// item's expression.
-func (p *Planner) resolveOutputRef(e ast.Expr, items []*ast.SelectItem) (ast.Expr, error) {
+// item's expression. A name that is a column of the input stays one.
+func resolveOutputRef(e ast.Expr, items []*ast.SelectItem, in value.Schema) (ast.Expr, error) {
 	if ord, ok := e.(*ast.IntLit); ok {
 		if ord.Value < 1 || int(ord.Value) > len(items) {
 			return nil, value.ErrAt(e.Pos(), "GROUP BY %d: the select list has %d columns", ord.Value, len(items))
 		}
 		return items[ord.Value-1].Expr, nil
 	}
-	if ref, ok := e.(*ast.ColumnRef); ok && ref.Table.IsZero() && p.Src != nil && !p.Src.HasColumn(ref.Column.Name) {
+	if ref, ok := e.(*ast.ColumnRef); ok && ref.Table.IsZero() && !hasColumn(in, ref.Column.Name) {
 		for _, it := range items {
 			if strings.EqualFold(it.Alias.Name, ref.Column.Name) {
 				return it.Expr, nil
@@ -445,179 +540,4 @@ func conjuncts(e ast.Expr) []ast.Expr {
 		return append(conjuncts(b.X), conjuncts(b.Y)...)
 	}
 	return []ast.Expr{e}
-}
-
-// indexPredicate recognises a conjunct an index answers exactly.
-func (p *Planner) indexPredicate(e ast.Expr) (*exec.IndexPred, error) {
-	c := &Compiler{Sess: p.Sess, Ctx: p.Ctx}
-	switch x := e.(type) {
-	case *ast.Matches:
-		if x.Not || !p.isCaption(x.X) {
-			return nil, nil
-		}
-		rule, err := c.ruleOf(x.Rule)
-		if err != nil {
-			return nil, value.ErrAt(x.Pos(), "%v", err)
-		}
-		if x.Synset == nil {
-			return &exec.IndexPred{Kind: "match", Rule: rule, Text: x.String()}, nil
-		}
-		q, err := c.Constant(x.Synset, "the synset of MATCHES SYNSET")
-		if err != nil {
-			return nil, err
-		}
-		syn, err := p.Sess.Catalog().Resolve(q.S)
-		if err != nil {
-			return nil, value.ErrAt(x.Synset.Pos(), "%v", err)
-		}
-		if syn.Class < 0 {
-			return nil, value.ErrAt(x.Synset.Pos(), "%s (%s) is not an ImageNet-1k class; MATCHES SYNSET takes one of the 1000 classes", syn.WNID, syn.Name)
-		}
-		return &exec.IndexPred{Kind: "synset", Rule: rule, Class: syn.Class, Text: x.String()}, nil
-	case *ast.Contains:
-		if x.Not || !p.isCaption(x.X) {
-			return nil, nil
-		}
-		rule, err := c.ruleOf(x.Rule)
-		if err != nil {
-			return nil, value.ErrAt(x.Pos(), "%v", err)
-		}
-		ph, err := c.Constant(x.Phrase, "the phrase of CONTAINS")
-		if err != nil {
-			return nil, err
-		}
-		if ph.T != value.TString || strings.TrimSpace(ph.S) == "" {
-			return nil, value.ErrAt(x.Phrase.Pos(), "CONTAINS needs a phrase with at least one word")
-		}
-		return &exec.IndexPred{Kind: "contains", Rule: rule, Phrase: ph.S, Text: x.String()}, nil
-	case *ast.Binary:
-		if x.Op == ast.OpGt || x.Op == ast.OpGe || x.Op == ast.OpLt || x.Op == ast.OpLe {
-			return p.vrangePredicate(x)
-		}
-		if x.Op != ast.OpEq {
-			return nil, nil
-		}
-		var other ast.Expr
-		switch {
-		case p.isID(x.X):
-			other = x.Y
-		case p.isID(x.Y):
-			other = x.X
-		default:
-			return nil, nil
-		}
-		v, err := c.Constant(other, "an id")
-		if err != nil || v.T != value.TInt {
-			return nil, nil // not a constant: leave it to the filter
-		}
-		return &exec.IndexPred{Kind: "id", Ids: []uint64{uint64(v.I)}, Text: x.String()}, nil
-	case *ast.In:
-		if x.Not || x.Query != nil || !p.isID(x.X) {
-			return nil, nil
-		}
-		var ids []uint64
-		for _, el := range x.List {
-			v, err := c.Constant(el, "an id")
-			if err != nil || v.T != value.TInt {
-				return nil, nil
-			}
-			ids = append(ids, uint64(v.I))
-		}
-		return &exec.IndexPred{Kind: "id", Ids: ids, Text: x.String()}, nil
-	}
-	return nil, nil
-}
-
-// vrangePredicate recognises cos(col, target) > t (or t < cos(...)) over
-// an indexed vector column.
-func (p *Planner) vrangePredicate(x *ast.Binary) (*exec.IndexPred, error) {
-	call, num, op := x.X, x.Y, x.Op
-	if _, ok := x.X.(*ast.Call); !ok {
-		call, num = x.Y, x.X
-		op = map[ast.Op]ast.Op{ast.OpLt: ast.OpGt, ast.OpLe: ast.OpGe, ast.OpGt: ast.OpLt, ast.OpGe: ast.OpLe}[op]
-	}
-	if op != ast.OpGt && op != ast.OpGe {
-		return nil, nil
-	}
-	vt := p.vectorTarget(call)
-	if vt == nil || !p.useIndex(vt.Col) {
-		return nil, nil
-	}
-	c := &Compiler{Sess: p.Sess, Ctx: p.Ctx}
-	v, err := c.Constant(num, "the threshold")
-	if err != nil {
-		return nil, nil
-	}
-	t, ok := v.AsFloat()
-	if !ok {
-		return nil, nil
-	}
-	return &exec.IndexPred{Kind: "vrange", Vt: vt, Threshold: t, Text: x.String()}, nil
-}
-
-// neededColumns marks the source columns the plan reads.
-func (p *Planner) neededColumns(sch value.Schema, root exec.PlanNode) []bool {
-	need := make([]bool, len(sch))
-	need[0] = true // id
-	var mark func(e exec.Expr)
-	mark = func(e exec.Expr) {
-		if c, ok := e.(*exec.ColExpr); ok && c.Idx < len(need) {
-			need[c.Idx] = true
-		}
-		for _, sub := range exec.SubExprs(e) {
-			mark(sub)
-		}
-	}
-	// Only expressions evaluated over the source rows count: the scan's
-	// filter, and the first operator above the scan.
-	isSource := func(n exec.PlanNode) bool {
-		switch n.(type) {
-		case *exec.ScanNode, *exec.KnnNode:
-			return true
-		}
-		return false
-	}
-	var walk func(n exec.PlanNode)
-	walk = func(n exec.PlanNode) {
-		switch x := n.(type) {
-		case *exec.ScanNode:
-			for _, c := range x.Filter {
-				mark(c.E)
-			}
-			return
-		case *exec.KnnNode:
-			for _, c := range x.Scan.Filter {
-				mark(c.E)
-			}
-			return
-		case *exec.CountNode:
-			return
-		case *exec.FilterNode:
-			if isSource(x.In) {
-				for _, c := range x.Conds {
-					mark(c.E)
-				}
-			}
-		case *exec.ProjectNode:
-			if isSource(x.In) {
-				for _, e := range x.Exprs {
-					mark(e)
-				}
-			}
-		case *exec.AggNode:
-			for _, k := range x.Agg.Keys {
-				mark(k)
-			}
-			for _, c := range x.Agg.Calls {
-				if c.Arg != nil {
-					mark(c.Arg)
-				}
-			}
-		}
-		for _, c := range n.Children() {
-			walk(c)
-		}
-	}
-	walk(root)
-	return need
 }

@@ -12,7 +12,7 @@ import (
 
 // vectorTarget recognises cos/dot of a source vector column and a
 // row-independent vector.
-func (p *Planner) vectorTarget(e ast.Expr) *exec.VecTarget {
+func (p *Planner) vectorTarget(src *exec.Source, e ast.Expr) *exec.VecTarget {
 	call, ok := e.(*ast.Call)
 	if !ok || len(call.Args) != 2 || call.Star || call.Distinct {
 		return nil
@@ -23,11 +23,11 @@ func (p *Planner) vectorTarget(e ast.Expr) *exec.VecTarget {
 	}
 	for i := 0; i < 2; i++ {
 		ref, ok := call.Args[i].(*ast.ColumnRef)
-		if !ok || p.Src == nil {
+		if !ok || src == nil {
 			continue
 		}
-		pos, err := p.Src.Sch.Resolve(ref)
-		if err != nil || pos >= len(p.Src.Info.Columns) || p.Src.Info.Columns[pos].Kind != engine.KindVector {
+		pos, err := src.Sch.Resolve(ref)
+		if err != nil || pos >= len(src.Info.Columns) || src.Info.Columns[pos].Kind != engine.KindVector {
 			continue
 		}
 		// The other argument must not read the row: compile it with no
@@ -40,17 +40,17 @@ func (p *Planner) vectorTarget(e ast.Expr) *exec.VecTarget {
 		if em, ok := te.(*exec.EmbedExpr); ok && em.Model == "" {
 			continue
 		}
-		return &exec.VecTarget{Fn: fn, Col: p.Src.Sch[pos].Name, ColPos: pos, Target: te, Text: call.String()}
+		return &exec.VecTarget{Fn: fn, Col: src.Sch[pos].Name, ColPos: pos, Target: te, Text: call.String()}
 	}
 	return nil
 }
 
 // useIndex reports whether an index over the column exists and the
 // session allows approximate search.
-func (p *Planner) useIndex(col string) bool {
+func (p *Planner) useIndex(src *exec.Source, col string) bool {
 	if strings.EqualFold(p.Sess.Setting("vector_search").S, "exact") {
 		return false
 	}
-	v, err := p.Sess.Snapshot().IndexOn(p.Src.Info.Table.Name, col)
+	v, err := p.Sess.Snapshot().IndexOn(src.Info.Table.Name, col)
 	return err == nil && v != nil
 }

@@ -1,6 +1,7 @@
 package value
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -16,6 +17,10 @@ type ColInfo struct {
 	Model string // vectors: the model that made them
 	// hidden columns are resolvable but not part of SELECT *.
 	Hidden bool
+	// OnlyQualified columns are found as qual.name only, and are not part
+	// of SELECT * (t.* has them): the right column of a JOIN ... USING
+	// pair, whose bare name means the left one.
+	OnlyQualified bool
 }
 
 // schema is the layout of an operator's rows.
@@ -29,15 +34,20 @@ func (s Schema) Resolve(ref *ast.ColumnRef) (int, error) {
 		if !strings.EqualFold(c.Name, name) {
 			continue
 		}
-		if qual != "" && !strings.EqualFold(c.Qual, qual) {
+		if qual != "" && !strings.EqualFold(c.Qual, qual) || qual == "" && c.OnlyQualified {
 			continue
 		}
-		if found >= 0 && !strings.EqualFold(s[found].Qual, c.Qual) {
-			return 0, ErrAt(ref.Pos(), "column %s is ambiguous; qualify it (%s.%s or %s.%s)", name, s[found].Qual, name, c.Qual, name)
+		if found >= 0 {
+			f := s[found]
+			switch {
+			case !strings.EqualFold(f.Qual, c.Qual):
+				return 0, ErrAt(ref.Pos(), "column %s is ambiguous; qualify it (%s.%s or %s.%s)", name, f.Qual, f.Name, c.Qual, c.Name)
+			case !f.Hidden && !c.Hidden && f.Qual != "":
+				return 0, ErrAt(ref.Pos(), "column %s.%s is ambiguous: %s has two columns named %s; name them apart with AS", f.Qual, name, f.Qual, name)
+			}
+			continue
 		}
-		if found < 0 {
-			found = i
-		}
+		found = i
 	}
 	if found >= 0 {
 		return found, nil
@@ -50,8 +60,14 @@ func (s Schema) Resolve(ref *ast.ColumnRef) (int, error) {
 	if qual != "" {
 		what = qual + "." + name
 	}
-	return 0, ErrAt(ref.Pos(), "unknown column %s%s", what, DidYouMean(name, names))
+	e := ErrAt(ref.Pos(), "unknown column %s%s", what, DidYouMean(name, names))
+	e.Err = ErrNoColumn
+	return 0, e
 }
+
+// ErrNoColumn is wrapped by the error of a reference to a column that
+// does not exist (where a correlated subquery looks further out).
+var ErrNoColumn = errors.New("unknown column")
 
 func (s Schema) Columns() []Column {
 	out := make([]Column, len(s))
