@@ -260,5 +260,3 @@ func (db *DB) writable() error {
 	}
 	return nil
 }
-
-
