@@ -69,6 +69,9 @@ func Walk(v Visitor, n Node) {
 		}
 		walkSource(v, x.From)
 		walkExpr(v, x.Where)
+		if x.Sample != nil {
+			Walk(v, x.Sample)
+		}
 		walkExprs(v, x.GroupBy)
 		walkExpr(v, x.Having)
 		for _, o := range x.OrderBy {
@@ -90,6 +93,10 @@ func Walk(v Visitor, n Node) {
 		walkExpr(v, x.Offset)
 	case *IndexOption:
 		Walk(v, x.Value)
+	case *Sample:
+		Walk(v, x.Size)
+		walkExpr(v, x.Per)
+		walkExpr(v, x.Seed)
 
 	case *SelectStmt:
 		walkQuery(v, x.Query)
@@ -127,6 +134,8 @@ func Walk(v Visitor, n Node) {
 		walkSource(v, x.B)
 		Walk(v, x.By)
 		walkExpr(v, x.MinPairs)
+		walkExpr(v, x.Resamples)
+		walkExpr(v, x.Seed)
 	case *Export:
 		walkQuery(v, x.Query)
 		Walk(v, x.To)
@@ -137,6 +146,22 @@ func Walk(v Visitor, n Node) {
 		Walk(v, x.To)
 		walkExpr(v, x.Title)
 		walkExpr(v, x.Bins)
+		walkExpr(v, x.RangeLo)
+		walkExpr(v, x.RangeHi)
+		walkExpr(v, x.XLabel)
+
+	case *ImportClassifier:
+		Walk(v, x.Weights)
+		walkExpr(v, x.Classes)
+		walkExpr(v, x.Model)
+	case *ImportPredictions:
+		Walk(v, x.File)
+	case *CreateClassifier:
+		walkQuery(v, x.Query)
+	case *DropClassifier, *ShowClassifiers:
+	case *Evaluate:
+		walkSource(v, x.Source)
+		walkExpr(v, x.Label)
 	}
 	v.Visit(nil)
 }
@@ -147,6 +172,8 @@ func isNilNode(n Node) bool {
 	case *Select:
 		return x == nil
 	case *Limit:
+		return x == nil
+	case *Sample:
 		return x == nil
 	}
 	return false

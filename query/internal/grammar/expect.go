@@ -48,6 +48,9 @@ var labels = map[string]string{
 	"SettingName": "setting name",
 	"OptionName":  "option name",
 	"Name":        "name",
+
+	"ClassifierName": "classifier name",
+	"EvalSource":     "table or set name",
 }
 
 // phrases spells out keywords that only ever come in pairs.

@@ -44,6 +44,14 @@ type Statement struct {
 	Refresh  *Refresh  `parser:"| @@"`
 	Vacuum   *Vacuum   `parser:"| @@"`
 	Reindex  *Reindex  `parser:"| @@"`
+
+	// Issue 13 (grammar_paper.go).
+	ImportClassifier  *ImportClassifier  `parser:"| @@"`
+	ImportPredictions *ImportPredictions `parser:"| @@"`
+	CreateClassifier  *CreateClassifier  `parser:"| @@"`
+	DropClassifier    *DropClassifier    `parser:"| @@"`
+	ShowClassifiers   *ShowClassifiers   `parser:"| @@"`
+	Evaluate          *Evaluate          `parser:"| @@"`
 }
 
 // Select is a query.
@@ -53,6 +61,7 @@ type Select struct {
 	Items    []*SelectItem `parser:"@@ ( ',' @@ )*"`
 	From     *Source       `parser:"( 'FROM' @@ )?"`
 	Where    *Expression   `parser:"( 'WHERE' @@ )?"`
+	Sample   *Sample       `parser:"@@?"`
 	GroupBy  []*Expression `parser:"( 'GROUP' 'BY' @@ ( ',' @@ )* )?"`
 	Having   *Expression   `parser:"( 'HAVING' @@ )?"`
 	OrderBy  []*OrderItem  `parser:"( 'ORDER' 'BY' @@ ( ',' @@ )* )?"`
@@ -186,7 +195,8 @@ type Like struct {
 type Matches struct {
 	Pos      lexer.Position
 	ImageNet bool    `parser:"'MATCHES' ( @'IMAGENET'"`
-	Synset   *Concat `parser:"          | 'SYNSET' @@ )"`
+	Synset   *Concat `parser:"          | 'SYNSET' @@"`
+	Hyponyms bool    `parser:"            @( 'WITH' 'HYPONYMS' )? )"`
 	Rule     string  `parser:"( 'USING' @( 'PAPER' | 'NORMALIZED' ) )?"`
 }
 
@@ -288,7 +298,8 @@ type Call struct {
 	Pos      lexer.Position
 	Star     bool          `parser:"'(' ( @'*'"`
 	Distinct bool          `parser:"    | @'DISTINCT'?"`
-	Args     []*Expression `parser:"      @@ ( ',' @@ )* )? ')'"`
+	Args     []*Expression `parser:"      @@ ( ',' @@ )*"`
+	Rule     string        `parser:"      ( 'USING' @( 'PAPER' | 'NORMALIZED' ) )? )? ')'"`
 }
 
 type Create struct {
@@ -414,11 +425,12 @@ type Import struct {
 
 type Compare struct {
 	Pos      lexer.Position
-	A        *Source     `parser:"'COMPARE' 'INTRACLASS' @@"`
-	B        *Source     `parser:"',' @@"`
-	On       *ColumnName `parser:"( 'ON' @@ )?"`
-	By       *Expression `parser:"'BY' @@"`
-	MinPairs *Concat     `parser:"( 'MIN' 'PAIRS' @@ )?"`
+	A        *Source        `parser:"'COMPARE' 'INTRACLASS' @@"`
+	B        *Source        `parser:"',' @@"`
+	On       *ColumnName    `parser:"( 'ON' @@ )?"`
+	By       *Expression    `parser:"'BY' @@"`
+	MinPairs *Concat        `parser:"( 'MIN' 'PAIRS' @@ )?"`
+	Method   *CompareMethod `parser:"@@?"`
 }
 
 type Export struct {
@@ -446,6 +458,11 @@ type PlotOption struct {
 	Pos   lexer.Position
 	Title *Concat `parser:"  'TITLE' @@"`
 	Bins  *Concat `parser:"| 'BINS' @@"`
+
+	Density bool    `parser:"| @'DENSITY'"`
+	RangeLo *Concat `parser:"| 'RANGE' @@"`
+	RangeHi *Concat `parser:"  ',' @@"`
+	XLabel  *Concat `parser:"| 'XLABEL' @@"`
 }
 
 // Scatter plots the (x, y) rows of one query, or pairs two queries'
