@@ -125,6 +125,13 @@ func (p *Planner) naive() (exec.PlanNode, error) {
 		}
 		in = f
 	}
+	if q.Sample != nil {
+		s, err := p.sampleNode(in, inSch, base)
+		if err != nil {
+			return nil, err
+		}
+		in = s
+	}
 
 	// Expand * into column references.
 	items, err := p.expandStar(inSch)
@@ -571,6 +578,9 @@ func (p *Planner) neededColumns(sch value.Schema, root exec.PlanNode) []bool {
 	// Only expressions evaluated over the source rows count: the scan's
 	// filter, and the first operator above the scan.
 	isSource := func(n exec.PlanNode) bool {
+		if s, ok := n.(*exec.SampleNode); ok {
+			n = s.In // a sample hands on source rows
+		}
 		switch n.(type) {
 		case *exec.ScanNode, *exec.KnnNode:
 			return true
@@ -597,6 +607,10 @@ func (p *Planner) neededColumns(sch value.Schema, root exec.PlanNode) []bool {
 				for _, c := range x.Conds {
 					mark(c.E)
 				}
+			}
+		case *exec.SampleNode:
+			if x.Key != nil && isSource(x.In) {
+				mark(x.Key)
 			}
 		case *exec.ProjectNode:
 			if isSource(x.In) {

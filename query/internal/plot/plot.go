@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/google/renameio"
+
+	"github.com/laiondb/laiondb/query/internal/stats"
 	gplot "gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -159,18 +161,9 @@ func histograms(series []Series, bins int) (hs []*plotter.Histogram, skipped int
 	return hs, skipped, nil
 }
 
-// binOf is the bin of v among bins of the given width from lo, whose
-// edges are lo + k·width; the top edge belongs to the last bin.
-func binOf(v, lo, width float64, bins int) int {
-	i := min(bins-1, max(0, int((v-lo)/width)))
-	// The division can round v into a neighbour of the bin its edges say.
-	if i < bins-1 && v >= lo+float64(i+1)*width {
-		i++
-	} else if i > 0 && v < lo+float64(i)*width {
-		i--
-	}
-	return i
-}
+// binOf is stats.BinOf: the one rule for equal-width bins, shared with
+// the histogram aggregate.
+func binOf(v, lo, width float64, bins int) int { return stats.BinOf(v, lo, width, bins) }
 
 // Scatter draws the points and writes the plot to path as SVG or PNG by
 // the extension. With diagonal, it adds the line y = x and gives both axes
