@@ -147,8 +147,17 @@ func runLQFile(t *testing.T, path string, vars map[string]string) {
 	}
 	var out strings.Builder
 	changed := false
+	// Paths in the output are written as the variables that give them,
+	// so that expectations do not depend on where the files are.
+	var paths []string
+	for name, v := range vars {
+		if strings.Contains(v, "/") {
+			paths = append(paths, v, "$"+name)
+		}
+	}
+	unpath := strings.NewReplacer(paths...)
 	for bi, b := range blocks {
-		got := runLQBlock(sess, b.stmts)
+		got := unpath.Replace(runLQBlock(sess, b.stmts))
 		if *rewrite {
 			if !sameOutput(got, b.expect) {
 				blocks[bi].expect = got

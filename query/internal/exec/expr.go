@@ -77,6 +77,10 @@ func SubExprs(e Expr) []Expr {
 		return x.Args
 	case *EmbedExpr:
 		return []Expr{x.Arg}
+	case *PredictExpr:
+		return []Expr{x.X}
+	case *ClassScoreExpr:
+		return []Expr{x.X, x.Class}
 	}
 	return nil // constExpr, colExpr, subqueryExpr, existsExpr
 }

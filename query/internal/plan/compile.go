@@ -458,6 +458,9 @@ func (c *Compiler) call(x *ast.Call) (exec.Expr, error) {
 	if name == "random" {
 		return c.compileRandom(x)
 	}
+	if isClassifierFunction(name) {
+		return c.compileClassifier(x, name)
+	}
 	fn, ok := funcs.Functions[name]
 	if !ok {
 		return nil, value.ErrAt(x.Pos(), "unknown function %s%s", x.Name.Name, value.DidYouMean(name, funcs.FunctionNames()))
