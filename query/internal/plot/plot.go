@@ -74,55 +74,105 @@ func AutoBins(n int) int {
 	return min(60, max(10, int(math.Ceil(math.Sqrt(float64(n))))))
 }
 
+// HistOptions are the options of a histogram.
+type HistOptions struct {
+	// Bins is the number of equal-width bins, 0 for AutoBins.
+	Bins int
+	// Density scales each series to area 1 (a bin's height is its share
+	// of the series divided by the bin width), so that series of
+	// different sizes compare by shape.
+	Density bool
+	// Range, when set, bins [Lo, Hi] (both included) instead of the
+	// smallest to the largest value; values outside are left out and
+	// counted.
+	Range  bool
+	Lo, Hi float64
+}
+
+// HistReport says what a histogram left out.
+type HistReport struct {
+	Skipped int // NaN and infinite values
+	Outside int // finite values outside the Range
+}
+
 // Histogram draws the series as overlaid, semi-transparent histograms over
 // the same bin edges (bins equal bins from the smallest to the largest
 // value of all series; 0 chooses AutoBins), with a legend giving each
 // series' name and count, and writes it to path as SVG or PNG by the
 // extension. NaN and infinite values are left out; skipped says how many.
 func Histogram(path string, series []Series, bins int, l Labels) (skipped int, err error) {
-	fail := func(err error) (int, error) { return skipped, fmt.Errorf("plot %s: %w", path, err) }
+	r, err := HistogramWith(path, series, HistOptions{Bins: bins}, l)
+	return r.Skipped, err
+}
+
+// HistogramWith is Histogram with all its options: the bins, their
+// range, and counts or densities.
+func HistogramWith(path string, series []Series, opt HistOptions, l Labels) (rep HistReport, err error) {
+	fail := func(err error) (HistReport, error) { return rep, fmt.Errorf("plot %s: %w", path, err) }
 	kind, err := formatOf(path)
 	if err != nil {
 		return fail(err)
 	}
-	if bins < 0 || bins > MaxBins {
-		return fail(fmt.Errorf("%w: %d; use 1 to %d, or 0 to choose", ErrBins, bins, MaxBins))
+	if opt.Bins < 0 || opt.Bins > MaxBins {
+		return fail(fmt.Errorf("%w: %d; use 1 to %d, or 0 to choose", ErrBins, opt.Bins, MaxBins))
+	}
+	if opt.Range && !(opt.Lo < opt.Hi && finite(opt.Lo) && finite(opt.Hi)) {
+		return fail(fmt.Errorf("%w: [%v, %v]; give lo < hi", ErrRange, opt.Lo, opt.Hi))
 	}
 	if len(series) == 0 {
 		return fail(fmt.Errorf("%w: no series", ErrNoData))
 	}
-	hs, skipped, err := histograms(series, bins)
+	hs, rep, err := histograms(series, opt)
 	if err != nil {
 		return fail(err)
 	}
-	p := newPlot(l, "value", "count")
+	yLabel := "count"
+	if opt.Density {
+		yLabel = "density"
+	}
+	p := newPlot(l, "value", yLabel)
 	p.Legend.Top = true
 	tallest := 0.0
 	for i, h := range hs {
 		n := 0
 		for _, b := range h.Bins {
 			n += int(b.Weight)
+		}
+		if opt.Density && n > 0 {
+			for b := range h.Bins {
+				h.Bins[b].Weight /= float64(n) * (h.Bins[b].Max - h.Bins[b].Min)
+			}
+		}
+		for _, b := range h.Bins {
 			tallest = max(tallest, b.Weight)
 		}
 		p.Add(h)
 		p.Legend.Add(fmt.Sprintf("%s (n=%d)", series[i].Name, n), h)
 	}
 	lo, hi := hs[0].Bins[0].Min, hs[0].Bins[len(hs[0].Bins)-1].Max
-	p.Y.Min, p.Y.Max = 0, tallest*1.2 // room for the legend above the bars
+	// Room above the bars for the legend: a line per series.
+	p.Y.Min, p.Y.Max = 0, tallest*(1.1+0.1*float64(len(hs)))
 	p.X.Min, p.X.Max = lo, hi
-	return skipped, save(p, path, kind, 8*vg.Inch, 5*vg.Inch)
+	return rep, save(p, path, kind, 8*vg.Inch, 5*vg.Inch)
 }
 
-// histograms bins every series over the same edges: bins equal bins
-// from the smallest to the largest finite value of all series (0 bins
-// chooses AutoBins), NaN and infinite values counted in skipped.
-func histograms(series []Series, bins int) (hs []*plotter.Histogram, skipped int, err error) {
+// histograms bins every series over the same edges: bins equal bins from
+// the smallest to the largest finite value of all series, or over the
+// option's range (0 bins chooses AutoBins), NaN and infinite values, and
+// values outside the range, left out and counted.
+func histograms(series []Series, opt HistOptions) (hs []*plotter.Histogram, rep HistReport, err error) {
+	bins := opt.Bins
 	lo, hi, largest := math.Inf(1), math.Inf(-1), 0
+	inside := func(v float64) bool { return !opt.Range || v >= opt.Lo && v <= opt.Hi }
 	for _, s := range series {
 		n := 0
 		for _, v := range s.Values {
-			if !finite(v) {
-				skipped++
+			switch {
+			case !finite(v):
+				rep.Skipped++
+				continue
+			case !inside(v):
+				rep.Outside++
 				continue
 			}
 			lo, hi, n = min(lo, v), max(hi, v), n+1
@@ -130,10 +180,16 @@ func histograms(series []Series, bins int) (hs []*plotter.Histogram, skipped int
 		largest = max(largest, n)
 	}
 	if largest == 0 {
-		return nil, skipped, noData(skipped)
+		if rep.Outside > 0 {
+			return nil, rep, fmt.Errorf("%w: all %d finite values lie outside the range [%v, %v]", ErrNoData, rep.Outside, opt.Lo, opt.Hi)
+		}
+		return nil, rep, noData(rep.Skipped)
 	}
 	if bins == 0 {
 		bins = AutoBins(largest)
+	}
+	if opt.Range {
+		lo, hi = opt.Lo, opt.Hi
 	}
 	if lo == hi {
 		lo, hi = lo-0.5, hi+0.5
@@ -152,13 +208,13 @@ func histograms(series []Series, bins int) (hs []*plotter.Histogram, skipped int
 		}
 		h.Bins[bins-1].Max = hi
 		for _, v := range s.Values {
-			if finite(v) {
+			if finite(v) && inside(v) {
 				h.Bins[binOf(v, lo, width, bins)].Weight++
 			}
 		}
 		hs = append(hs, h)
 	}
-	return hs, skipped, nil
+	return hs, rep, nil
 }
 
 // binOf is stats.BinOf: the one rule for equal-width bins, shared with
@@ -212,17 +268,18 @@ func scatterPlot(pts []Point, diagonal bool, l Labels) (p *gplot.Plot, w, h vg.L
 	}
 	sc.GlyphStyle = draw.GlyphStyle{Color: colorOf(0, 0xa0), Radius: vg.Points(2.5), Shape: draw.CircleGlyph{}}
 	p.Add(sc)
-	if labelled > 0 && labelled <= MaxLabels {
-		lb, err := plotter.NewLabels(plotter.XYLabels{XYs: xys, Labels: labels})
-		if err != nil {
-			return fail(err)
+	if labelled > 0 {
+		// The points farthest from the diagonal (or, without one, in
+		// their order) get their labels first.
+		importance := make([]float64, len(xys))
+		for i, xy := range xys {
+			if diagonal {
+				importance[i] = math.Abs(xy.Y - xy.X)
+			} else {
+				importance[i] = -float64(i)
+			}
 		}
-		for i := range lb.TextStyle {
-			lb.TextStyle[i].Font.Size = vg.Points(8)
-			lb.TextStyle[i].XAlign = draw.XLeft
-		}
-		lb.Offset = vg.Point{X: vg.Points(4)}
-		p.Add(lb)
+		p.Add(newPointLabels(xys, labels, importance))
 	}
 	w, h = 8*vg.Inch, 5*vg.Inch
 	if diagonal {
@@ -259,6 +316,7 @@ func noData(skipped int) error {
 // newPlot makes a plot with a title, axis labels and a light grid.
 func newPlot(l Labels, x, y string) *gplot.Plot {
 	p := gplot.New()
+	styleAll(p)
 	p.Title.Text = l.Title
 	p.Title.TextStyle.Font.Size = vg.Points(13)
 	p.X.Label.Text = or(l.X, x)
@@ -292,6 +350,7 @@ func formatOf(path string) (string, error) {
 // save draws p at w × h and replaces path with it: the file appears whole
 // or not at all (renameio: a temporary file beside it, renamed at the end).
 func save(p *gplot.Plot, path, kind string, w, h vg.Length) error {
+	fitTitle(p, w)
 	dir := filepath.Dir(path)
 	if fi, err := os.Stat(dir); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -302,13 +361,17 @@ func save(p *gplot.Plot, path, kind string, w, h vg.Length) error {
 		return fmt.Errorf("plot %s: %s is not a directory", path, dir)
 	}
 	var out io.WriterTo
+	m := vg.Points(margin)
 	if kind == "png" {
 		c := vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(pngDPI), vgimg.UseBackgroundColor(color.White))
-		p.Draw(draw.New(c))
+		p.Draw(draw.Crop(draw.New(c), m, -m, m, -m))
 		out = vgimg.PngCanvas{Canvas: c}
 	} else {
 		c := vgsvg.New(w, h)
-		p.Draw(draw.New(c))
+		dc := draw.New(c)
+		dc.SetColor(color.White) // the margin too
+		dc.Fill(dc.Rectangle.Path())
+		p.Draw(draw.Crop(dc, m, -m, m, -m))
 		out = c
 	}
 	f, err := renameio.TempFile(dir, path)
