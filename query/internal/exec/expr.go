@@ -81,6 +81,8 @@ func SubExprs(e Expr) []Expr {
 		return []Expr{x.X}
 	case *ClassScoreExpr:
 		return []Expr{x.X, x.Class}
+	case *SynsetsInExpr:
+		return []Expr{x.X}
 	}
 	return nil // constExpr, colExpr, subqueryExpr, existsExpr
 }

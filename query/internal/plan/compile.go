@@ -348,18 +348,9 @@ func (c *Compiler) matches(x *ast.Matches) (exec.Expr, error) {
 	}
 	m := &exec.MatchExpr{X: v, Rule: rule, Vocab: vocab, Class: -1, Text: x.String()}
 	if x.Synset != nil {
-		q, err := c.Constant(x.Synset, "the synset of MATCHES SYNSET")
-		if err != nil {
+		if m.Vocab, m.Class, _, err = c.synsetMatcher(x, rule); err != nil {
 			return nil, err
 		}
-		syn, err := c.Sess.Catalog().Resolve(q.S)
-		if err != nil {
-			return nil, value.ErrAt(x.Synset.Pos(), "%v", err)
-		}
-		if syn.Class < 0 {
-			return nil, value.ErrAt(x.Synset.Pos(), "%s (%s) is not an ImageNet-1k class; MATCHES SYNSET takes one of the 1000 classes", syn.WNID, syn.Name)
-		}
-		m.Class = syn.Class
 	}
 	var out exec.Expr = m
 	if x.Not {
@@ -387,6 +378,9 @@ func (c *Compiler) contains(x *ast.Contains) (exec.Expr, error) {
 	words := synset.Words(rule, p.S)
 	if len(words) == 0 || p.S == "" {
 		return nil, value.ErrAt(x.Phrase.Pos(), "CONTAINS needs a phrase with at least one word")
+	}
+	if synset.NeverMatches(rule, p.S) {
+		c.Sess.Warn(fmt.Sprintf("CONTAINS %s can never match under the paper rule, which replaces a caption's punctuation by spaces (as for lemmas such as T-shirt); write it with spaces, or add USING NORMALIZED", value.DisplayValue(p)))
 	}
 	m := &exec.MatchExpr{X: v, Rule: rule, Phrase: p.S, Words: words, Text: x.String()}
 	var out exec.Expr = m
@@ -461,6 +455,12 @@ func (c *Compiler) call(x *ast.Call) (exec.Expr, error) {
 	if isClassifierFunction(name) {
 		return c.compileClassifier(x, name)
 	}
+	if name == "synsets_in" {
+		return c.compileSynsetsIn(x)
+	}
+	if x.Rule != ast.RuleDefault {
+		return nil, value.ErrAt(x.Pos(), "%s does not take USING; synsets_in does", name)
+	}
 	fn, ok := funcs.Functions[name]
 	if !ok {
 		return nil, value.ErrAt(x.Pos(), "unknown function %s%s", x.Name.Name, value.DidYouMean(name, funcs.FunctionNames()))
@@ -518,6 +518,9 @@ func (c *Compiler) aggregate(x *ast.Call, ag *funcs.Aggregate) (exec.Expr, error
 			why = "aggregates are not allowed here"
 		}
 		return nil, value.ErrAt(x.Pos(), "%s(...) is an aggregate: %s", ag.Name, why)
+	}
+	if x.Rule != ast.RuleDefault {
+		return nil, value.ErrAt(x.Pos(), "%s does not take USING", ag.Name)
 	}
 	call := &exec.AggCall{Fn: ag, Distinct: x.Distinct, Text: x.String()}
 	switch {

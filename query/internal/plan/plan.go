@@ -66,6 +66,9 @@ func (p *Planner) Plan() (exec.PlanNode, error) {
 	}
 	if scan := sourceScan(root); scan != nil {
 		scan.Need = p.neededColumns(scan.Src.Sch, root)
+		if lp := scan.Src.LemmaPos; lp > 0 && scan.Need[lp] && scan.Src.CaptionCol() >= 0 {
+			scan.Need[scan.Src.CaptionCol()] = true // the lemma is found in the caption
+		}
 	}
 	return root, nil
 }
@@ -92,7 +95,11 @@ func (p *Planner) naive() (exec.PlanNode, error) {
 				if err != nil {
 					return nil, value.ErrAt(m.Pos(), "%v", err)
 				}
-				src.BindSynset(rule)
+				vocab, err := p.Sess.Catalog().Vocabulary(rule)
+				if err != nil {
+					return nil, err
+				}
+				src.BindSynset(rule, vocab)
 			}
 		}
 		in = &exec.ScanNode{Src: src}
@@ -469,18 +476,11 @@ func (p *Planner) indexPredicate(e ast.Expr) (*exec.IndexPred, error) {
 		if x.Synset == nil {
 			return &exec.IndexPred{Kind: "match", Rule: rule, Text: x.String()}, nil
 		}
-		q, err := c.Constant(x.Synset, "the synset of MATCHES SYNSET")
+		vocab, class, _, err := c.synsetMatcher(x, rule)
 		if err != nil {
 			return nil, err
 		}
-		syn, err := p.Sess.Catalog().Resolve(q.S)
-		if err != nil {
-			return nil, value.ErrAt(x.Synset.Pos(), "%v", err)
-		}
-		if syn.Class < 0 {
-			return nil, value.ErrAt(x.Synset.Pos(), "%s (%s) is not an ImageNet-1k class; MATCHES SYNSET takes one of the 1000 classes", syn.WNID, syn.Name)
-		}
-		return &exec.IndexPred{Kind: "synset", Rule: rule, Class: syn.Class, Text: x.String()}, nil
+		return &exec.IndexPred{Kind: "synset", Rule: rule, Class: class, Vocab: vocab, Text: x.String()}, nil
 	case *ast.Contains:
 		if x.Not || !p.isCaption(x.X) {
 			return nil, nil
