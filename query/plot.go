@@ -54,8 +54,11 @@ func (s *Session) execPlot(ctx context.Context, st *ast.Plot) (*Result, error) {
 		return v.AsFloat()
 	}
 	var skipped, outside int
-	if st.Kind != ast.PlotHistogram && (st.Density || st.RangeLo != nil || st.XLabel != nil) {
-		return nil, value.ErrAt(st.Pos(), "DENSITY, RANGE and XLABEL are options of PLOT HISTOGRAM")
+	if st.Kind != ast.PlotHistogram && (st.Density || st.RangeLo != nil || st.Bins != nil) {
+		return nil, value.ErrAt(st.Pos(), "BINS, DENSITY and RANGE are options of PLOT HISTOGRAM")
+	}
+	if st.Kind == ast.PlotScatter && st.XLabel != nil || st.Kind != ast.PlotLine && st.YLabel != nil {
+		return nil, value.ErrAt(st.Pos(), "XLABEL is an option of PLOT HISTOGRAM and PLOT LINE, YLABEL of PLOT LINE")
 	}
 	switch st.Kind {
 	case ast.PlotHistogram:
@@ -176,6 +179,45 @@ func (s *Session) execPlot(ctx context.Context, st *ast.Plot) (*Result, error) {
 			}
 		}
 		skipped, err = plot.Scatter(to.S, pts, true, labels)
+	case ast.PlotLine:
+		var curves []plot.Curve
+		for _, q := range st.Queries {
+			rows, sch, err := s.queryValues(ctx, q)
+			if err != nil {
+				return nil, err
+			}
+			if len(sch) != 2 || !value.IsNumeric(sch[0].Typ) || !value.IsNumeric(sch[1].Typ) {
+				return nil, value.ErrAt(q.Pos(), "PLOT LINE draws each query's (x, y) rows: select two numbers; the second column names the line")
+			}
+			cv := plot.Curve{Name: sch[1].Name}
+			for _, r := range rows {
+				x, okx := numeric(r[0])
+				y, oky := numeric(r[1])
+				if okx && oky {
+					cv.Points = append(cv.Points, plot.Point{X: x, Y: y})
+				}
+			}
+			curves = append(curves, cv)
+			labels.X = sch[0].Name
+		}
+		if len(curves) == 1 {
+			labels.Y = curves[0].Name
+		}
+		for _, opt := range []struct {
+			e    ast.Expr
+			dst  *string
+			what string
+		}{{st.XLabel, &labels.X, "the XLABEL"}, {st.YLabel, &labels.Y, "the YLABEL"}} {
+			if opt.e == nil {
+				continue
+			}
+			v, err := c.Constant(opt.e, opt.what)
+			if err != nil {
+				return nil, err
+			}
+			*opt.dst = value.AsText(v)
+		}
+		skipped, err = plot.Lines(to.S, curves, labels)
 	}
 	if err != nil {
 		return nil, value.ErrAt(st.Pos(), "PLOT: %v", err)

@@ -597,6 +597,7 @@ type PlotKind int
 const (
 	PlotHistogram PlotKind = iota + 1
 	PlotScatter
+	PlotLine
 )
 
 // Plot is PLOT HISTOGRAM (q), ... TO file [TITLE t] [BINS n] or
@@ -614,4 +615,5 @@ type Plot struct {
 	Density          bool
 	RangeLo, RangeHi Expr
 	XLabel           Expr
+	YLabel           Expr // PLOT LINE only
 }

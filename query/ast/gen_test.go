@@ -224,7 +224,7 @@ func (g *gen) nearest() *Nearest {
 }
 
 func (g *gen) stmt() Stmt {
-	switch g.n(28) {
+	switch g.n(29) {
 	case 0:
 		return &CreateSet{Name: g.ident(), Query: g.query()}
 	case 1:
@@ -312,6 +312,12 @@ func (g *gen) stmt() Stmt {
 		return &ShowClassifiers{}
 	case 25:
 		return &Evaluate{Name: g.ident(), Source: g.source(), Label: g.optExpr(), PerClass: g.n(2) == 0}
+	case 26:
+		p := &Plot{Kind: PlotLine, To: g.expr(), Title: g.optExpr(), XLabel: g.optExpr(), YLabel: g.optExpr()}
+		for i := 0; i < 1+g.n(3); i++ {
+			p.Queries = append(p.Queries, g.query())
+		}
+		return p
 	}
 	return &SelectStmt{Query: g.query()}
 }

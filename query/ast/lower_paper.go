@@ -19,6 +19,8 @@ func (l *lowerer) paperStatement(s *grammar.Statement) Stmt {
 		return &DropClassifier{IfExists: s.DropClassifier.IfExists, Name: ident(s.DropClassifier.Name)}
 	case s.ShowClassifiers != nil:
 		return &ShowClassifiers{}
+	case s.Plot != nil && s.Plot.Line != nil:
+		return l.plotLine(s.Plot.Line)
 	case s.Evaluate != nil:
 		e := s.Evaluate
 		return &Evaluate{Name: ident(e.Name), Source: l.evalSource(e.Source), Label: l.optExpr(e.Label), PerClass: e.PerClass}
@@ -56,4 +58,28 @@ func (l *lowerer) plotOption(p *Plot, o *grammar.PlotOption) {
 	case o.XLabel != nil:
 		p.XLabel = l.concat(o.XLabel)
 	}
+}
+
+func (l *lowerer) plotLine(ln *grammar.Line) *Plot {
+	p := &Plot{Kind: PlotLine, To: l.concat(ln.To)}
+	for _, q := range ln.Queries {
+		p.Queries = append(p.Queries, l.query(q))
+	}
+	for _, o := range ln.Options {
+		switch {
+		case o.Title != nil && p.Title != nil:
+			l.fail(o.Pos, "TITLE given twice")
+		case o.Title != nil:
+			p.Title = l.concat(o.Title)
+		case o.XLabel != nil && p.XLabel != nil:
+			l.fail(o.Pos, "XLABEL given twice")
+		case o.XLabel != nil:
+			p.XLabel = l.concat(o.XLabel)
+		case p.YLabel != nil:
+			l.fail(o.Pos, "YLABEL given twice")
+		default:
+			p.YLabel = l.concat(o.YLabel)
+		}
+	}
+	return p
 }

@@ -134,6 +134,7 @@ var statementTests = []struct{ in, want string }{
 	{"COMPARE INTRACLASS a, b BY synset MIN PAIRS 7 METHOD Bootstrap RESAMPLES 200 SEED 1", "COMPARE INTRACLASS a, b BY synset MIN PAIRS 7 METHOD bootstrap RESAMPLES 200 SEED 1"},
 	{"PLOT HISTOGRAM (SELECT x FROM t) TO 'h.svg' DENSITY RANGE 0.2, 0.9 XLABEL 'similarity' BINS 30",
 		"PLOT HISTOGRAM (SELECT x FROM t) TO 'h.svg' BINS 30 DENSITY RANGE 0.2, 0.9 XLABEL 'similarity'"},
+	{"plot line (select k, a from t), (select k, b from u) to 'l.svg' xlabel 'k' title 't' ylabel 'mean'", "PLOT LINE (SELECT k, a FROM t), (SELECT k, b FROM u) TO 'l.svg' TITLE 't' XLABEL 'k' YLABEL 'mean'"},
 	{"SELECT count(*) FROM laion WHERE caption MATCHES SYNSET 'dog.n.01' WITH HYPONYMS USING NORMALIZED", "SELECT count(*) FROM laion WHERE caption MATCHES SYNSET 'dog.n.01' WITH HYPONYMS USING NORMALIZED"},
 	{"SELECT synsets_in(caption), synsets_in(caption using normalized) FROM laion", "SELECT synsets_in(caption), synsets_in(caption USING NORMALIZED) FROM laion"},
 }

@@ -563,9 +563,12 @@ func (p *printer) stmt(s Stmt) {
 			p.WriteString(" WITH LAIONET NAMES")
 		}
 	case *Plot:
-		if x.Kind == PlotScatter {
+		switch x.Kind {
+		case PlotScatter:
 			p.WriteString("PLOT SCATTER ")
-		} else {
+		case PlotLine:
+			p.WriteString("PLOT LINE ")
+		default:
 			p.WriteString("PLOT HISTOGRAM ")
 		}
 		for i, q := range x.Queries {

@@ -48,6 +48,10 @@ func (p *printer) plotOptions(x *Plot) {
 		p.WriteString(" XLABEL ")
 		p.value(x.XLabel)
 	}
+	if x.YLabel != nil {
+		p.WriteString(" YLABEL ")
+		p.value(x.YLabel)
+	}
 }
 
 // evalSource prints EVALUATE's source, always with AS before an alias.

@@ -149,6 +149,7 @@ func Walk(v Visitor, n Node) {
 		walkExpr(v, x.RangeLo)
 		walkExpr(v, x.RangeHi)
 		walkExpr(v, x.XLabel)
+		walkExpr(v, x.YLabel)
 
 	case *ImportClassifier:
 		Walk(v, x.Weights)

@@ -444,7 +444,8 @@ type Export struct {
 type Plot struct {
 	Pos       lexer.Position
 	Histogram *Histogram `parser:"'PLOT' ( @@"`
-	Scatter   *Scatter   `parser:"       | @@ )"`
+	Scatter   *Scatter   `parser:"       | @@"`
+	Line      *Line      `parser:"       | @@ )"`
 }
 
 type Histogram struct {

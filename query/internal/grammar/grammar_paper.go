@@ -91,3 +91,19 @@ type CompareMethod struct {
 	Resamples *Concat `parser:"( 'RESAMPLES' @@ )?"`
 	Seed      *Concat `parser:"( 'SEED' @@ )?"`
 }
+
+// Line is PLOT LINE (q), ... TO file [TITLE t] [XLABEL x] [YLABEL y]: each
+// query's (x, y) rows as one line.
+type Line struct {
+	Pos     lexer.Position
+	Queries []*Select     `parser:"'LINE' '(' @@ ')' ( ',' '(' @@ ')' )*"`
+	To      *Concat       `parser:"'TO' @@"`
+	Options []*LineOption `parser:"@@*"`
+}
+
+type LineOption struct {
+	Pos    lexer.Position
+	Title  *Concat `parser:"  'TITLE' @@"`
+	XLabel *Concat `parser:"| 'XLABEL' @@"`
+	YLabel *Concat `parser:"| 'YLABEL' @@"`
+}

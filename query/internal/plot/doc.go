@@ -7,7 +7,9 @@
 // series' name and size. [Scatter] draws points, e.g. one per class with
 // the LAIONet mean as x and the ImageNet mean as y; with the diagonal
 // y = x both axes get the same range on a square canvas, so the share of
-// classes above the line reads directly. [TextHistogram] renders values as
+// classes above the line reads directly. [Lines] draws curves through (x, y)
+// points, e.g. a statistic against a threshold for several ways of
+// selecting. [TextHistogram] renders values as
 // lines of block characters for a terminal.
 //
 // Text is Liberation Sans (metric-compatible with Arial and Helvetica),

@@ -367,3 +367,27 @@ func TestTextHistogram(t *testing.T) {
 		t.Errorf("edges around zero:\n%s", strings.Join(lines, "\n"))
 	}
 }
+
+func TestLines(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "l.svg")
+	curves := []Curve{
+		{"a", []Point{{X: 3, Y: 1}, {X: 1, Y: 2}, {X: 2, Y: math.NaN()}}},
+		{"b", []Point{{X: 1, Y: 0.5}, {X: 2, Y: 0.7}}},
+	}
+	skipped, err := Lines(path, curves, Labels{Title: "sweep", X: "k"})
+	if err != nil || skipped != 1 {
+		t.Fatalf("skipped %d, %v", skipped, err)
+	}
+	texts, styles := svgContent(t, path)
+	for _, want := range []string{"sweep", "k", "a", "b"} {
+		if count(texts, want) == 0 {
+			t.Errorf("no text %q in %q", want, texts)
+		}
+	}
+	if count(styles, "stroke:#0072B2") == 0 || count(styles, "stroke:#E69F00") == 0 {
+		t.Error("the two lines are not drawn in the first two colours")
+	}
+	if _, err := Lines(path, []Curve{{"x", []Point{{X: math.NaN(), Y: 1}}}}, Labels{}); !errors.Is(err, ErrNoData) {
+		t.Errorf("only NaN: %v", err)
+	}
+}

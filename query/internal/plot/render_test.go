@@ -97,6 +97,16 @@ func TestTextIsNeverClipped(t *testing.T) {
 			_, err := HistogramWith(path, []Series{{"a very long series name that goes on and on", l}}, HistOptions{Density: true, Range: true, Lo: 0.3, Hi: 0.9}, Labels{Title: "Density"})
 			return err
 		},
+		"line": func(path string) error {
+			var a, b []Point
+			for k := 1; k <= 10; k++ {
+				a = append(a, Point{X: float64(k), Y: 0.5 + 0.02*float64(k)})
+				b = append(b, Point{X: float64(k), Y: 0.5})
+			}
+			_, err := Lines(path, []Curve{{"selected by image similarity to the class centroid", a}, {"selected by caption similarity", b}},
+				Labels{Title: "Mean intra-class similarity of the top k images per class, by how they were selected", X: "k", Y: "mean pairwise cosine"})
+			return err
+		},
 		"scatter": func(path string) error {
 			_, err := Scatter(path, named, true, Labels{Title: "Per-class intra-class similarity: LAIONet against ImageNet, one point per class", X: "ImageNet", Y: "LAIONet"})
 			return err
