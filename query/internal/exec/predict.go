@@ -3,10 +3,15 @@ package exec
 import (
 	"fmt"
 	"strconv"
+	"sync"
 
 	"github.com/laiondb/laiondb/query/internal/funcs"
 	"github.com/laiondb/laiondb/query/internal/value"
 )
+
+// scores are scratch buffers for TopK's float32 scores, one per call in
+// flight (an expression may be evaluated from more than one goroutine).
+var scores = sync.Pool{New: func() any { b := make([]float32, 0, 1024); return &b }}
 
 // PredictExpr is predict(x, 'name') (K = 0: the best class's label) or
 // predict_topk(x, 'name', K) (the K best labels, best first, joined by
@@ -38,7 +43,9 @@ func (e *PredictExpr) Eval(ec *EvalCtx, row value.Row) (value.Value, error) {
 		if err := e.Clf.CheckVector(v.V); err != nil {
 			return value.Value{}, err
 		}
-		classes = e.Clf.TopK(v.V, k, nil)
+		scratch := scores.Get().(*[]float32)
+		classes = e.Clf.TopK(v.V, k, *scratch)
+		scores.Put(scratch)
 	}
 	return value.StringV(e.Clf.Labels(classes)), nil
 }

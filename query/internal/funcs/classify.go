@@ -76,7 +76,7 @@ func (c *Classifier) Score(v []float32, class int) float64 {
 }
 
 // TopK returns the k best classes for v, best first (fewer when the
-// classifier has fewer classes). scratch, if it holds at least one value
+// classifier has fewer classes). scratch, if it has room for one value
 // per class, is used for the float32 scores.
 //
 // Every class is first scored in float32 with the SIMD kernels, whose
@@ -89,9 +89,10 @@ func (c *Classifier) Score(v []float32, class int) float64 {
 func (c *Classifier) TopK(v []float32, k int, scratch []float32) []int {
 	n := len(c.Classes)
 	k = min(k, n)
-	if len(scratch) < n {
+	if cap(scratch) < n {
 		scratch = make([]float32, n)
 	}
+	scratch = scratch[:n]
 	s := scratch[:n]
 	vec.DotBatch(v, c.Weights, c.ids, s)
 	// The k-th largest float32 score.
