@@ -352,6 +352,9 @@ func (p *Planner) columnHint(name string) string {
 	if strings.EqualFold(name, "synset") && p.Src != nil && !p.Src.HasColumn("synset") {
 		return "; synset is bound by WHERE caption MATCHES IMAGENET, or stored in a set made from such a query"
 	}
+	if strings.EqualFold(name, "lemma") && p.Src != nil && !p.Src.HasColumn("lemma") {
+		return "; lemma is bound by WHERE caption MATCHES IMAGENET (synsets_in(caption) lists every class and lemma a caption names)"
+	}
 	return ""
 }
 
