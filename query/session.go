@@ -332,7 +332,7 @@ func (s *Session) Names() Names {
 			}
 		}
 	}
-	for _, c := range []string{"id", "synset"} {
+	for _, c := range []string{"id", "synset", "lemma"} {
 		if !seen[c] {
 			n.Columns = append(n.Columns, c)
 		}
