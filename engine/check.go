@@ -20,7 +20,7 @@ func (db *DB) Check() error {
 }
 
 func (db *DB) checkExtra(s *Snapshot) error {
-	for _, f := range []func(db *DB, s *Snapshot) error{checkSets, checkIndexes, checkEmbeddings} {
+	for _, f := range []func(db *DB, s *Snapshot) error{checkSets, checkIndexes, checkEmbeddings, checkClassifiers} {
 		if err := f(db, s); err != nil {
 			return err
 		}

@@ -40,6 +40,8 @@
 //	0x05 index(4) graph(4) chunk(4)              HNSW graph chunk (no vectors)
 //	0x06 model 0x00 text                         cached text embedding (see embedcache.go)
 //	0x07 table(4) shard(4) gen(4) rule(1)        stored ImageNet labelling of a shard
+//	0x01 'c' classifier name                     classifier catalog entry (JSON; see classifiers.go)
+//	0x08 classifier(4) chunk(4)                  classifier weights or imported predictions
 //
 // Generations. Each ingest of a shard writes a new generation beside the
 // visible one and switches the catalog to it in one commit, so readers

@@ -21,6 +21,8 @@ var (
 	ErrNoTable  = errors.New("no such table")
 	ErrNoSet    = errors.New("no such set")
 	ErrNoColumn = errors.New("no such column")
+	// ErrNoClassifier: no classifier (weights or predictions) has the name.
+	ErrNoClassifier = errors.New("no such classifier")
 	// ErrNoSource: no table or set has the name.
 	ErrNoSource = errors.New("no such table or set")
 	// ErrStale: a set whose sources changed since it was made (see

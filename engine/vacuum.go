@@ -82,6 +82,10 @@ func (db *DB) Vacuum(ctx context.Context, progress func(step string, done, total
 		return nil, err
 	}
 	rep.Orphans += n
+	if n, err = db.dropOrphanClassifiers(); err != nil {
+		return nil, err
+	}
+	rep.Orphans += n
 	progress("orphans", int64(len(tables))+2, int64(len(tables))+2)
 	if err := ctx.Err(); err != nil {
 		return nil, err

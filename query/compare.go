@@ -27,12 +27,13 @@ const (
 	verdictNeither = "neither"
 )
 
-// execCompare runs COMPARE INTRACLASS a, b [ON col] BY key [MIN PAIRS n]:
-// per class present in both sources, the mean and standard deviation of
-// the pairwise cosines of each, the 95% interval of each mean as
-// 1.96·std/sqrt(pairs−1), and whether a's mean is significantly lower or
-// higher than b's: the interval of the difference, d ± sqrt(ci_a² + ci_b²),
-// excludes 0.
+// execCompare runs COMPARE INTRACLASS a, b [ON col] BY key [MIN PAIRS n]
+// [METHOD m [RESAMPLES r] [SEED s]]: per class present in both sources,
+// the mean and standard deviation of the pairwise cosines of each, the
+// 95% interval of each mean (ci, its half-width), and whether a's mean is
+// significantly lower or higher than b's: the interval of the difference,
+// d ± sqrt(ci_a² + ci_b²), excludes 0. The interval is the METHOD's (see
+// compareMethod).
 func (s *Session) execCompare(ctx context.Context, st *ast.CompareIntraclass) (*Result, error) {
 	on := "img"
 	if !st.On.IsZero() {
@@ -48,6 +49,13 @@ func (s *Session) execCompare(ctx context.Context, st *ast.CompareIntraclass) (*
 			return nil, value.ErrAt(st.MinPairs.Pos(), "MIN PAIRS takes a positive integer")
 		}
 		minPairs = v.I
+	}
+	method, err := s.compareMethod(ctx, st)
+	if err != nil {
+		return nil, err
+	}
+	if method.name == ast.MethodJackknife {
+		minPairs = max(minPairs, 3) // the jackknife needs 3 images
 	}
 	names := [2]string{sourceName(st.A), sourceName(st.B)}
 	var groups [2]map[string][][]float32
@@ -72,23 +80,9 @@ func (s *Session) execCompare(ctx context.Context, st *ast.CompareIntraclass) (*
 		}
 	}
 	sort.Strings(classes)
-	var stats [2]map[string]*classStats
-	for i := range stats {
-		stats[i] = make(map[string]*classStats, len(classes))
-		for _, k := range classes {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-			ps, err := funcs.PairStats(ctx, groups[i][k])
-			if err != nil {
-				return nil, err
-			}
-			cs := &classStats{PairwiseStats: ps}
-			if ps.Pairs > 1 {
-				cs.ci = 1.96 * ps.Std / math.Sqrt(float64(ps.Pairs-1))
-			}
-			stats[i][k] = cs
-		}
+	stats, err := method.classStats(ctx, groups, classes)
+	if err != nil {
+		return nil, err
 	}
 	cols := compareColumns(st)
 	var rows []value.Row
@@ -124,6 +118,9 @@ func (s *Session) execCompare(ctx context.Context, st *ast.CompareIntraclass) (*
 	msg := fmt.Sprintf("%s is significantly lower than %s in %.1f%% of %d classes (%d), higher in %.1f%% (%d), neither in %.1f%% (%d); %d classes skipped (fewer than %d pairs in one set)",
 		names[0], names[1], pct(counts[verdictLower]), n, counts[verdictLower], pct(counts[verdictHigher]), counts[verdictHigher],
 		pct(counts[verdictNeither]), counts[verdictNeither], skipped, minPairs)
+	if st.Method != ast.MethodDefault {
+		msg += "; intervals: " + method.describe()
+	}
 	return &Result{Columns: cols, Rows: value.NewSliceRows(rows), Message: msg}, nil
 }
 

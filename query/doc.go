@@ -10,7 +10,8 @@
 // holds the scalar functions and aggregates; value the values, rows and
 // errors they share; export and plot write EXPORT's files and PLOT's
 // charts. This package executes the statements themselves (SHOW, INGEST,
-// CREATE SET, COMPARE, ...).
+// CREATE SET, COMPARE, IMPORT CLASSIFIER, EVALUATE, ...); COMPARE and
+// EVALUATE return plain rows (Columns and Rows), like a query.
 //
 // Every statement reads one snapshot of the database, taken when it starts
 // and closed with its rows. Cancelling the context cancels the statement,

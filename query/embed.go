@@ -59,6 +59,35 @@ func (s *Session) onlyModel() string {
 	return ""
 }
 
+// modelOfDim is the model of the database's vector columns of dimension
+// dim when they all have one, else "".
+func (s *Session) modelOfDim(dim int) string {
+	models := map[string]bool{}
+	for _, t := range s.db.Tables() {
+		for _, v := range t.Vectors {
+			if v.Dim == dim && v.Model != "" && v.Model != "unknown" {
+				models[v.Model] = true
+			}
+		}
+	}
+	if len(models) == 1 {
+		for m := range models {
+			return m
+		}
+	}
+	return ""
+}
+
+// modelHint is the MODEL clause to suggest for vectors of dimension dim:
+// the CLIP model LAION's embeddings of that dimension come from, never
+// one of another dimension.
+func modelHint(dim int) string {
+	if m := engine.ModelForDim(dim); m != "" {
+		return "'" + m + "'"
+	}
+	return "'name'"
+}
+
 func (s *Session) resetEmbedder() { s.embedders = nil }
 
 // cacheOnly answers only from the database's embedding cache: with no
@@ -199,13 +228,15 @@ func (s *Session) execImport(ctx context.Context, st *ast.ImportEmbeddings) (*Re
 		}
 		model = m.S
 	}
-	if model == "" {
-		model = s.onlyModel()
-	}
-	if model == "" {
-		return nil, value.ErrAt(st.Pos(), "IMPORT EMBEDDINGS needs a model name: add MODEL 'clip-vit-b32' (the model that made the vectors)")
-	}
-	im, err := embed.NewImport(texts.S, vecs.S, model)
+	im, err := embed.NewImportWith(texts.S, vecs.S, func(dim int) (string, error) {
+		if model == "" {
+			model = s.modelOfDim(dim)
+		}
+		if model == "" {
+			return "", fmt.Errorf("a model name is needed: add MODEL %s (the model that made the vectors)", modelHint(dim))
+		}
+		return model, nil
+	})
 	if err != nil {
 		return nil, value.ErrAt(st.Pos(), "IMPORT EMBEDDINGS: %v", err)
 	}
@@ -227,6 +258,9 @@ func (s *Session) execImport(ctx context.Context, st *ast.ImportEmbeddings) (*Re
 		s.embeds[model+"\x00"+t] = im.Vectors()[i]
 	}
 	msg := fmt.Sprintf("imported %d %s embeddings (%d-d) from %s", im.Len(), model, im.Dim(), filepath.Base(vecs.S))
+	if im.Transposed() {
+		msg += fmt.Sprintf(" (stored as %d × %d: one column per text)", im.Dim(), im.Len())
+	}
 	if !stored {
 		msg += " (the database is read-only: kept for this session)"
 	}

@@ -33,7 +33,9 @@ import (
 // separated by blank lines (# starts a comment line). Each file runs
 // against a fresh database in a temporary directory; $captions is the real 10k-caption
 // parquet file, $shard a generated 5,000-row shard (512-d vectors),
-// $other_shard another (3,000 rows, another seed) and $min_width 300.
+// $other_shard another (3,000 rows, another seed), $min_width 300, and
+// the real files of testdata/: $b32_zeroshot (512, 1000) and $l14_zeroshot
+// (1000, 768, Fortran order), the CLIP zero-shot class weights, and $wnids.
 // go test -run TestLQ -rewrite rewrites the expectations for review.
 //
 // Numbers with a fraction or exponent compare within floatTolerance
@@ -79,10 +81,14 @@ func TestLQ(t *testing.T) {
 		t.Fatal(err)
 	}
 	captions, _ := filepath.Abs("../testdata/laion-captions-10k.parquet")
+	b32, _ := filepath.Abs("../testdata/clip-vit-b32-imagenet-zeroshot.npy")
+	l14, _ := filepath.Abs("../testdata/clip-vit-l14-imagenet-zeroshot.npy")
+	wnids, _ := filepath.Abs("../testdata/imagenet-1k-wnids.txt")
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			runLQFile(t, f, map[string]string{"shard": shard, "other_shard": other, "min_width": "300", "captions": captions, "imagenet": filepath.Join(shard, "imagenet"),
-				"synset_texts": filepath.Join(shard, "synsets", "synset_text.tsv"), "synset_vectors": filepath.Join(shard, "synsets", "synset_text_emb.npy"), "out": t.TempDir()})
+				"synset_texts": filepath.Join(shard, "synsets", "synset_text.tsv"), "synset_vectors": filepath.Join(shard, "synsets", "synset_text_emb.npy"), "out": t.TempDir(),
+				"b32_zeroshot": b32, "l14_zeroshot": l14, "wnids": wnids})
 		})
 	}
 }
@@ -149,8 +155,17 @@ func runLQFile(t *testing.T, path string, vars map[string]string) {
 	}
 	var out strings.Builder
 	changed := false
+	// Paths in the output are written as the variables that give them,
+	// so that expectations do not depend on where the files are.
+	var paths []string
+	for name, v := range vars {
+		if strings.Contains(v, "/") {
+			paths = append(paths, v, "$"+name)
+		}
+	}
+	unpath := strings.NewReplacer(paths...)
 	for bi, b := range blocks {
-		got := runLQBlock(sess, b.stmts)
+		got := unpath.Replace(runLQBlock(sess, b.stmts))
 		if *rewrite {
 			if !sameOutput(got, b.expect) {
 				blocks[bi].expect = got

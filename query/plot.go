@@ -53,9 +53,32 @@ func (s *Session) execPlot(ctx context.Context, st *ast.Plot) (*Result, error) {
 		}
 		return v.AsFloat()
 	}
-	var skipped int
+	var skipped, outside int
+	if st.Kind != ast.PlotHistogram && (st.Density || st.RangeLo != nil || st.Bins != nil) {
+		return nil, value.ErrAt(st.Pos(), "BINS, DENSITY and RANGE are options of PLOT HISTOGRAM")
+	}
+	if st.Kind == ast.PlotScatter && st.XLabel != nil || st.Kind != ast.PlotLine && st.YLabel != nil {
+		return nil, value.ErrAt(st.Pos(), "XLABEL is an option of PLOT HISTOGRAM and PLOT LINE, YLABEL of PLOT LINE")
+	}
 	switch st.Kind {
 	case ast.PlotHistogram:
+		opt := plot.HistOptions{Density: st.Density}
+		if st.RangeLo != nil {
+			lo, err := c.Constant(st.RangeLo, "the RANGE's low end")
+			if err != nil {
+				return nil, err
+			}
+			hi, err := c.Constant(st.RangeHi, "the RANGE's high end")
+			if err != nil {
+				return nil, err
+			}
+			l, okl := lo.AsFloat()
+			h, okh := hi.AsFloat()
+			if !okl || !okh || lo.T == value.TBool || hi.T == value.TBool || !(l < h) {
+				return nil, value.ErrAt(st.RangeLo.Pos(), "RANGE takes two numbers lo, hi with lo < hi, not %s, %s", value.DisplayValue(lo), value.DisplayValue(hi))
+			}
+			opt.Range, opt.Lo, opt.Hi = true, l, h
+		}
 		bins := 0
 		if st.Bins != nil {
 			b, err := c.Constant(st.Bins, "BINS")
@@ -87,7 +110,17 @@ func (s *Session) execPlot(ctx context.Context, st *ast.Plot) (*Result, error) {
 		if len(series) == 1 {
 			labels.X = series[0].Name
 		}
-		skipped, err = plot.Histogram(to.S, series, bins, labels)
+		if st.XLabel != nil {
+			x, err := c.Constant(st.XLabel, "the XLABEL")
+			if err != nil {
+				return nil, err
+			}
+			labels.X = value.AsText(x)
+		}
+		opt.Bins = bins
+		var rep plot.HistReport
+		rep, err = plot.HistogramWith(to.S, series, opt, labels)
+		skipped, outside = rep.Skipped, rep.Outside
 	case ast.PlotScatter:
 		var pts []plot.Point
 		if len(st.Queries) == 1 {
@@ -105,8 +138,8 @@ func (s *Session) execPlot(ctx context.Context, st *ast.Plot) (*Result, error) {
 				y, oky := numeric(r[1])
 				if okx && oky {
 					p := plot.Point{X: x, Y: y}
-					if len(r) > 2 {
-						p.Label = value.AsText(r[2])
+					if len(r) > 2 && r[2].T != value.TNull {
+						p.Label = s.pointLabel(value.AsText(r[2]))
 					}
 					pts = append(pts, p)
 				}
@@ -141,11 +174,50 @@ func (s *Session) execPlot(ctx context.Context, st *ast.Plot) (*Result, error) {
 			labels.X, labels.Y = names[0], names[1]
 			for _, k := range order {
 				if y, ok := maps[1][k]; ok {
-					pts = append(pts, plot.Point{X: maps[0][k], Y: y, Label: keyText[k]})
+					pts = append(pts, plot.Point{X: maps[0][k], Y: y, Label: s.pointLabel(keyText[k])})
 				}
 			}
 		}
 		skipped, err = plot.Scatter(to.S, pts, true, labels)
+	case ast.PlotLine:
+		var curves []plot.Curve
+		for _, q := range st.Queries {
+			rows, sch, err := s.queryValues(ctx, q)
+			if err != nil {
+				return nil, err
+			}
+			if len(sch) != 2 || !value.IsNumeric(sch[0].Typ) || !value.IsNumeric(sch[1].Typ) {
+				return nil, value.ErrAt(q.Pos(), "PLOT LINE draws each query's (x, y) rows: select two numbers; the second column names the line")
+			}
+			cv := plot.Curve{Name: sch[1].Name}
+			for _, r := range rows {
+				x, okx := numeric(r[0])
+				y, oky := numeric(r[1])
+				if okx && oky {
+					cv.Points = append(cv.Points, plot.Point{X: x, Y: y})
+				}
+			}
+			curves = append(curves, cv)
+			labels.X = sch[0].Name
+		}
+		if len(curves) == 1 {
+			labels.Y = curves[0].Name
+		}
+		for _, opt := range []struct {
+			e    ast.Expr
+			dst  *string
+			what string
+		}{{st.XLabel, &labels.X, "the XLABEL"}, {st.YLabel, &labels.Y, "the YLABEL"}} {
+			if opt.e == nil {
+				continue
+			}
+			v, err := c.Constant(opt.e, opt.what)
+			if err != nil {
+				return nil, err
+			}
+			*opt.dst = value.AsText(v)
+		}
+		skipped, err = plot.Lines(to.S, curves, labels)
 	}
 	if err != nil {
 		return nil, value.ErrAt(st.Pos(), "PLOT: %v", err)
@@ -154,7 +226,33 @@ func (s *Session) execPlot(ctx context.Context, st *ast.Plot) (*Result, error) {
 	if skipped > 0 {
 		msg += fmt.Sprintf(" (%d NaN or infinite values left out)", skipped)
 	}
+	if outside > 0 {
+		msg += fmt.Sprintf(" (%d values outside the RANGE left out)", outside)
+	}
 	return &Result{Message: msg}, nil
+}
+
+// pointLabel is how a scatter plot labels a point: an ImageNet class by
+// its name (n02909870 → bucket), anything else as it is.
+func (s *Session) pointLabel(key string) string {
+	if looksLikeWNID(key) {
+		if syn, err := s.cat.Resolve(key); err == nil {
+			return syn.Head
+		}
+	}
+	return key
+}
+
+func looksLikeWNID(s string) bool {
+	if len(s) != 9 || s[0] != 'n' {
+		return false
+	}
+	for _, c := range s[1:] {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // TextHistogram draws values as a text histogram for a terminal (the

@@ -301,6 +301,20 @@ func (s *Session) exec(ctx context.Context, stmt ast.Stmt) (*Result, error) {
 		return s.execExport(ctx, st)
 	case *ast.Plot:
 		return s.execPlot(ctx, st)
+
+	// Issue 13: classifiers and their evaluation.
+	case *ast.ImportClassifier:
+		return s.execImportClassifier(ctx, st)
+	case *ast.CreateClassifier:
+		return s.execCreateClassifier(ctx, st)
+	case *ast.ImportPredictions:
+		return s.execImportPredictions(ctx, st)
+	case *ast.DropClassifier:
+		return s.execDropClassifier(ctx, st)
+	case *ast.ShowClassifiers:
+		return s.execShowClassifiers(ctx)
+	case *ast.Evaluate:
+		return s.execEvaluate(ctx, st)
 	}
 	return nil, value.ErrAt(stmt.Pos(), "%s is not supported yet", strings.Fields(stmt.Span().Text + " ")[0])
 }
@@ -340,7 +354,7 @@ func (s *Session) Names() Names {
 			}
 		}
 	}
-	for _, c := range []string{"id", "synset"} {
+	for _, c := range []string{"id", "synset", "lemma"} {
 		if !seen[c] {
 			n.Columns = append(n.Columns, c)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -206,16 +207,11 @@ func (s *Session) execShowSynset(ctx context.Context, st *ast.ShowSynset) (*Resu
 	if syn.Class >= 0 {
 		class = value.IntV(int64(syn.Class))
 	}
-	var paper []string
-	if vocab, err := s.cat.Vocabulary(synset.Paper); err == nil && syn.Class >= 0 {
-		for _, e := range vocab.EntriesOf(syn.Class) {
-			paper = append(paper, vocab.Entries()[e].Lemma)
-		}
-	}
+	paper, never := s.paperLemmas(syn)
 	row := value.Row{value.StringV(syn.WNID.String()), class, value.StringV(syn.Name), value.StringV(syn.Head), value.StringV(strings.Join(syn.Lemmas, ", ")),
-		value.StringV(strings.Join(paper, ", ")), value.StringV(syn.Gloss), value.StringV(synset.Text(syn)), value.StringV(strings.Join(chain, " < "))}
+		value.StringV(strings.Join(paper, ", ")), value.StringV(strings.Join(never, ", ")), value.StringV(syn.Gloss), value.StringV(synset.Text(syn)), value.StringV(strings.Join(chain, " < "))}
 	cols := []Column{{Name: "wnid", Type: value.TString}, {Name: "class", Type: value.TInt}, {Name: "sense", Type: value.TString}, {Name: "name", Type: value.TString}, {Name: "lemmas", Type: value.TString},
-		{Name: "matching lemmas", Type: value.TString}, {Name: "gloss", Type: value.TString}, {Name: "synset_text", Type: value.TString}, {Name: "hypernyms", Type: value.TString}}
+		{Name: "matching lemmas", Type: value.TString}, {Name: "never matching", Type: value.TString}, {Name: "gloss", Type: value.TString}, {Name: "synset_text", Type: value.TString}, {Name: "hypernyms", Type: value.TString}}
 	return &Result{Columns: cols, Rows: value.NewSliceRows([]value.Row{row})}, nil
 }
 
@@ -544,6 +540,48 @@ func isLiteral(e ast.Expr) bool {
 		return true
 	}
 	return false
+}
+
+// paperLemmas splits an ImageNet class's lemmas under the paper rule into
+// those that can match a caption and those that never can, each with the
+// reason: a lemma with punctuation (T-shirt) cannot survive the caption's
+// punctuation becoming spaces, and a lemma another class shares is dropped
+// from the dictionary. Synsets outside ImageNet-1k have neither.
+func (s *Session) paperLemmas(syn *synset.Synset) (matching, never []string) {
+	vocab, err := s.cat.Vocabulary(synset.Paper)
+	if err != nil || syn.Class < 0 {
+		return nil, nil
+	}
+	inVocab := map[string]bool{}
+	for _, e := range vocab.EntriesOf(syn.Class) {
+		l := vocab.Entries()[e].Lemma
+		inVocab[l] = true
+		if vocab.CanMatch(e) {
+			matching = append(matching, l)
+		} else {
+			never = append(never, l+" (punctuation: the rule turns it into a space in captions)")
+		}
+	}
+	for _, l := range syn.Lemmas {
+		if inVocab[l] {
+			continue
+		}
+		var others []string
+		for _, o := range s.cat.Classes() {
+			if o.Class != syn.Class && slices.Contains(o.Lemmas, l) {
+				others = append(others, o.WNID.String()+" "+o.Head)
+			}
+		}
+		switch {
+		case syn.WNID == synset.CraneMachine:
+			never = append(never, l+" (the paper's list leaves this class out; crane is the bird's)")
+		case len(others) == 0:
+			never = append(never, l+" (not in the paper's dictionary)")
+		default:
+			never = append(never, l+" (shared with "+strings.Join(others, ", ")+")")
+		}
+	}
+	return matching, never
 }
 
 var _ = errors.New

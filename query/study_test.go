@@ -180,4 +180,41 @@ func TestIntraclassAndCompareMatchDirectPairwise(t *testing.T) {
 		}
 	}
 	t.Logf("%s", summary)
+
+	// METHOD jackknife: every interval is 1.96 times the jackknife standard
+	// error computed by deleting each image in turn and averaging the
+	// cosines of the pairs that remain.
+	deleteOne := func(vs [][]float32) float64 {
+		n := len(vs)
+		thetas := make([]float64, n)
+		var mean float64
+		for i := range vs {
+			rest := append(append([][]float32(nil), vs[:i]...), vs[i+1:]...)
+			thetas[i], _, _ = direct(rest)
+			mean += thetas[i] / float64(n)
+		}
+		var ss float64
+		for _, th := range thetas {
+			ss += (th - mean) * (th - mean)
+		}
+		return math.Sqrt(float64(n-1) / float64(n) * ss)
+	}
+	jk := execOne(t, s, "COMPARE INTRACLASS laionet, inet BY synset MIN PAIRS 7 METHOD jackknife")
+	jrows, err := Collect(jk.Rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	worst = 0
+	checked := 0
+	for _, r := range jrows {
+		if len(la[r[0].S]) > 40 || checked == 8 { // the delete-one loop is O(n³d)
+			continue
+		}
+		checked++
+		worst = max(worst, math.Abs(r[5].F-1.96*deleteOne(la[r[0].S])), math.Abs(r[9].F-1.96*deleteOne(in[r[0].S])))
+	}
+	if worst > 1e-6 {
+		t.Errorf("COMPARE METHOD jackknife intervals differ from the delete-one computation by %g", worst)
+	}
+	t.Logf("%s", jk.Message)
 }

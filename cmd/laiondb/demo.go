@@ -24,7 +24,9 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 		"Writes a generated LAION-format shard and an ImageNet-like set under DIR,\n"+
 			"ingests them into DIR/study.db and runs the LAIONet study\n"+
 			"(examples/laionet.lq): lemma matching, the text-similarity filter,\n"+
-			"intra-class similarity, the paper's comparison, plots and an export.\n"+
+			"intra-class similarity, the paper's comparison, plots and an export;\n"+
+			"then zero-shot accuracy on LAIONet and ImageNet (examples/accuracy.lq)\n"+
+			"and selection by caption or by image (examples/selection.lq).\n"+
 			"Re-running replaces DIR's shard/, study.db and outputs.")
 	out := fs.String("out", "laiondb-demo", "directory for the shard, the database, the plots and the export")
 	rows := fs.Int("rows", 50000, "rows of the generated LAION shard")
@@ -55,27 +57,28 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 	defer db.Close()
 	progress := repl.NewProgressReporter(e.stderr)
 	sess, err := query.NewSession(db, query.Options{
-		Vars:     map[string]string{"shard": shard, "out": *out},
+		Vars:     map[string]string{"shard": shard, "out": *out, "weights": filepath.Join(shard, "synsets", "zeroshot_weights.npy")},
 		Warn:     func(msg string) { fmt.Fprintln(e.stderr, "warning:", msg) },
 		Progress: progress.Report,
 	})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(e.stdout, "-- running examples/laionet.lq")
 	p := &repl.Printer{Out: e.stdout, Err: e.stderr, Format: repl.Table, Width: repl.TerminalWidth(e.stdout)}
-	err = repl.RunScript(ctx, sess, p, "examples/laionet.lq", examples.LAIONet)
-	progress.Finish()
-	if err != nil {
-		var qe *query.Error
-		if errors.As(err, &qe) {
-			fmt.Fprintln(e.stderr, err)
-			return errReported
+	for _, sc := range examples.Study {
+		fmt.Fprintln(e.stdout, "-- running "+sc.Name)
+		err = repl.RunScript(ctx, sess, p, sc.Name, sc.Text)
+		progress.Finish()
+		if err != nil {
+			var qe *query.Error
+			if errors.As(err, &qe) {
+				fmt.Fprintln(e.stderr, err)
+				return errReported
+			}
+			return err
 		}
-		return err
 	}
-	fmt.Fprintf(e.stdout, "-- done in %s: database %s, plots %s and %s, export %s\n",
-		time.Since(start).Round(time.Millisecond), dbDir,
-		filepath.Join(*out, "intraclass_hist.svg"), filepath.Join(*out, "intraclass_scatter.svg"), filepath.Join(*out, "laionet.parquet"))
+	fmt.Fprintf(e.stdout, "-- done in %s: database %s, plots %s/*.svg, export %s\n",
+		time.Since(start).Round(time.Millisecond), dbDir, *out, filepath.Join(*out, "laionet.parquet"))
 	return nil
 }

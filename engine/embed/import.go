@@ -38,6 +38,7 @@ const importChunk = 1024
 // would shift every later line against the npy rows.
 type Import struct {
 	model       string
+	transposed  bool
 	textsPath   string
 	vectorsPath string
 	dim         int
@@ -49,12 +50,22 @@ type Import struct {
 // NewImport reads textsPath and vectorsPath (float16 or float32, C or
 // Fortran order) into memory and checks them: as many rows as texts, no
 // NaN, infinite or zero vector, no text given twice with different
-// vectors. Vectors are normalised to unit length. Problems are *FileError
+// vectors. Vectors are normalised to unit length. A vectors file written
+// the other way round, (dim, texts), is read transposed when its shape
+// says so unambiguously: its second dimension, not its first, is the
+// number of texts (Transposed then reports it). Problems are *FileError
 // values naming the file and the line or row.
 func NewImport(textsPath, vectorsPath, model string) (*Import, error) {
 	if model == "" {
 		return nil, fmt.Errorf("import %s: a model name is required: the cache keys vectors by model", vectorsPath)
 	}
+	return NewImportWith(textsPath, vectorsPath, func(int) (string, error) { return model, nil })
+}
+
+// NewImportWith is NewImport with the model chosen once the vectors'
+// dimension is known: model is called with it and returns the model name
+// or why there is none (for example a hint that follows the dimension).
+func NewImportWith(textsPath, vectorsPath string, model func(dim int) (string, error)) (*Import, error) {
 	lines, firstLine, err := readTexts(textsPath)
 	if err != nil {
 		return nil, err
@@ -64,12 +75,21 @@ func NewImport(textsPath, vectorsPath, model string) (*Import, error) {
 		return nil, fileErr(vectorsPath, -1, "cannot read the vectors", err)
 	}
 	defer r.Close()
+	transposed := false
+	if r.Rows != len(lines) && r.Dim == len(lines) {
+		r.Transpose()
+		transposed = true
+	}
 	if r.Rows != len(lines) {
 		return nil, &FileError{Path: vectorsPath, Row: -1,
-			Msg: fmt.Sprintf("%d rows, but %s has %d texts: row i must be the embedding of text i; write both files from the same list", r.Rows, textsPath, len(lines))}
+			Msg: fmt.Sprintf("%d rows of %d values, but %s has %d texts: row i (or, in a (dim, texts) file, column i) must be the embedding of text i; write both files from the same list", r.Rows, r.Dim, textsPath, len(lines))}
+	}
+	name, err := model(r.Dim)
+	if err != nil {
+		return nil, err
 	}
 	im := &Import{
-		model: model, textsPath: textsPath, vectorsPath: vectorsPath, dim: r.Dim,
+		model: name, transposed: transposed, textsPath: textsPath, vectorsPath: vectorsPath, dim: r.Dim,
 		index: make(map[string]int, len(lines)),
 		flat:  make([]float32, 0, len(lines)*r.Dim),
 	}
@@ -181,6 +201,10 @@ func fileErr(path string, row int, msg string, err error) error {
 
 // Model returns the model name given to NewImport.
 func (im *Import) Model() string { return im.model }
+
+// Transposed reports whether the vectors file was read as the transpose
+// of its array: shaped (dim, texts) rather than (texts, dim).
+func (im *Import) Transposed() bool { return im.transposed }
 
 // Dim returns the vectors' dimension.
 func (im *Import) Dim() int { return im.dim }

@@ -238,3 +238,41 @@ func TestImportUnknownText(t *testing.T) {
 		t.Fatalf("error does not truncate the text: %q", err)
 	}
 }
+
+// TestImportTransposed reads a (dim, texts) file as the transpose of its
+// array, and hands the model chooser the real dimension.
+func TestImportTransposed(t *testing.T) {
+	// Two texts, 3-d vectors, written as the 3 × 2 matrix whose columns
+	// are the vectors.
+	tp, vp := writePair(t, "a\nb\n", npy.Float32, [][]float32{{3, 0}, {4, 0}, {0, 2}})
+	var gotDim int
+	im, err := embed.NewImportWith(tp, vp, func(dim int) (string, error) { gotDim = dim; return "m3", nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !im.Transposed() || im.Dim() != 3 || gotDim != 3 || im.Model() != "m3" {
+		t.Fatalf("transposed %v dim %d chooser saw %d model %q", im.Transposed(), im.Dim(), gotDim, im.Model())
+	}
+	vs := im.Vectors()
+	want := [][]float32{{0.6, 0.8, 0}, {0, 0, 1}}
+	for i := range want {
+		for j := range want[i] {
+			if math.Abs(float64(vs[i][j]-want[i][j])) > 1e-6 {
+				t.Fatalf("vector %d = %v, want %v", i, vs[i], want[i])
+			}
+		}
+	}
+	// A square file is read as written (row i is text i): the shape
+	// cannot say otherwise.
+	tp, vp = writePair(t, "a\nb\nc\n", npy.Float32, threeRows)
+	im, err = embed.NewImport(tp, vp, "m")
+	if err != nil || im.Transposed() {
+		t.Fatalf("square file: transposed %v, %v", im != nil && im.Transposed(), err)
+	}
+	// The chooser's error is the import's error.
+	tp, vp = writePair(t, "a\nb\n", npy.Float32, [][]float32{{3, 0}, {4, 0}, {0, 2}})
+	_, err = embed.NewImportWith(tp, vp, func(dim int) (string, error) { return "", errors.New("no model for 3-d") })
+	if err == nil || !strings.Contains(err.Error(), "no model for 3-d") {
+		t.Fatalf("chooser error: %v", err)
+	}
+}

@@ -105,6 +105,17 @@ func (r *Reader) Path() string { return r.path }
 // Close closes the file.
 func (r *Reader) Close() error { return r.f.Close() }
 
+// Transpose makes the reader read the transpose of the file's array: row
+// i is then column i of the file, and Rows and Dim swap. The bytes of a
+// C-order (r, c) array are those of a Fortran-order (c, r) array, so
+// nothing is copied or re-read: only the header's view changes. It is for
+// files written the other way round, such as CLIP zero-shot weights saved
+// as (dim, classes).
+func (r *Reader) Transpose() {
+	r.Rows, r.Dim = r.Dim, r.Rows
+	r.Fortran = !r.Fortran
+}
+
 // ReadRows reads rows [start, start+n) into dst as row-major little-endian
 // values of the file's dtype (dst must hold n*Dim*DType.Size() bytes).
 func (r *Reader) ReadRows(dst []byte, start, n int) error {

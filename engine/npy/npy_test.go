@@ -160,3 +160,63 @@ func FuzzHeader(f *testing.F) {
 		}
 	})
 }
+
+// TestTranspose reads both real zero-shot files as (classes, dim): the
+// B/32 file is C-order (512, 1000), so its transpose is read in Fortran
+// order, and the L/14 file is Fortran (1000, 768), whose transpose is read
+// in C order. Each element must be the file's element (j, i).
+func TestTranspose(t *testing.T) {
+	b32, err := Open("../../testdata/clip-vit-b32-imagenet-zeroshot.npy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b32.Close()
+	orig := make([]byte, 512*1000*2)
+	if err := b32.ReadRows(orig, 0, 512); err != nil {
+		t.Fatal(err)
+	}
+	b32.Transpose()
+	if b32.Rows != 1000 || b32.Dim != 512 || !b32.Fortran {
+		t.Fatalf("transposed header %+v", b32.Header)
+	}
+	rows := make([]byte, 7*512*2)
+	if err := b32.ReadRows(rows, 993, 7); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 7; i++ {
+		for j := 0; j < 512; j++ {
+			got := binary.LittleEndian.Uint16(rows[(i*512+j)*2:])
+			want := binary.LittleEndian.Uint16(orig[(j*1000+993+i)*2:])
+			if got != want {
+				t.Fatalf("transposed (%d, %d) = %#x, want the file's (%d, %d) = %#x", 993+i, j, got, j, 993+i, want)
+			}
+		}
+	}
+
+	l14, err := Open("../../testdata/clip-vit-l14-imagenet-zeroshot.npy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l14.Close()
+	orig = make([]byte, 1000*768*4)
+	if err := l14.ReadRows(orig, 0, 1000); err != nil {
+		t.Fatal(err)
+	}
+	l14.Transpose()
+	if l14.Rows != 768 || l14.Dim != 1000 || l14.Fortran {
+		t.Fatalf("transposed header %+v", l14.Header)
+	}
+	rows = make([]byte, 3*1000*4)
+	if err := l14.ReadRows(rows, 765, 3); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		for j := 0; j < 1000; j++ {
+			got := binary.LittleEndian.Uint32(rows[(i*1000+j)*4:])
+			want := binary.LittleEndian.Uint32(orig[(j*768+765+i)*4:])
+			if got != want {
+				t.Fatalf("transposed (%d, %d) differs from the file's (%d, %d)", 765+i, j, j, 765+i)
+			}
+		}
+	}
+}

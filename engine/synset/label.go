@@ -173,13 +173,19 @@ func MatchSynset(ctx context.Context, p Postings, v *Vocabulary, i int) (*roarin
 	return matchForms(ctx, p, v.rule, forms)
 }
 
-// Contains returns the rows whose caption contains phrase as whole words
-// under rule. The phrase is tokenized by the rule's tokenizer (Paper:
-// punctuation in the phrase separates words, and the phrase then matches
-// as the lemma made of its non-empty tokens joined by single spaces, so
-// "golden retriever" does not match "golden, retriever"; Normalized: the
-// phrase's normalized tokens, no inflection). A one-token phrase needs no
-// caption reads. ErrEmptyLemma if the phrase has no token.
+// Contains returns the rows whose caption contains phrase under rule.
+//
+// Paper: the paper's substring rule, the one MATCHES uses for lemmas — the
+// caption's punctuation becomes spaces, it is padded with a space at each
+// end, and " "+phrase+" " must occur in it, the phrase untransformed. So a
+// phrase with punctuation (T-shirt) never matches (NeverMatches says so),
+// and "golden retriever" does not match "golden, retriever".
+//
+// Normalized: the phrase's normalized tokens must occur consecutively
+// (case and punctuation ignored, no inflection).
+//
+// A one-word phrase needs no caption reads. ErrEmptyLemma if the phrase
+// has no word (only spaces, or under Paper only spaces and punctuation).
 func Contains(ctx context.Context, p Postings, rule Rule, phrase string) (*roaring.Bitmap, error) {
 	if !rule.valid() {
 		return nil, fmt.Errorf("%w: %d", ErrUnknownRule, rule)
@@ -189,7 +195,17 @@ func Contains(ctx context.Context, p Postings, rule Rule, phrase string) (*roari
 	if len(words) == 0 {
 		return nil, fmt.Errorf("%w: phrase %q under rule %s", ErrEmptyLemma, phrase, rule)
 	}
+	if rule == Paper {
+		words = Words(Paper, phrase)
+	}
 	return matchForms(ctx, p, rule, []form{compileForm(rule, 0, words)})
+}
+
+// NeverMatches reports whether a lemma or CONTAINS phrase can match no
+// caption under rule: under Paper, one with an ASCII punctuation character
+// (captions have theirs replaced by spaces), such as T-shirt.
+func NeverMatches(rule Rule, phrase string) bool {
+	return rule == Paper && compileForm(rule, 0, Words(rule, phrase)).never
 }
 
 func matchForms(ctx context.Context, p Postings, rule Rule, forms []form) (*roaring.Bitmap, error) {

@@ -216,6 +216,37 @@ func (v *Vocabulary) EntriesOf(i int) []int {
 	return v.bySynset[i]
 }
 
+// CanMatch reports whether entry e can match any caption: false for a
+// Paper lemma with punctuation (T-shirt), which the paper's rule never
+// finds in a caption whose punctuation became spaces.
+func (v *Vocabulary) CanMatch(e int) bool {
+	for _, f := range v.forms {
+		if f.entry == e && !f.never {
+			return true
+		}
+	}
+	return false
+}
+
+// LemmasIn returns the lemmas (entry names) of synset index i that match
+// caption, in entry order: why a caption labelled i was labelled so.
+func (v *Vocabulary) LemmasIn(caption string, i int) []string {
+	if i < 0 || i >= len(v.bySynset) {
+		return nil
+	}
+	text := scanText(v.rule, caption)
+	var out []string
+	for _, e := range v.bySynset[i] {
+		for _, f := range v.forms {
+			if f.entry == e && strings.Contains(text, f.padded) {
+				out = append(out, v.entries[e].Lemma)
+				break
+			}
+		}
+	}
+	return out
+}
+
 // Len returns the number of entries (lemmas).
 func (v *Vocabulary) Len() int { return len(v.entries) }
 

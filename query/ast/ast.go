@@ -236,6 +236,9 @@ type Matches struct {
 	Not    bool
 	Synset Expr // nil for MATCHES IMAGENET
 	Rule   MatchRule
+	// Hyponyms: MATCHES SYNSET s WITH HYPONYMS, any lemma of s or of a
+	// synset below it in WordNet.
+	Hyponyms bool
 }
 
 // Contains is x [NOT] CONTAINS phrase: a whole-word phrase match.
@@ -254,6 +257,7 @@ type Call struct {
 	Star     bool // f(*); Args is empty
 	Distinct bool
 	Args     []Expr
+	Rule     MatchRule // f(args USING rule), e.g. synsets_in(caption USING NORMALIZED)
 }
 
 // Subquery is a scalar subquery (SELECT ...) used as a value.
@@ -346,6 +350,7 @@ type Select struct {
 	Items     []*SelectItem
 	From      Source // nil without FROM (SELECT 1 + 1)
 	Where     Expr
+	Sample    *Sample // nil without SAMPLE
 	GroupBy   []Expr
 	Having    Expr
 	Unions    []*Union
@@ -631,6 +636,11 @@ type CompareIntraclass struct {
 	On       Ident // zero when absent
 	By       Expr
 	MinPairs Expr // nil when absent
+	// Method is METHOD's choice (MethodPaper, ...; MethodDefault when
+	// absent), Resamples and Seed its options (nil when absent).
+	Method    string
+	Resamples Expr
+	Seed      Expr
 }
 
 // Export is EXPORT name TO file, EXPORT (query) TO file or EXPORT
@@ -652,6 +662,7 @@ type PlotKind int
 const (
 	PlotHistogram PlotKind = iota + 1
 	PlotScatter
+	PlotLine
 )
 
 // Plot is PLOT HISTOGRAM (q), ... TO file [TITLE t] [BINS n] or
@@ -664,4 +675,10 @@ type Plot struct {
 	To      Expr
 	Title   Expr // nil when absent
 	Bins    Expr // nil when absent
+	// Histogram options: DENSITY (each series scaled to area 1), RANGE
+	// lo, hi (the binned range) and XLABEL (nil when absent).
+	Density          bool
+	RangeLo, RangeHi Expr
+	XLabel           Expr
+	YLabel           Expr // PLOT LINE only
 }

@@ -33,7 +33,7 @@ e.lq:1:26: syntax error: unexpected number 20, expected operator, PER, OFFSET or
 SELECT * FROM t LIMIT 10 20;
                          ^`},
 	{"SELECT * FROM t WHERE a = 1 extra stuff;", `
-e.lq:1:29: syntax error: unexpected identifier extra, expected operator, GROUP BY, HAVING, UNION, ORDER BY, LIMIT or ";"
+e.lq:1:29: syntax error: unexpected identifier extra, expected operator, SAMPLE, GROUP BY, HAVING, UNION, ORDER BY, LIMIT or ";"
 SELECT * FROM t WHERE a = 1 extra stuff;
                             ^`},
 	{"FROB x;", `
@@ -49,7 +49,7 @@ e.lq:3:3: syntax error: unexpected FROM, expected "*" or expression
   FROM t;
   ^`},
 	{"SELECT a FROM t WHERE 1 < x < 3;", `
-e.lq:1:29: syntax error: unexpected "<", expected operator, GROUP BY, HAVING, UNION, ORDER BY, LIMIT or ";"; comparisons do not chain: write a < b AND b < c
+e.lq:1:29: syntax error: unexpected "<", expected operator, SAMPLE, GROUP BY, HAVING, UNION, ORDER BY, LIMIT or ";"; comparisons do not chain: write a < b AND b < c
 SELECT a FROM t WHERE 1 < x < 3;
                             ^`},
 	{"SELECT * FROM (SELECT 1);", `
@@ -89,11 +89,11 @@ e.lq:1:8: syntax error: integer 99999999999999999999 is out of range
 SELECT 99999999999999999999;
        ^`},
 	{"SELECT 'é', x y z;", `
-e.lq:1:17: syntax error: unexpected identifier z, expected ",", FROM, WHERE, GROUP BY, HAVING, UNION, ORDER BY or ...
+e.lq:1:17: syntax error: unexpected identifier z, expected ",", FROM, WHERE, SAMPLE, GROUP BY, HAVING, UNION or ...
 SELECT 'é', x y z;
                 ^`},
 	{"SHOW TABLE;", `
-e.lq:1:6: syntax error: unexpected identifier TABLE, expected TABLES, SETS, INDEXES, SYNSETS or SYNSET; did you mean TABLES?
+e.lq:1:6: syntax error: unexpected identifier TABLE, expected TABLES, SETS, INDEXES, SYNSETS, SYNSET or CLASSIFIERS; did you mean TABLES?
 SHOW TABLE;
      ^`},
 	{"CREATE SET x SELECT * FROM t;", `

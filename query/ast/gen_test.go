@@ -106,6 +106,7 @@ func (g *gen) expr() Expr {
 		m := &Matches{X: g.expr(), Not: g.n(2) == 0, Rule: rule}
 		if g.n(2) == 0 {
 			m.Synset = g.expr()
+			m.Hyponyms = g.n(2) == 0
 		}
 		return m
 	case 11:
@@ -115,9 +116,17 @@ func (g *gen) expr() Expr {
 		case 0:
 			return &Call{Name: g.ident(), Star: true}
 		case 1:
-			return &Call{Name: g.ident(), Distinct: true, Args: g.exprs(1)}
+			c := &Call{Name: g.ident(), Distinct: true, Args: g.exprs(1)}
+			if g.n(3) == 0 {
+				c.Rule = RuleNormalized
+			}
+			return c
 		}
-		return &Call{Name: g.ident(), Args: g.exprs(0)}
+		c := &Call{Name: g.ident(), Args: g.exprs(0)}
+		if len(c.Args) > 0 && g.n(3) == 0 {
+			c.Rule = []MatchRule{RulePaper, RuleNormalized}[g.n(2)]
+		}
+		return c
 	case 13:
 		if g.n(2) == 0 {
 			return &Exists{Query: g.query()}
@@ -249,6 +258,9 @@ func (g *gen) core() *Select {
 		q.From = g.from()
 	}
 	q.Where = g.optExpr()
+	if g.n(4) == 0 {
+		q.Sample = g.sample()
+	}
 	if g.n(3) == 0 {
 		q.GroupBy = g.exprs(1)
 		q.Having = g.optExpr()
@@ -256,12 +268,23 @@ func (g *gen) core() *Select {
 	return q
 }
 
+func (g *gen) sample() *Sample {
+	s := &Sample{Size: g.expr(), Seed: g.optExpr()}
+	switch g.n(3) {
+	case 0:
+		s.Percent = true
+	case 1:
+		s.Per = g.expr()
+	}
+	return s
+}
+
 func (g *gen) nearest() *Nearest {
 	return &Nearest{K: g.expr(), Target: g.expr(), Source: g.ident(), Column: g.ident(), Where: g.optExpr()}
 }
 
 func (g *gen) stmt() Stmt {
-	switch g.n(21) {
+	switch g.n(29) {
 	case 0:
 		return &CreateSet{Name: g.ident(), Query: g.query()}
 	case 1:
@@ -306,7 +329,12 @@ func (g *gen) stmt() Stmt {
 	case 12:
 		return &ImportEmbeddings{Texts: g.expr(), Vectors: g.expr(), Model: g.optExpr()}
 	case 13:
-		return &CompareIntraclass{A: g.source(), B: g.source(), On: g.optIdent(), By: g.expr(), MinPairs: g.optExpr()}
+		c := &CompareIntraclass{A: g.source(), B: g.source(), On: g.optIdent(), By: g.expr(), MinPairs: g.optExpr()}
+		if g.n(2) == 0 {
+			c.Method = []string{MethodPaper, MethodJackknife, MethodBootstrap}[g.n(3)]
+			c.Resamples, c.Seed = g.optExpr(), g.optExpr()
+		}
+		return c
 	case 14:
 		switch g.n(3) {
 		case 0:
@@ -320,7 +348,10 @@ func (g *gen) stmt() Stmt {
 		}
 		return &Export{Name: g.ident(), To: g.expr(), LaionetNames: g.n(2) == 0}
 	case 15:
-		p := &Plot{Kind: PlotHistogram, To: g.expr(), Title: g.optExpr(), Bins: g.optExpr()}
+		p := &Plot{Kind: PlotHistogram, To: g.expr(), Title: g.optExpr(), Bins: g.optExpr(), Density: g.n(2) == 0, XLabel: g.optExpr()}
+		if g.n(2) == 0 {
+			p.RangeLo, p.RangeHi = g.expr(), g.expr()
+		}
 		for i := 0; i < 1+g.n(2); i++ {
 			p.Queries = append(p.Queries, g.query())
 		}
@@ -336,6 +367,24 @@ func (g *gen) stmt() Stmt {
 			return &Reindex{}
 		}
 		return &Reindex{Table: g.ident()}
+	case 20:
+		return &ImportClassifier{Name: g.ident(), Weights: g.expr(), Classes: g.optExpr(), Model: g.optExpr()}
+	case 21:
+		return &ImportPredictions{File: g.expr(), Name: g.ident()}
+	case 22:
+		return &CreateClassifier{Name: g.ident(), Query: g.query()}
+	case 23:
+		return &DropClassifier{IfExists: g.n(2) == 0, Name: g.ident()}
+	case 24:
+		return &ShowClassifiers{}
+	case 25:
+		return &Evaluate{Name: g.ident(), Source: g.source(), Label: g.optExpr(), PerClass: g.n(2) == 0}
+	case 26:
+		p := &Plot{Kind: PlotLine, To: g.expr(), Title: g.optExpr(), XLabel: g.optExpr(), YLabel: g.optExpr()}
+		for i := 0; i < 1+g.n(3); i++ {
+			p.Queries = append(p.Queries, g.query())
+		}
+		return p
 	}
 	return &SelectStmt{Query: g.query()}
 }

@@ -30,7 +30,7 @@ func pos(p grammar.Position) Pos { return Pos{Line: p.Line, Column: p.Column, Of
 type anyName interface {
 	*grammar.Name | *grammar.SourceName | *grammar.TableName | *grammar.SetName |
 		*grammar.ColumnName | *grammar.IndexName | *grammar.Alias | *grammar.SettingName |
-		*grammar.OptionName | *grammar.WithName
+		*grammar.OptionName | *grammar.WithName | *grammar.ClassifierName
 }
 
 func ident[P anyName](n P) Ident {
@@ -111,7 +111,11 @@ func (l *lowerer) statement(s *grammar.Statement) Stmt {
 		return &ImportEmbeddings{Texts: l.concat(s.Import.Texts), Vectors: l.concat(s.Import.Vectors), Model: l.optConcat(s.Import.Model)}
 	case s.Compare != nil:
 		c := s.Compare
-		return &CompareIntraclass{A: l.source(c.A), B: l.source(c.B), On: ident(c.On), By: l.expr(c.By), MinPairs: l.optConcat(c.MinPairs)}
+		st := &CompareIntraclass{A: l.source(c.A), B: l.source(c.B), On: ident(c.On), By: l.expr(c.By), MinPairs: l.optConcat(c.MinPairs)}
+		if m := c.Method; m != nil {
+			st.Method, st.Resamples, st.Seed = strings.ToLower(m.Method), l.optConcat(m.Resamples), l.optConcat(m.Seed)
+		}
+		return st
 	case s.Export != nil:
 		e := s.Export
 		x := &Export{Name: ident(e.Name), To: l.concat(e.To), LaionetNames: e.Laionet}
@@ -131,6 +135,8 @@ func (l *lowerer) statement(s *grammar.Statement) Stmt {
 				l.fail(o.Pos, "TITLE given twice")
 			case o.Title != nil:
 				p.Title = l.concat(o.Title)
+			case o.Bins == nil:
+				l.plotOption(p, o)
 			case p.Bins != nil:
 				l.fail(o.Pos, "BINS given twice")
 			default:
@@ -145,6 +151,9 @@ func (l *lowerer) statement(s *grammar.Statement) Stmt {
 			p.Queries = append(p.Queries, l.query(q))
 		}
 		return p
+	}
+	if st := l.paperStatement(s); st != nil {
+		return st
 	}
 	l.fail(s.Pos, "unknown statement")
 	return nil
@@ -178,8 +187,10 @@ func (l *lowerer) query(s *grammar.Select) *Select {
 		c := u.Query
 		arm := &Select{SelectPos: pos(c.Pos)}
 		l.core(arm, c.Distinct, c.Items, c.From, c.Where, c.GroupBy, c.Having)
+		arm.Sample = l.sample(c.Sample)
 		q.Unions = append(q.Unions, &Union{UnionPos: pos(u.Pos), All: u.All, Query: arm})
 	}
+	q.Sample = l.sample(s.Sample)
 	for _, o := range s.OrderBy {
 		oi := &OrderItem{Expr: l.expr(o.Expr), Desc: strings.EqualFold(o.Dir, "DESC")}
 		switch {
@@ -410,7 +421,7 @@ func (l *lowerer) comparison(c *grammar.Comparison) Expr {
 	case p.Like != nil:
 		return &Like{X: x, OpPos: at, Not: p.Not, Pattern: l.concat(p.Like.Pattern)}
 	case p.Matches != nil:
-		m := &Matches{X: x, OpPos: at, Not: p.Not, Rule: MatchRule(strings.ToLower(p.Matches.Rule))}
+		m := &Matches{X: x, OpPos: at, Not: p.Not, Rule: MatchRule(strings.ToLower(p.Matches.Rule)), Hyponyms: p.Matches.Hyponyms}
 		if !p.Matches.ImageNet {
 			m.Synset = l.concat(p.Matches.Synset)
 		}
@@ -536,7 +547,7 @@ func (l *lowerer) ref(r *grammar.Ref) Expr {
 	name := ident(r.Name)
 	switch {
 	case r.Call != nil:
-		c := &Call{Name: name, Star: r.Call.Star, Distinct: r.Call.Distinct}
+		c := &Call{Name: name, Star: r.Call.Star, Distinct: r.Call.Distinct, Rule: MatchRule(strings.ToLower(r.Call.Rule))}
 		for _, a := range r.Call.Args {
 			c.Args = append(c.Args, l.expr(a))
 		}

@@ -133,6 +133,31 @@ var statementTests = []struct{ in, want string }{
 	{"PLOT SCATTER (SELECT a, b FROM t) TO 's.svg'", "PLOT SCATTER (SELECT a, b FROM t) TO 's.svg'"},
 	{"PLOT SCATTER (SELECT a, b FROM t) TO 's.svg' TITLE 'LAIONet vs ImageNet'", "PLOT SCATTER (SELECT a, b FROM t) TO 's.svg' TITLE 'LAIONet vs ImageNet'"},
 	{"plot scatter (select synset, intraclass(img) from a group by synset), (select synset, intraclass(img) from b group by synset) to $out || '/s.png'", "PLOT SCATTER (SELECT synset, intraclass(img) FROM a GROUP BY synset), (SELECT synset, intraclass(img) FROM b GROUP BY synset) TO $out || '/s.png'"},
+
+	// Issue 13: sampling, classifiers, EVALUATE, COMPARE's methods, plot
+	// options, matching explained.
+	{"select * from laionet sample 100 per synset seed 7", "SELECT * FROM laionet SAMPLE 100 PER synset SEED 7"},
+	{"SELECT count(*) FROM laion l SAMPLE 10 PERCENT", "SELECT count(*) FROM laion AS l SAMPLE 10 PERCENT"},
+	{"SELECT synset, intraclass(img) FROM laionet WHERE nsfw = 'UNLIKELY' SAMPLE $k GROUP BY synset", "SELECT synset, intraclass(img) FROM laionet WHERE nsfw = 'UNLIKELY' SAMPLE $k GROUP BY synset"},
+	{"SELECT random(7), random($seed) < 0.1 FROM laion", "SELECT random(7), random($seed) < 0.1 FROM laion"},
+	{"SELECT stddev(x), variance(x), median(x), quantile(x, 0.9), histogram(x, 20) FROM t", "SELECT stddev(x), variance(x), median(x), quantile(x, 0.9), histogram(x, 20) FROM t"},
+	{"import classifier clip from 'w.npy'", "IMPORT CLASSIFIER clip FROM 'w.npy'"},
+	{"IMPORT CLASSIFIER clip FROM $dir || '/w.npy' CLASSES 'wnids.txt' MODEL 'clip-vit-b32'", "IMPORT CLASSIFIER clip FROM $dir || '/w.npy' CLASSES 'wnids.txt' MODEL 'clip-vit-b32'"},
+	{"IMPORT PREDICTIONS FROM 'preds.parquet' AS resnet", "IMPORT PREDICTIONS FROM 'preds.parquet' AS resnet"},
+	{"CREATE CLASSIFIER centroids AS SELECT synset, centroid(img) FROM imagenet_val GROUP BY synset", "CREATE CLASSIFIER centroids AS SELECT synset, centroid(img) FROM imagenet_val GROUP BY synset"},
+	{"DROP CLASSIFIER IF EXISTS clip", "DROP CLASSIFIER IF EXISTS clip"},
+	{"show classifiers", "SHOW CLASSIFIERS"},
+	{"SELECT predict(img, 'clip'), predict_topk(img, 'clip', 5) FROM laionet", "SELECT predict(img, 'clip'), predict_topk(img, 'clip', 5) FROM laionet"},
+	{"EVALUATE clip ON laionet", "EVALUATE clip ON laionet"},
+	{"evaluate clip on laionet as l label l.synset per class", "EVALUATE clip ON laionet AS l LABEL l.synset PER CLASS"},
+	{"EVALUATE clip ON (SELECT * FROM imagenet_val SAMPLE 10 PER synset) AS inet PER CLASS", "EVALUATE clip ON (SELECT * FROM imagenet_val SAMPLE 10 PER synset) AS inet PER CLASS"},
+	{"COMPARE INTRACLASS a, b BY synset METHOD jackknife", "COMPARE INTRACLASS a, b BY synset METHOD jackknife"},
+	{"COMPARE INTRACLASS a, b BY synset MIN PAIRS 7 METHOD Bootstrap RESAMPLES 200 SEED 1", "COMPARE INTRACLASS a, b BY synset MIN PAIRS 7 METHOD bootstrap RESAMPLES 200 SEED 1"},
+	{"PLOT HISTOGRAM (SELECT x FROM t) TO 'h.svg' DENSITY RANGE 0.2, 0.9 XLABEL 'similarity' BINS 30",
+		"PLOT HISTOGRAM (SELECT x FROM t) TO 'h.svg' BINS 30 DENSITY RANGE 0.2, 0.9 XLABEL 'similarity'"},
+	{"plot line (select k, a from t), (select k, b from u) to 'l.svg' xlabel 'k' title 't' ylabel 'mean'", "PLOT LINE (SELECT k, a FROM t), (SELECT k, b FROM u) TO 'l.svg' TITLE 't' XLABEL 'k' YLABEL 'mean'"},
+	{"SELECT count(*) FROM laion WHERE caption MATCHES SYNSET 'dog.n.01' WITH HYPONYMS USING NORMALIZED", "SELECT count(*) FROM laion WHERE caption MATCHES SYNSET 'dog.n.01' WITH HYPONYMS USING NORMALIZED"},
+	{"SELECT synsets_in(caption), synsets_in(caption using normalized) FROM laion", "SELECT synsets_in(caption), synsets_in(caption USING NORMALIZED) FROM laion"},
 }
 
 func TestParseStatement(t *testing.T) {

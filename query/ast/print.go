@@ -185,6 +185,9 @@ func (p *printer) expr(e Expr, min int) {
 		} else {
 			p.WriteString("MATCHES SYNSET ")
 			p.expr(x.Synset, precConcat)
+			if x.Hyponyms {
+				p.WriteString(" WITH HYPONYMS")
+			}
 		}
 		p.rule(x.Rule)
 	case *Contains:
@@ -196,15 +199,29 @@ func (p *printer) expr(e Expr, min int) {
 	case *Call:
 		p.ident(x.Name)
 		p.WriteByte('(')
+		if x.Distinct {
+			p.WriteString("DISTINCT ")
+		}
 		switch {
 		case x.Star:
 			p.WriteByte('*')
-		case x.Distinct:
-			p.WriteString("DISTINCT ")
-			p.exprs(x.Args)
+		case x.Rule != RuleDefault:
+			// A comparison last would take the USING as its own
+			// (x CONTAINS y USING PAPER): parenthesise it.
+			for i, a := range x.Args {
+				if i > 0 {
+					p.WriteString(", ")
+				}
+				if i == len(x.Args)-1 {
+					p.expr(a, precConcat)
+				} else {
+					p.expr(a, precLowest)
+				}
+			}
 		default:
 			p.exprs(x.Args)
 		}
+		p.rule(x.Rule)
 		p.WriteByte(')')
 	case *Subquery:
 		p.WriteByte('(')
@@ -318,6 +335,10 @@ func (p *printer) core(q *Select) {
 	if q.Where != nil {
 		p.WriteString(" WHERE ")
 		p.expr(q.Where, precLowest)
+	}
+	if q.Sample != nil {
+		p.WriteByte(' ')
+		p.sample(q.Sample)
 	}
 	if len(q.GroupBy) > 0 {
 		p.WriteString(" GROUP BY ")
@@ -601,6 +622,7 @@ func (p *printer) stmt(s Stmt) {
 			p.WriteString(" MIN PAIRS ")
 			p.value(x.MinPairs)
 		}
+		p.compareMethod(x)
 	case *Export:
 		p.WriteString("EXPORT ")
 		if x.Query != nil || x.Stmt != nil {
@@ -616,9 +638,12 @@ func (p *printer) stmt(s Stmt) {
 			p.WriteString(" WITH LAIONET NAMES")
 		}
 	case *Plot:
-		if x.Kind == PlotScatter {
+		switch x.Kind {
+		case PlotScatter:
 			p.WriteString("PLOT SCATTER ")
-		} else {
+		case PlotLine:
+			p.WriteString("PLOT LINE ")
+		default:
 			p.WriteString("PLOT HISTOGRAM ")
 		}
 		for i, q := range x.Queries {
@@ -639,8 +664,11 @@ func (p *printer) stmt(s Stmt) {
 			p.WriteString(" BINS ")
 			p.value(x.Bins)
 		}
+		p.plotOptions(x)
 	default:
-		p.WriteString("<unknown statement>")
+		if !p.paperStmt(s) {
+			p.WriteString("<unknown statement>")
+		}
 	}
 }
 

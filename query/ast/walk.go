@@ -73,6 +73,9 @@ func Walk(v Visitor, n Node) {
 		}
 		walkSource(v, x.From)
 		walkExpr(v, x.Where)
+		if x.Sample != nil {
+			Walk(v, x.Sample)
+		}
 		walkExprs(v, x.GroupBy)
 		walkExpr(v, x.Having)
 		for _, u := range x.Unions {
@@ -108,6 +111,10 @@ func Walk(v Visitor, n Node) {
 		walkExpr(v, x.Offset)
 	case *IndexOption:
 		Walk(v, x.Value)
+	case *Sample:
+		Walk(v, x.Size)
+		walkExpr(v, x.Per)
+		walkExpr(v, x.Seed)
 
 	case *SelectStmt:
 		walkQuery(v, x.Query)
@@ -145,6 +152,8 @@ func Walk(v Visitor, n Node) {
 		walkSource(v, x.B)
 		Walk(v, x.By)
 		walkExpr(v, x.MinPairs)
+		walkExpr(v, x.Resamples)
+		walkExpr(v, x.Seed)
 	case *Export:
 		walkQuery(v, x.Query)
 		walkStmt(v, x.Stmt)
@@ -156,6 +165,23 @@ func Walk(v Visitor, n Node) {
 		Walk(v, x.To)
 		walkExpr(v, x.Title)
 		walkExpr(v, x.Bins)
+		walkExpr(v, x.RangeLo)
+		walkExpr(v, x.RangeHi)
+		walkExpr(v, x.XLabel)
+		walkExpr(v, x.YLabel)
+
+	case *ImportClassifier:
+		Walk(v, x.Weights)
+		walkExpr(v, x.Classes)
+		walkExpr(v, x.Model)
+	case *ImportPredictions:
+		Walk(v, x.File)
+	case *CreateClassifier:
+		walkQuery(v, x.Query)
+	case *DropClassifier, *ShowClassifiers:
+	case *Evaluate:
+		walkSource(v, x.Source)
+		walkExpr(v, x.Label)
 	}
 	v.Visit(nil)
 }
@@ -166,6 +192,8 @@ func isNilNode(n Node) bool {
 	case *Select:
 		return x == nil
 	case *Limit:
+		return x == nil
+	case *Sample:
 		return x == nil
 	}
 	return false

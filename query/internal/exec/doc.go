@@ -1,10 +1,10 @@
 // Package exec runs plans: compiled expressions (Expr: constants, column
 // references, operators, function calls, MATCHES, embed(), subqueries,
 // columns of an outer query) and the operators of a plan (PlanNode: scan,
-// nearest-neighbour search, filter, project, aggregate, sort, limit,
-// distinct, hash join, union, a statement's rows, ...), each opened into
-// a pull-based row stream (value.Rows) that checks the context between
-// rows, so cancelling a statement's context stops it.
+// nearest-neighbour search, filter, sample, project, aggregate, sort,
+// limit, distinct, hash join, union, a statement's rows, ...), each opened
+// into a pull-based row stream (value.Rows) that checks the context
+// between rows, so cancelling a statement's context stops it.
 //
 // Rows come from the engine's snapshot API (Scan, Fetch, Nearest, Labels):
 // exec knows rows, columns and ids, never the storage layout. Expressions

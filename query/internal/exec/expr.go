@@ -90,6 +90,12 @@ func SubExprs(e Expr) []Expr {
 		return x.Args
 	case *EmbedExpr:
 		return []Expr{x.Arg}
+	case *PredictExpr:
+		return []Expr{x.X}
+	case *ClassScoreExpr:
+		return []Expr{x.X, x.Class}
+	case *SynsetsInExpr:
+		return []Expr{x.X}
 	}
 	return nil // ConstExpr, ColExpr, OuterRef, SubqueryExpr, ExistsExpr
 }

@@ -639,10 +639,14 @@ type group struct {
 	seen   []map[value.ValueKey]bool // DISTINCT aggregates
 }
 
-func (n *AggNode) newGroup(keys []value.Value) *group {
+func (n *AggNode) newGroup(keys []value.Value) (*group, error) {
 	g := &group{keys: keys, states: make([]funcs.AggState, len(n.Agg.Calls)), seen: make([]map[value.ValueKey]bool, len(n.Agg.Calls))}
 	for i, c := range n.Agg.Calls {
-		g.states[i] = c.Fn.State()
+		st, err := c.Fn.NewState(c.Params)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", c.Text, err)
+		}
+		g.states[i] = st
 		if cs, ok := g.states[i].(*funcs.CountState); ok && c.Arg == nil {
 			cs.Star = true
 		}
@@ -650,7 +654,7 @@ func (n *AggNode) newGroup(keys []value.Value) *group {
 			g.seen[i] = map[value.ValueKey]bool{}
 		}
 	}
-	return g
+	return g, nil
 }
 
 func (n *AggNode) Open(ec *EvalCtx) (value.Rows, error) {
@@ -675,7 +679,9 @@ func (n *AggNode) Open(ec *EvalCtx) (value.Rows, error) {
 		gk := rowKey(keys)
 		g := groups[gk]
 		if g == nil {
-			g = n.newGroup(append([]value.Value(nil), keys...))
+			if g, err = n.newGroup(append([]value.Value(nil), keys...)); err != nil {
+				return nil, err
+			}
 			groups[gk] = g
 			order = append(order, g)
 		}
@@ -711,7 +717,11 @@ func (n *AggNode) Open(ec *EvalCtx) (value.Rows, error) {
 		return nil, err
 	}
 	if len(order) == 0 && len(n.Agg.Keys) == 0 {
-		order = append(order, n.newGroup(nil)) // aggregates over no rows: one row
+		g, err := n.newGroup(nil) // aggregates over no rows: one row
+		if err != nil {
+			return nil, err
+		}
+		order = append(order, g)
 	}
 	out := make([]value.Row, 0, len(order))
 	for _, g := range order {
@@ -764,6 +774,7 @@ type AggCall struct {
 	Distinct bool
 	Text     string
 	T        value.Type
+	Params   []value.Value // constant arguments after the first (quantile's q)
 }
 
 // RenameNode gives the columns of a subquery, a WITH query or a statement

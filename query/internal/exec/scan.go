@@ -21,6 +21,11 @@ type Source struct {
 	Sch       value.Schema
 	SynsetPos int         // bound synset, -1 when none
 	bindRule  synset.Rule // the rule of the MATCHES IMAGENET that binds it
+	// LemmaPos is the bound lemma (the lemmas of the bound synset found in
+	// the caption, why the row matched), 0 when none (0 is the id).
+	LemmaPos   int
+	captionCol int
+	vocab      *synset.Vocabulary
 }
 
 func (src *Source) HasColumn(name string) bool {
@@ -38,12 +43,22 @@ func (src *Source) IsStored(name string) bool {
 	return i >= 0 && src.Info.Columns[i].Kind == engine.KindStored
 }
 
-// bindSynset adds the synset column a MATCHES IMAGENET conjunct binds.
-func (src *Source) BindSynset(rule synset.Rule) {
+// bindSynset adds the synset column a MATCHES IMAGENET conjunct binds,
+// and beside it lemma, the lemmas of that synset the caption holds (vocab
+// is the rule's dictionary). lemma is not part of *: select it by name.
+func (src *Source) BindSynset(rule synset.Rule, vocab *synset.Vocabulary) {
 	src.bindRule = rule
 	src.SynsetPos = len(src.Sch)
 	src.Sch = append(src.Sch, value.ColInfo{Name: "synset", Qual: src.Name, Typ: value.TString})
+	if !src.HasColumn("lemma") {
+		src.vocab, src.captionCol = vocab, src.Info.Column("caption")
+		src.LemmaPos = len(src.Sch)
+		src.Sch = append(src.Sch, value.ColInfo{Name: "lemma", Qual: src.Name, Typ: value.TString, Hidden: true})
+	}
 }
+
+// CaptionCol is the caption's position, which the bound lemma reads.
+func (src *Source) CaptionCol() int { return src.captionCol }
 
 // indexPred is a WHERE conjunct answered from an index: it yields the ids
 // of the rows that satisfy it.
@@ -51,6 +66,7 @@ type IndexPred struct {
 	Kind      string // "match", "synset", "contains", "id", "vrange"
 	Rule      synset.Rule
 	Class     int
+	Vocab     *synset.Vocabulary // "synset": the dictionary Class indexes
 	Phrase    string
 	Ids       []uint64
 	Vt        *VecTarget // vrange
@@ -143,7 +159,7 @@ func (n *ScanNode) rowSet(ec *EvalCtx) (*roaring64.Bitmap, *engine.Labelling, er
 			}
 			and(l.IDs())
 		case "synset":
-			b, err := snap.MatchSynset(ec.ctx, t, p.Rule, p.Class)
+			b, err := snap.MatchVocabulary(ec.ctx, t, p.Vocab, p.Class)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -170,7 +186,7 @@ func (n *ScanNode) rowSet(ec *EvalCtx) (*roaring64.Bitmap, *engine.Labelling, er
 			and(b)
 		}
 	}
-	if pos := n.Src.SynsetPos; pos >= 0 && labels == nil && (n.Need == nil || n.Need[pos]) {
+	if pos, lp := n.Src.SynsetPos, n.Src.LemmaPos; pos >= 0 && labels == nil && (n.Need == nil || n.Need[pos] || lp > 0 && n.Need[lp]) {
 		l, err := snap.Labels(ec.ctx, t, n.Src.bindRule)
 		if err != nil {
 			return nil, nil, err
@@ -245,9 +261,16 @@ func (n *ScanNode) fill(ec *EvalCtx, row value.Row, cur *engine.Cursor, labels *
 	copy(row, cur.Row())
 	if p := n.Src.SynsetPos; p >= 0 {
 		row[p] = value.Value{}
+		lp := n.Src.LemmaPos
+		if lp > 0 {
+			row[lp] = value.Value{}
+		}
 		if labels != nil {
 			if class, ok := labels.Class(cur.ID()); ok {
 				row[p] = value.StringV(ec.host.ClassWNID(class))
+				if c := n.Src.captionCol; lp > 0 && c >= 0 && row[c].T == value.TString {
+					row[lp] = value.StringV(strings.Join(n.Src.vocab.LemmasIn(row[c].S, class), ", "))
+				}
 			}
 		}
 	}

@@ -15,6 +15,20 @@ type Aggregate struct {
 	Star   bool // count(*) allowed
 	Result func(arg value.Type) (value.Type, error)
 	State  func() AggState
+	// Params name the constant arguments after the first, e.g. q of
+	// quantile(x, q); an aggregate with Params makes its states with
+	// Make, which checks them.
+	Params []string
+	Make   func(params []value.Value) (AggState, error)
+}
+
+// NewState returns a fresh state of the aggregate for the given
+// constant parameters (none for most aggregates).
+func (a *Aggregate) NewState(params []value.Value) (AggState, error) {
+	if a.Make != nil {
+		return a.Make(params)
+	}
+	return a.State(), nil
 }
 
 // aggState accumulates one group.

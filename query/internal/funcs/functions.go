@@ -132,10 +132,14 @@ func init() {
 	}
 }
 
+// CompiledFunctions are the functions the planner compiles itself
+// (embed, predict, ...), listed for completion and suggestions.
+var CompiledFunctions = []string{"embed"}
+
 // functionNames lists scalar and aggregate functions (for completion and
 // suggestions).
 func FunctionNames() []string {
-	var out []string
+	out := append([]string(nil), CompiledFunctions...)
 	for n := range Functions {
 		out = append(out, n)
 	}

@@ -54,6 +54,9 @@ var labels = map[string]string{
 	"SelectCore":  "SELECT",
 	"WithQuery":   "name",
 	"WithName":    "name",
+
+	"ClassifierName": "classifier name",
+	"EvalSource":     "table or set name",
 }
 
 // phrases spells out keywords that only ever come in pairs.

@@ -47,6 +47,14 @@ type Statement struct {
 	Refresh  *Refresh  `parser:"| @@"`
 	Vacuum   *Vacuum   `parser:"| @@"`
 	Reindex  *Reindex  `parser:"| @@"`
+
+	// Issue 13 (grammar_paper.go).
+	ImportClassifier  *ImportClassifier  `parser:"| @@"`
+	ImportPredictions *ImportPredictions `parser:"| @@"`
+	CreateClassifier  *CreateClassifier  `parser:"| @@"`
+	DropClassifier    *DropClassifier    `parser:"| @@"`
+	ShowClassifiers   *ShowClassifiers   `parser:"| @@"`
+	Evaluate          *Evaluate          `parser:"| @@"`
 }
 
 // Select is a query: its WITH queries, its first SELECT, the UNION arms
@@ -58,6 +66,7 @@ type Select struct {
 	Items    []*SelectItem `parser:"@@ ( ',' @@ )*"`
 	From     *From         `parser:"( 'FROM' @@ )?"`
 	Where    *Expression   `parser:"( 'WHERE' @@ )?"`
+	Sample   *Sample       `parser:"@@?"`
 	GroupBy  []*Expression `parser:"( 'GROUP' 'BY' @@ ( ',' @@ )* )?"`
 	Having   *Expression   `parser:"( 'HAVING' @@ )?"`
 	Unions   []*Union      `parser:"@@*"`
@@ -193,7 +202,8 @@ type Like struct {
 type Matches struct {
 	Pos      lexer.Position
 	ImageNet bool    `parser:"'MATCHES' ( @'IMAGENET'"`
-	Synset   *Concat `parser:"          | 'SYNSET' @@ )"`
+	Synset   *Concat `parser:"          | 'SYNSET' @@"`
+	Hyponyms bool    `parser:"            @( 'WITH' 'HYPONYMS' )? )"`
 	Rule     string  `parser:"( 'USING' @( 'PAPER' | 'NORMALIZED' ) )?"`
 }
 
@@ -295,7 +305,8 @@ type Call struct {
 	Pos      lexer.Position
 	Star     bool          `parser:"'(' ( @'*'"`
 	Distinct bool          `parser:"    | @'DISTINCT'?"`
-	Args     []*Expression `parser:"      @@ ( ',' @@ )* )? ')'"`
+	Args     []*Expression `parser:"      @@ ( ',' @@ )*"`
+	Rule     string        `parser:"      ( 'USING' @( 'PAPER' | 'NORMALIZED' ) )? )? ')'"`
 }
 
 type Create struct {
@@ -421,11 +432,12 @@ type Import struct {
 
 type Compare struct {
 	Pos      lexer.Position
-	A        *Source     `parser:"'COMPARE' 'INTRACLASS' @@"`
-	B        *Source     `parser:"',' @@"`
-	On       *ColumnName `parser:"( 'ON' @@ )?"`
-	By       *Expression `parser:"'BY' @@"`
-	MinPairs *Concat     `parser:"( 'MIN' 'PAIRS' @@ )?"`
+	A        *Source        `parser:"'COMPARE' 'INTRACLASS' @@"`
+	B        *Source        `parser:"',' @@"`
+	On       *ColumnName    `parser:"( 'ON' @@ )?"`
+	By       *Expression    `parser:"'BY' @@"`
+	MinPairs *Concat        `parser:"( 'MIN' 'PAIRS' @@ )?"`
+	Method   *CompareMethod `parser:"@@?"`
 }
 
 type Export struct {
@@ -439,7 +451,8 @@ type Export struct {
 type Plot struct {
 	Pos       lexer.Position
 	Histogram *Histogram `parser:"'PLOT' ( @@"`
-	Scatter   *Scatter   `parser:"       | @@ )"`
+	Scatter   *Scatter   `parser:"       | @@"`
+	Line      *Line      `parser:"       | @@ )"`
 }
 
 type Histogram struct {
@@ -453,6 +466,11 @@ type PlotOption struct {
 	Pos   lexer.Position
 	Title *Concat `parser:"  'TITLE' @@"`
 	Bins  *Concat `parser:"| 'BINS' @@"`
+
+	Density bool    `parser:"| @'DENSITY'"`
+	RangeLo *Concat `parser:"| 'RANGE' @@"`
+	RangeHi *Concat `parser:"  ',' @@"`
+	XLabel  *Concat `parser:"| 'XLABEL' @@"`
 }
 
 // Scatter plots the (x, y) rows of one query, or pairs two queries'
@@ -513,6 +531,7 @@ type SelectCore struct {
 	Items    []*SelectItem `parser:"@@ ( ',' @@ )*"`
 	From     *From         `parser:"( 'FROM' @@ )?"`
 	Where    *Expression   `parser:"( 'WHERE' @@ )?"`
+	Sample   *Sample       `parser:"@@?"`
 	GroupBy  []*Expression `parser:"( 'GROUP' 'BY' @@ ( ',' @@ )* )?"`
 	Having   *Expression   `parser:"( 'HAVING' @@ )?"`
 }

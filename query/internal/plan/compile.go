@@ -344,18 +344,9 @@ func (c *Compiler) matches(x *ast.Matches) (exec.Expr, error) {
 	}
 	m := &exec.MatchExpr{X: v, Rule: rule, Vocab: vocab, Class: -1, Text: x.String()}
 	if x.Synset != nil {
-		q, err := c.Constant(x.Synset, "the synset of MATCHES SYNSET")
-		if err != nil {
+		if m.Vocab, m.Class, _, err = c.synsetMatcher(x, rule); err != nil {
 			return nil, err
 		}
-		syn, err := c.Sess.Catalog().Resolve(q.S)
-		if err != nil {
-			return nil, value.ErrAt(x.Synset.Pos(), "%v", err)
-		}
-		if syn.Class < 0 {
-			return nil, value.ErrAt(x.Synset.Pos(), "%s (%s) is not an ImageNet-1k class; MATCHES SYNSET takes one of the 1000 classes", syn.WNID, syn.Name)
-		}
-		m.Class = syn.Class
 	}
 	var out exec.Expr = m
 	if x.Not {
@@ -383,6 +374,9 @@ func (c *Compiler) contains(x *ast.Contains) (exec.Expr, error) {
 	words := synset.Words(rule, p.S)
 	if len(words) == 0 || p.S == "" {
 		return nil, value.ErrAt(x.Phrase.Pos(), "CONTAINS needs a phrase with at least one word")
+	}
+	if synset.NeverMatches(rule, p.S) {
+		c.Sess.Warn(fmt.Sprintf("CONTAINS %s can never match under the paper rule, which replaces a caption's punctuation by spaces (as for lemmas such as T-shirt); write it with spaces, or add USING NORMALIZED", value.DisplayValue(p)))
 	}
 	m := &exec.MatchExpr{X: v, Rule: rule, Phrase: p.S, Words: words, Text: x.String()}
 	var out exec.Expr = m
@@ -544,6 +538,18 @@ func (c *Compiler) call(x *ast.Call) (exec.Expr, error) {
 	if name == "embed" {
 		return c.compileEmbed(x)
 	}
+	if name == "random" {
+		return c.compileRandom(x)
+	}
+	if isClassifierFunction(name) {
+		return c.compileClassifier(x, name)
+	}
+	if name == "synsets_in" {
+		return c.compileSynsetsIn(x)
+	}
+	if x.Rule != ast.RuleDefault {
+		return nil, value.ErrAt(x.Pos(), "%s does not take USING; synsets_in does", name)
+	}
 	fn, ok := funcs.Functions[name]
 	if !ok {
 		return nil, value.ErrAt(x.Pos(), "unknown function %s%s", x.Name.Name, value.DidYouMean(name, funcs.FunctionNames()))
@@ -602,15 +608,34 @@ func (c *Compiler) aggregate(x *ast.Call, ag *funcs.Aggregate) (exec.Expr, error
 		}
 		return nil, value.ErrAt(x.Pos(), "%s(...) is an aggregate: %s", ag.Name, why)
 	}
+	if x.Rule != ast.RuleDefault {
+		return nil, value.ErrAt(x.Pos(), "%s does not take USING", ag.Name)
+	}
 	call := &exec.AggCall{Fn: ag, Distinct: x.Distinct, Text: x.String()}
 	switch {
 	case x.Star:
 		if !ag.Star {
 			return nil, value.ErrAt(x.Pos(), "%s(*) is not allowed; only count(*) counts rows", ag.Name)
 		}
-	case len(x.Args) != 1:
+	case len(ag.Params) > 0 && len(x.Args) != 1+len(ag.Params):
+		return nil, value.ErrAt(x.Pos(), "%s takes %d arguments: %s", ag.Name, 1+len(ag.Params), ag.Help)
+	case len(ag.Params) == 0 && len(x.Args) != 1:
 		return nil, value.ErrAt(x.Pos(), "%s takes one argument: %s", ag.Name, ag.Help)
 	default:
+		for i, name := range ag.Params {
+			what := fmt.Sprintf("the %s of %s", name, ag.Name)
+			if ref := firstColumnRef(x.Args[1+i]); ref != nil {
+				return nil, value.ErrAt(ref.Pos(), "%s must be a constant (a literal, a $variable, or arithmetic on them), not the column %s", what, ref)
+			}
+			v, err := c.Constant(x.Args[1+i], what)
+			if err != nil {
+				return nil, err
+			}
+			call.Params = append(call.Params, v)
+		}
+		if _, err := ag.NewState(call.Params); err != nil {
+			return nil, value.ErrAt(x.Args[1].Pos(), "%s: %v", ag.Name, err)
+		}
 		inner := &Compiler{Sess: c.Sess, Ctx: c.Ctx, sch: c.agg.Pre, NoAgg: "aggregates cannot be nested", hint: c.hint, outer: c.outer, corr: c.corr, scope: c.scope}
 		arg, err := inner.Compile(x.Args[0])
 		if err != nil {
@@ -664,4 +689,46 @@ func (c *Compiler) modelOf(e exec.Expr) string {
 		return x.Model
 	}
 	return ""
+}
+
+// compileRandom compiles random(seed): the hidden second argument is the
+// row id, so the number is a function of the row, not of when it is read.
+func (c *Compiler) compileRandom(x *ast.Call) (exec.Expr, error) {
+	fn := funcs.Random
+	if x.Star || x.Distinct || len(x.Args) != 1 {
+		return nil, value.ErrAt(x.Pos(), "random takes 1 argument(s): %s", fn.Help)
+	}
+	seed, err := c.Compile(x.Args[0])
+	if err != nil {
+		return nil, err
+	}
+	if _, err := fn.Result([]value.Type{seed.Typ()}); err != nil {
+		return nil, value.ErrAt(x.Args[0].Pos(), "random: %v", err)
+	}
+	id, err := c.Compile(&ast.ColumnRef{Column: ast.Ident{NamePos: x.Pos(), Name: "id"}})
+	if err != nil {
+		return nil, value.ErrAt(x.Pos(), "random(seed) is a function of the row id, and these rows have no id column; select id in the subquery it reads")
+	}
+	if id.Typ() != value.TInt {
+		return nil, value.ErrAt(x.Pos(), "random(seed) is a function of the row id, but id is %s here", value.TypeName(id.Typ()))
+	}
+	return &exec.CallExpr{Fn: fn, Args: []exec.Expr{seed, id}, T: value.TFloat}, nil
+}
+
+// firstColumnRef returns the first column an expression reads, outside
+// subqueries, or nil.
+func firstColumnRef(e ast.Expr) *ast.ColumnRef {
+	var found *ast.ColumnRef
+	ast.Inspect(e, func(n ast.Node) bool {
+		switch x := n.(type) {
+		case *ast.Select:
+			return false
+		case *ast.ColumnRef:
+			if found == nil {
+				found = x
+			}
+		}
+		return found == nil
+	})
+	return found
 }

@@ -151,6 +151,13 @@ func (p *Planner) naive() (exec.PlanNode, error) {
 		}
 		in = f
 	}
+	if q.Sample != nil {
+		s, err := p.sampleNode(in, inSch, base)
+		if err != nil {
+			return nil, err
+		}
+		in = s
+	}
 
 	// Expand * into column references.
 	items, err := p.expandStar(inSch)
@@ -404,6 +411,14 @@ func (p *Planner) limit(lim *ast.Limit, o *ordering) (int, int64, int64, error) 
 
 // columnHint explains where a column that is not found could come from.
 func (p *Planner) columnHint(name string) string {
+	if strings.EqualFold(name, "lemma") && len(p.sources) > 0 {
+		for _, src := range p.sources {
+			if src.HasColumn("lemma") {
+				return ""
+			}
+		}
+		return "; lemma is bound by WHERE caption MATCHES IMAGENET (synsets_in(caption) lists every class and lemma a caption names)"
+	}
 	if !strings.EqualFold(name, "synset") || len(p.sources) == 0 {
 		return ""
 	}

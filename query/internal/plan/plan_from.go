@@ -110,7 +110,11 @@ func (p *Planner) tableSource(x *ast.TableSource) (exec.PlanNode, error) {
 			if err != nil {
 				return nil, value.ErrAt(m.Pos(), "%v", err)
 			}
-			src.BindSynset(rule)
+			vocab, err := p.Sess.Catalog().Vocabulary(rule)
+			if err != nil {
+				return nil, err
+			}
+			src.BindSynset(rule, vocab)
 		}
 	}
 	p.sources = append(p.sources, src)

@@ -37,18 +37,11 @@ func (p *Planner) indexPredicate(src *exec.Source, e ast.Expr) (*exec.IndexPred,
 		if x.Synset == nil {
 			return &exec.IndexPred{Kind: "match", Rule: rule, Text: x.String()}, nil
 		}
-		q, err := c.Constant(x.Synset, "the synset of MATCHES SYNSET")
+		vocab, class, _, err := c.synsetMatcher(x, rule)
 		if err != nil {
 			return nil, err
 		}
-		syn, err := p.Sess.Catalog().Resolve(q.S)
-		if err != nil {
-			return nil, value.ErrAt(x.Synset.Pos(), "%v", err)
-		}
-		if syn.Class < 0 {
-			return nil, value.ErrAt(x.Synset.Pos(), "%s (%s) is not an ImageNet-1k class; MATCHES SYNSET takes one of the 1000 classes", syn.WNID, syn.Name)
-		}
-		return &exec.IndexPred{Kind: "synset", Rule: rule, Class: syn.Class, Text: x.String()}, nil
+		return &exec.IndexPred{Kind: "synset", Rule: rule, Class: class, Vocab: vocab, Text: x.String()}, nil
 	case *ast.Contains:
 		if x.Not || !isCaption(src, x.X) {
 			return nil, nil

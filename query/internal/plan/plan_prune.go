@@ -113,6 +113,9 @@ func scanNeed(s *exec.ScanNode, need []bool) []bool {
 			}
 		})
 	}
+	if lp := s.Src.LemmaPos; lp > 0 && lp < len(out) && out[lp] && s.Src.CaptionCol() >= 0 {
+		out[s.Src.CaptionCol()] = true // the lemma is found in the caption
+	}
 	return out
 }
 

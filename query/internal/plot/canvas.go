@@ -87,6 +87,12 @@ func face(size, dpi float64) font.Face {
 }
 
 // textWidth is the advance of s at size points, in points.
+// textSlack is how much wider than the plot font a viewer's substitute
+// font may draw a text: an SVG names its font, and a viewer without Go
+// Regular draws in another (DejaVu Sans, the usual fallback on Linux, is
+// about 15% wider). Layout that must not clip or overlap measures with it.
+const textSlack = 1.2
+
 func textWidth(s string, size float64) float64 {
 	return fix(font.MeasureString(face(size, 72), s))
 }

@@ -7,8 +7,18 @@
 // series' name and size. [Scatter] draws points, e.g. one per class with
 // the LAIONet mean as x and the ImageNet mean as y; with the diagonal
 // y = x both axes get the same range on a square canvas, so the share of
-// classes above the line reads directly. [TextHistogram] renders values as
+// classes above the line reads directly. [Lines] draws curves through (x, y)
+// points, e.g. a statistic against a threshold for several ways of
+// selecting. [TextHistogram] renders values as
 // lines of block characters for a terminal.
+//
+// Text is Liberation Sans (metric-compatible with Arial and Helvetica),
+// laid out as if 20% wider and 10% taller than it is, inside a 6-point
+// margin, and titles wider than the plot are broken into lines: an SVG
+// viewer that draws the text in a wider font (DejaVu Sans, the Linux
+// fallback) still shows every title, legend and label whole. A test
+// renders plots with rsvg-convert and checks that every text pixel lies
+// on the canvas.
 //
 // Files are SVG or PNG by the extension (any case); PNGs are 150 dpi
 // (1200 × 750 px for a histogram, 900 × 900 px for a scatter plot with
@@ -29,8 +39,11 @@
 //     nothing finite is left the error, [ErrNoData], gives the count.
 //   - A file appears whole or not at all (github.com/google/renameio: a
 //     hidden temporary file beside it, renamed at the end), mode 0644.
-//   - Point labels are drawn only for plots with at most [MaxLabels]
-//     labelled points; with more they would hide the points.
+//   - At most [MaxLabels] point labels are drawn, the points farthest
+//     from the diagonal first (without one, in their order), each right
+//     or else left of its point; a label that would cover another is
+//     left out, so with hundreds of classes only the most notable are
+//     named.
 //   - Histogram bins are equal-width from the smallest to the largest
 //     value; one far outlier widens every bin. Edges are computed as
 //     lo + k·width in float64, and a value equal to an edge goes to the

@@ -11,4 +11,7 @@ var (
 	ErrNoData = errors.New("nothing to plot")
 	// ErrBins: a bin count outside 0..MaxBins.
 	ErrBins = errors.New("bad number of bins")
+
+	// ErrRange: a histogram range that is empty or not finite.
+	ErrRange = errors.New("bad range")
 )

@@ -4,6 +4,7 @@ import (
 	"image/color"
 	"math"
 	"strconv"
+	"strings"
 )
 
 // A figure is one plot laid out in points: title, axes with ticks, a
@@ -84,9 +85,12 @@ func (f *figure) draw(c canvas) {
 	for _, v := range yt {
 		yw = max(yw, textWidth(tickText(v, yd), tickSize))
 	}
+	// Long texts wrap (the title) or shrink (the axis labels) to fit the
+	// canvas, measured as a substitute font would draw them.
+	titleLines, tSize := fitLines(f.title, titleSize, f.w-2*margin, 3)
 	top := float64(margin)
-	if f.title != "" {
-		top += titleSize + 8
+	if len(titleLines) > 0 {
+		top += float64(len(titleLines))*tSize*1.2 + 6
 	} else {
 		top += tickSize / 2 // the top y label reaches above its tick
 	}
@@ -125,10 +129,12 @@ func (f *figure) draw(c canvas) {
 		c.line([]pt{{fr.x0 - tickLength, y}, {fr.x0, y}}, black, 0.75, nil)
 		c.text(fr.x0-tickLength-3, y+tickSize*0.35, tickText(v, yd), tickSize, end, false)
 	}
-	c.text((fr.x0+fr.x1)/2, f.h-margin-labelSize*0.25, f.xLabel, labelSize, middle, false)
-	c.text(margin+labelSize*0.8, (fr.y0+fr.y1)/2, f.yLabel, labelSize, middle, true)
-	if f.title != "" {
-		c.text((fr.x0+fr.x1)/2, margin+titleSize*0.8, f.title, titleSize, middle, false)
+	xl := shrinkToFit(f.xLabel, labelSize, f.w-2*margin)
+	c.text(f.w/2, f.h-margin-xl*0.25, f.xLabel, xl, middle, false)
+	yl := shrinkToFit(f.yLabel, labelSize, f.h-2*margin)
+	c.text(margin+yl*0.8, (fr.y0+fr.y1)/2, f.yLabel, yl, middle, true)
+	for i, line := range titleLines {
+		c.text(f.w/2, margin+tSize*(0.8+1.2*float64(i)), line, tSize, middle, false)
 	}
 	f.drawLegend(c, fr)
 }
@@ -145,7 +151,7 @@ func (f *figure) drawLegend(c canvas, fr frame) {
 	for _, e := range f.legend {
 		tw = max(tw, textWidth(e.text, legendSize))
 	}
-	tw *= 1.1 // room for an SVG viewer's substitute font, a little wider
+	tw *= textSlack // room for an SVG viewer's substitute font
 	bw, bh := gap+swatchW+gap+tw+gap, gap+line*float64(len(f.legend))+gap/2
 	bx := fr.x1 - inset - bw
 	if f.legendLeft {
@@ -197,4 +203,45 @@ func tickText(v float64, decimals int) string {
 		s = s[1:] // -0.00 → 0.00
 	}
 	return s
+}
+
+// fitLines breaks s into at most maxLines lines that fit width at size
+// points, measured with textSlack; when they do not, the size shrinks
+// (to 60% at most, then lines may overflow by that much).
+func fitLines(s string, size, width float64, maxLines int) ([]string, float64) {
+	if s == "" {
+		return nil, size
+	}
+	for sz := size; ; sz *= 0.9 {
+		var lines []string
+		cur := ""
+		for _, w := range strings.Fields(s) {
+			next := w
+			if cur != "" {
+				next = cur + " " + w
+			}
+			if cur != "" && textWidth(next, sz)*textSlack > width {
+				lines = append(lines, cur)
+				next = w
+			}
+			cur = next
+		}
+		lines = append(lines, cur)
+		fits := len(lines) <= maxLines
+		for _, l := range lines {
+			fits = fits && textWidth(l, sz)*textSlack <= width
+		}
+		if fits || sz < 0.6*size {
+			return lines, sz
+		}
+	}
+}
+
+// shrinkToFit returns the size at which s, measured with textSlack, fits
+// width: size, or smaller for a long text (not below 60% of size).
+func shrinkToFit(s string, size, width float64) float64 {
+	if w := textWidth(s, size) * textSlack; w > width {
+		return max(size*width/w, 0.6*size)
+	}
+	return size
 }

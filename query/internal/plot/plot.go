@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/google/renameio"
+
+	"github.com/laiondb/laiondb/query/internal/stats"
 )
 
 // Series is one distribution of a histogram, named in the legend.
@@ -19,9 +21,9 @@ type Series struct {
 	Values []float64
 }
 
-// Point is one point of a scatter plot. Labels are drawn beside the
-// points when there are at most MaxLabels labelled points (a few classes),
-// and left out otherwise (hundreds of classes would hide the points).
+// Point is one point of a scatter plot. Labels are drawn beside their
+// points, at most MaxLabels of them and never over each other: with a
+// diagonal, the points farthest from it first, otherwise in order.
 type Point struct {
 	X, Y  float64
 	Label string
@@ -60,28 +62,59 @@ func AutoBins(n int) int {
 	return min(60, max(10, int(math.Ceil(math.Sqrt(float64(n))))))
 }
 
+// HistOptions are the options of a histogram.
+type HistOptions struct {
+	// Bins is the number of equal-width bins, 0 for AutoBins.
+	Bins int
+	// Density scales each series to area 1 (a bin's height is its share
+	// of the series divided by the bin width), so that series of
+	// different sizes compare by shape.
+	Density bool
+	// Range, when set, bins [Lo, Hi] (both included) instead of the
+	// smallest to the largest value; values outside are left out and
+	// counted.
+	Range  bool
+	Lo, Hi float64
+}
+
+// HistReport says what a histogram left out.
+type HistReport struct {
+	Skipped int // NaN and infinite values
+	Outside int // finite values outside the Range
+}
+
 // Histogram draws the series as overlaid, semi-transparent histograms over
 // the same bin edges (bins equal bins from the smallest to the largest
 // value of all series; 0 chooses AutoBins), with a legend giving each
 // series' name and count, and writes it to path as SVG or PNG by the
 // extension. NaN and infinite values are left out; skipped says how many.
 func Histogram(path string, series []Series, bins int, l Labels) (skipped int, err error) {
-	fail := func(err error) (int, error) { return skipped, fmt.Errorf("plot %s: %w", path, err) }
+	r, err := HistogramWith(path, series, HistOptions{Bins: bins}, l)
+	return r.Skipped, err
+}
+
+// HistogramWith is Histogram with all its options: the bins, their
+// range, and counts or densities.
+func HistogramWith(path string, series []Series, opt HistOptions, l Labels) (rep HistReport, err error) {
+	fail := func(err error) (HistReport, error) { return rep, fmt.Errorf("plot %s: %w", path, err) }
 	kind, err := formatOf(path)
 	if err != nil {
 		return fail(err)
 	}
-	if bins < 0 || bins > MaxBins {
-		return fail(fmt.Errorf("%w: %d; use 1 to %d, or 0 to choose", ErrBins, bins, MaxBins))
+	if opt.Bins < 0 || opt.Bins > MaxBins {
+		return fail(fmt.Errorf("%w: %d; use 1 to %d, or 0 to choose", ErrBins, opt.Bins, MaxBins))
+	}
+	if opt.Range && !(opt.Lo < opt.Hi && finite(opt.Lo) && finite(opt.Hi)) {
+		return fail(fmt.Errorf("%w: [%v, %v]; give lo < hi", ErrRange, opt.Lo, opt.Hi))
 	}
 	if len(series) == 0 {
 		return fail(fmt.Errorf("%w: no series", ErrNoData))
 	}
-	hs, skipped, err := histograms(series, bins)
+	hs, rep, err := histograms(series, opt)
 	if err != nil {
 		return fail(err)
 	}
-	return skipped, save(histogramFigure(series, hs, l), path, kind)
+	return rep, save(histogramFigure(series, hs, opt.Density, l), path, kind)
 }
 
 // bin is one bar of a histogram: values in [Min, Max) (the last bin
@@ -90,16 +123,23 @@ type bin struct{ Min, Max, Weight float64 }
 
 type hist struct{ Bins []bin }
 
-// histograms bins every series over the same edges: bins equal bins
-// from the smallest to the largest finite value of all series (0 bins
-// chooses AutoBins), NaN and infinite values counted in skipped.
-func histograms(series []Series, bins int) (hs []hist, skipped int, err error) {
+// histograms bins every series over the same edges: bins equal bins from
+// the smallest to the largest finite value of all series, or over the
+// option's range (0 bins chooses AutoBins); NaN and infinite values, and
+// values outside the range, are left out and counted.
+func histograms(series []Series, opt HistOptions) (hs []hist, rep HistReport, err error) {
+	bins := opt.Bins
 	lo, hi, largest := math.Inf(1), math.Inf(-1), 0
+	inside := func(v float64) bool { return !opt.Range || v >= opt.Lo && v <= opt.Hi }
 	for _, s := range series {
 		n := 0
 		for _, v := range s.Values {
-			if !finite(v) {
-				skipped++
+			switch {
+			case !finite(v):
+				rep.Skipped++
+				continue
+			case !inside(v):
+				rep.Outside++
 				continue
 			}
 			lo, hi, n = min(lo, v), max(hi, v), n+1
@@ -107,10 +147,16 @@ func histograms(series []Series, bins int) (hs []hist, skipped int, err error) {
 		largest = max(largest, n)
 	}
 	if largest == 0 {
-		return nil, skipped, noData(skipped)
+		if rep.Outside > 0 {
+			return nil, rep, fmt.Errorf("%w: all %d finite values lie outside the range [%v, %v]", ErrNoData, rep.Outside, opt.Lo, opt.Hi)
+		}
+		return nil, rep, noData(rep.Skipped)
 	}
 	if bins == 0 {
 		bins = AutoBins(largest)
+	}
+	if opt.Range {
+		lo, hi = opt.Lo, opt.Hi
 	}
 	if lo == hi {
 		lo, hi = lo-0.5, hi+0.5
@@ -124,37 +170,40 @@ func histograms(series []Series, bins int) (hs []hist, skipped int, err error) {
 		}
 		h.Bins[bins-1].Max = hi
 		for _, v := range s.Values {
-			if finite(v) {
+			if finite(v) && inside(v) {
 				h.Bins[binOf(v, lo, width, bins)].Weight++
 			}
 		}
 		hs = append(hs, h)
 	}
-	return hs, skipped, nil
+	return hs, rep, nil
 }
 
-// binOf is the bin of v among bins of the given width from lo, whose
-// edges are lo + k·width; the top edge belongs to the last bin.
-func binOf(v, lo, width float64, bins int) int {
-	i := min(bins-1, max(0, int((v-lo)/width)))
-	// The division can round v into a neighbour of the bin its edges say.
-	if i < bins-1 && v >= lo+float64(i+1)*width {
-		i++
-	} else if i > 0 && v < lo+float64(i)*width {
-		i--
-	}
-	return i
-}
+// binOf is stats.BinOf: the one rule for equal-width bins, shared with
+// the histogram aggregate.
+func binOf(v, lo, width float64, bins int) int { return stats.BinOf(v, lo, width, bins) }
 
 // histogramFigure lays out the bars of hs (one hist per series) on
-// 8 × 5 in, with room above the tallest bar for the legend.
-func histogramFigure(series []Series, hs []hist, l Labels) *figure {
-	f := newFigure(8*inch, 5*inch, l, "value", "count")
+// 8 × 5 in, with room above the tallest bar for the legend (a line per
+// series). With density, each series is scaled to area 1.
+func histogramFigure(series []Series, hs []hist, density bool, l Labels) *figure {
+	yLabel := "count"
+	if density {
+		yLabel = "density"
+	}
+	f := newFigure(8*inch, 5*inch, l, "value", yLabel)
 	tallest := 0.0
 	for i, h := range hs {
 		n := 0
 		for _, b := range h.Bins {
 			n += int(b.Weight)
+		}
+		if density && n > 0 {
+			for b := range h.Bins {
+				h.Bins[b].Weight /= float64(n) * (h.Bins[b].Max - h.Bins[b].Min)
+			}
+		}
+		for _, b := range h.Bins {
 			tallest = max(tallest, b.Weight)
 		}
 		fill, line := colorOf(i, 0x70), colorOf(i, 0xff)
@@ -169,8 +218,8 @@ func histogramFigure(series []Series, hs []hist, l Labels) *figure {
 		})
 	}
 	f.xr = axisRange{hs[0].Bins[0].Min, hs[0].Bins[len(hs[0].Bins)-1].Max}
-	f.yr = axisRange{0, tallest * 1.2} // room for the legend above the bars
-	f.yIntegers = true
+	f.yr = axisRange{0, tallest * (1.1 + 0.1*float64(len(hs)))} // room for the legend
+	f.yIntegers = !density
 	return f
 }
 
@@ -195,16 +244,12 @@ func Scatter(path string, pts []Point, diagonal bool, l Labels) (skipped int, er
 // diagonal. Axes span the points with 3% to spare on each side.
 func scatterPlot(pts []Point, diagonal bool, l Labels) (f *figure, skipped int, err error) {
 	var kept []Point
-	labelled := 0
 	for _, pt := range pts {
 		if !finite(pt.X) || !finite(pt.Y) {
 			skipped++
 			continue
 		}
 		kept = append(kept, pt)
-		if pt.Label != "" {
-			labelled++
-		}
 	}
 	if len(kept) == 0 {
 		if skipped == 0 {
@@ -229,20 +274,7 @@ func scatterPlot(pts []Point, diagonal bool, l Labels) (f *figure, skipped int, 
 		for _, p := range kept {
 			c.circle(fr.x(p.X), fr.y(p.Y), 2.5, dot)
 		}
-		if labelled > 0 && labelled <= MaxLabels {
-			for _, p := range kept {
-				if p.Label == "" {
-					continue
-				}
-				// Right of the point, or left of it where the canvas ends.
-				x, y := fr.x(p.X), fr.y(p.Y)+3
-				if x+4+textWidth(p.Label, 8) < f.w-margin {
-					c.text(x+4, y, p.Label, 8, start, false)
-				} else {
-					c.text(x-4, y, p.Label, 8, end, false)
-				}
-			}
-		}
+		placeLabels(c, fr, f.w, f.h, kept, diagonal)
 	})
 	if diagonal {
 		gray := color.NRGBA{0x60, 0x60, 0x60, 0xff}

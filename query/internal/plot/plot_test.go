@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"image/png"
 	"io"
 	"io/fs"
@@ -105,9 +106,9 @@ func TestHistogramSVG(t *testing.T) {
 }
 
 func TestHistogramsShareBins(t *testing.T) {
-	hs, skipped, err := histograms([]Series{{"a", []float64{0, 0.25, 1, math.NaN()}}, {"b", []float64{0.5, 2, 2}}}, 4)
-	if err != nil || skipped != 1 {
-		t.Fatalf("skipped %d, %v", skipped, err)
+	hs, rep, err := histograms([]Series{{"a", []float64{0, 0.25, 1, math.NaN()}}, {"b", []float64{0.5, 2, 2}}}, HistOptions{Bins: 4})
+	if err != nil || rep.Skipped != 1 {
+		t.Fatalf("skipped %d, %v", rep.Skipped, err)
 	}
 	want := [][3]float64{{0, 0.5, 2}, {0.5, 1, 0}, {1, 1.5, 1}, {1.5, 2, 0}}
 	wantB := []float64{0, 1, 0, 2}
@@ -120,7 +121,7 @@ func TestHistogramsShareBins(t *testing.T) {
 		}
 	}
 	// A single value gets a bin of width 1 around it.
-	hs, _, _ = histograms([]Series{{"c", []float64{3, 3}}}, 0)
+	hs, _, _ = histograms([]Series{{"c", []float64{3, 3}}}, HistOptions{})
 	if n := len(hs[0].Bins); n != AutoBins(2) || hs[0].Bins[0].Min != 2.5 || hs[0].Bins[n-1].Max != 3.5 {
 		t.Errorf("constant series: %d bins from %v to %v", n, hs[0].Bins[0].Min, hs[0].Bins[n-1].Max)
 	}
@@ -235,15 +236,78 @@ func TestScatterLabels(t *testing.T) {
 			t.Errorf("no text %q", want)
 		}
 	}
+	// With many points, the ones farthest from the diagonal are labelled
+	// first, labels never overlap, and at most MaxLabels are drawn.
 	var many []Point
-	for i := range MaxLabels + 1 {
-		many = append(many, Point{X: float64(i), Y: float64(i), Label: "class"})
+	for i := range 200 {
+		x := 0.3 + 0.5*float64(i)/200
+		many = append(many, Point{X: x, Y: x + 0.01*math.Sin(float64(i)), Label: fmt.Sprintf("class%03d", i)})
 	}
-	if _, err := Scatter(path, many, false, Labels{}); err != nil {
+	many = append(many, Point{X: 0.4, Y: 0.75, Label: "outlier"})
+	if _, err := Scatter(path, many, true, Labels{}); err != nil {
 		t.Fatal(err)
 	}
-	if texts, _ := svgContent(t, path); count(texts, "class") != 0 {
-		t.Errorf("labels drawn for %d points", len(many))
+	texts, _ = svgContent(t, path)
+	if n := count(texts, "class"); n == 0 || n > MaxLabels-1 {
+		t.Errorf("%d class labels drawn, want 1 to %d", n, MaxLabels-1)
+	}
+	if count(texts, "outlier") != 1 {
+		t.Error("the point farthest from the diagonal is not labelled")
+	}
+}
+
+// TestHistogramOptions: DENSITY scales each series to area 1, RANGE bins a
+// fixed interval and counts what falls outside it.
+func TestHistogramOptions(t *testing.T) {
+	a := []float64{0.1, 0.2, 0.2, 0.3, 0.9, 5}
+	b := []float64{0.25, 0.5}
+	hs, rep, err := histograms([]Series{{"a", a}, {"b", b}}, HistOptions{Bins: 4, Range: true, Lo: 0, Hi: 1})
+	if err != nil || rep.Outside != 1 || rep.Skipped != 0 {
+		t.Fatalf("report %+v, %v", rep, err)
+	}
+	if hs[0].Bins[0].Min != 0 || hs[0].Bins[3].Max != 1 || hs[0].Bins[0].Weight != 3 || hs[0].Bins[1].Weight != 1 || hs[1].Bins[1].Weight != 1 || hs[1].Bins[2].Weight != 1 {
+		t.Errorf("bins %+v / %+v", hs[0].Bins, hs[1].Bins)
+	}
+	path := filepath.Join(t.TempDir(), "d.svg")
+	rep, err = HistogramWith(path, []Series{{"a", a}, {"b", b}}, HistOptions{Bins: 4, Density: true, Range: true, Lo: 0, Hi: 1}, Labels{X: "similarity"})
+	if err != nil || rep.Outside != 1 {
+		t.Fatalf("%+v %v", rep, err)
+	}
+	texts, _ := svgContent(t, path)
+	for _, want := range []string{"density", "similarity", "a (n=5)", "b (n=2)"} {
+		if count(texts, want) == 0 {
+			t.Errorf("no text %q in %q", want, texts)
+		}
+	}
+	if _, err := HistogramWith(path, []Series{{"a", a}}, HistOptions{Range: true, Lo: 1, Hi: 1}, Labels{}); !errors.Is(err, ErrRange) {
+		t.Errorf("empty range: %v", err)
+	}
+	if _, err := HistogramWith(path, []Series{{"a", []float64{7, 8}}}, HistOptions{Range: true, Lo: 0, Hi: 1}, Labels{}); !errors.Is(err, ErrNoData) || !strings.Contains(err.Error(), "all 2 finite values lie outside") {
+		t.Errorf("nothing inside the range: %v", err)
+	}
+}
+
+func TestLines(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "l.svg")
+	curves := []Curve{
+		{"a", []Point{{X: 3, Y: 1}, {X: 1, Y: 2}, {X: 2, Y: math.NaN()}}},
+		{"b", []Point{{X: 1, Y: 0.5}, {X: 2, Y: 0.7}}},
+	}
+	skipped, err := Lines(path, curves, Labels{Title: "sweep", X: "k"})
+	if err != nil || skipped != 1 {
+		t.Fatalf("skipped %d, %v", skipped, err)
+	}
+	texts, styles := svgContent(t, path)
+	for _, want := range []string{"sweep", "k", "a", "b"} {
+		if count(texts, want) == 0 {
+			t.Errorf("no text %q in %q", want, texts)
+		}
+	}
+	if count(styles, "stroke:#0072B2") == 0 || count(styles, "stroke:#E69F00") == 0 {
+		t.Error("the two lines are not drawn in the first two colours")
+	}
+	if _, err := Lines(path, []Curve{{"x", []Point{{X: math.NaN(), Y: 1}}}}, Labels{}); !errors.Is(err, ErrNoData) {
+		t.Errorf("only NaN: %v", err)
 	}
 }
 
