@@ -93,7 +93,7 @@ e.lq:1:17: syntax error: unexpected identifier z, expected ",", FROM, WHERE, GRO
 SELECT 'é', x y z;
                 ^`},
 	{"SHOW TABLE;", `
-e.lq:1:6: syntax error: unexpected identifier TABLE, expected TABLES, SETS, INDEXES, SYNSETS or SYNSET; did you mean TABLES?
+e.lq:1:6: syntax error: unexpected identifier TABLE, expected TABLES, SETS, SETTINGS, INDEXES, SYNSETS or SYNSET; did you mean TABLES?
 SHOW TABLE;
      ^`},
 	{"CREATE SET x SELECT * FROM t;", `

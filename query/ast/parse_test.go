@@ -74,6 +74,7 @@ var statementTests = []struct{ in, want string }{
 	{"show sets", "SHOW SETS"},
 	{"SHOW INDEXES", "SHOW INDEXES"},
 	{"SHOW SYNSETS", "SHOW SYNSETS"},
+	{"show settings", "SHOW SETTINGS"},
 	{"SHOW SYNSETS LIKE 'dog%'", "SHOW SYNSETS LIKE 'dog%'"},
 	{"SHOW SYNSET 'goldfish'", "SHOW SYNSET 'goldfish'"},
 	{"DESCRIBE laion", "DESCRIBE laion"},
