@@ -447,3 +447,21 @@ func TestConcurrentParse(t *testing.T) {
 		}
 	}
 }
+
+func TestOneLine(t *testing.T) {
+	for _, c := range []struct {
+		src, want string
+		ok        bool
+	}{
+		{"SELECT id,\n       caption -- the text\n  FROM laion\n WHERE id < 3;", "SELECT id, caption FROM laion WHERE id < 3;", true},
+		{"SELECT  1 /* one */ +\r\n2 ;  SELECT\n'a -- not a comment'", "SELECT  1 + 2 ;  SELECT 'a -- not a comment'", true},
+		{"SELECT #\n  1;", "SELECT # 1;", true},
+		{"SELECT 'two\nlines';", "", false},
+		{"SELECT 'open\n", "", false},
+	} {
+		got, ok := OneLine(c.src)
+		if got != c.want || ok != c.ok {
+			t.Errorf("OneLine(%q) = %q, %v; want %q, %v", c.src, got, ok, c.want, c.ok)
+		}
+	}
+}
