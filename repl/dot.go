@@ -32,7 +32,7 @@ func init() {
 			return false, sh.execText(ctx, in, "SHOW SETS")
 		}},
 		{".schema", "[NAME]", "describe a table or set, or all of them (DESCRIBE)", (*Shell).dotSchema},
-		{".mode", "table|csv|jsonl|line", "choose the output format", (*Shell).dotMode},
+		{".mode", strings.Join(formatNames[:], "|"), "choose the output format", (*Shell).dotMode},
 		{".timer", "on|off", "show how long each statement took", (*Shell).dotTimer},
 		{".read", "FILE", "run the statements and dot commands in FILE; stops at its first error", (*Shell).dotRead},
 		{".output", "FILE|stdout", "write results to FILE (truncated) or back to the screen", (*Shell).dotOutput},

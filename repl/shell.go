@@ -56,7 +56,8 @@ type Shell struct {
 	// Footer writes "N rows" after each result; Timer adds the time.
 	// Both go to Err, so they never mix into csv or jsonl output.
 	Footer, Timer bool
-	// Width returns the table width; nil means DefaultWidth.
+	// Width returns the table width, the terminal's; nil means no bound
+	// (values are never cut).
 	Width func() int
 	// Progress, when set, is finished after each statement so a bar left
 	// by a statement's progress reports is cleared.
@@ -321,8 +322,8 @@ func (sh *Shell) footer(res *query.Result, n int64, d time.Duration) {
 }
 
 func (sh *Shell) printer() *Printer {
-	w := DefaultWidth
-	if sh.Width != nil {
+	w := 0
+	if sh.Width != nil && sh.out == sh.Out {
 		w = sh.Width()
 	}
 	return &Printer{Out: sh.out, Err: sh.Err, Format: sh.Format, Width: w}

@@ -59,7 +59,7 @@ type outputFlags struct {
 }
 
 func (o *outputFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&o.format, "format", "table", "output format: table, csv, jsonl or line")
+	fs.StringVar(&o.format, "format", "table", "output format: "+strings.Join(repl.Formats(), ", "))
 	fs.Var(&o.vars, "var", "set a script variable: --var name=value makes $name available (repeatable)")
 }
 
@@ -83,15 +83,20 @@ func (o *outputFlags) parse(fs *flag.FlagSet, e *env) (repl.Format, map[string]s
 }
 
 const formatHelp = `Output formats (--format):
-  table  aligned columns with a header; long values cut with … to the terminal
-         width (120 when not a terminal), vectors abbreviated, NULL as NULL
-  csv    RFC 4180 with a header row per result; NULL is an empty field, ''
-         is "", vectors are JSON arrays
-  jsonl  one JSON object per row, keys in column order (a repeated name gets
-         _2, _3), NULL as null, vectors as arrays, numbers exact
-  line   "column = value" per line, a blank line between rows
-In csv and jsonl, statement messages ("created set ...") go to stderr so
-stdout holds only rows.
+  table     aligned columns with a header; on a terminal, text is cut with … and
+            columns left out (a … column shows where) to fit its width, numbers
+            never; not on a terminal nothing is cut. Vectors abbreviated, NULL
+  box       table drawn with box-drawing lines
+  markdown  a markdown table
+  csv       RFC 4180 with a header row per result; NULL is an empty field, ''
+            is "", vectors are JSON arrays
+  tsv       tab-separated with a header row; \t \n \r \\ escaped, NULL empty
+  json      one JSON array of objects per result, keys in column order
+  jsonl     one JSON object per row, keys in column order (a repeated name gets
+            _2, _3), NULL as null, vectors as arrays, numbers exact
+  line      "column = value" per line, a blank line between rows
+In csv, tsv, json and jsonl, statement messages ("created set ...") go to
+stderr so stdout holds only rows.
 
 Exit status: 0 when every statement ran, 1 on an error or a failed ASSERT:
 the first error stops the run, and its message on stderr names FILE:line:col
@@ -189,7 +194,7 @@ func runShell(ctx context.Context, args []string, e *env) error {
 	var s sessionFlags
 	s.register(fs)
 	noHistory := fs.Bool("no-history", false, "do not read or write the history file")
-	format := fs.String("format", "table", "initial output format: table, csv, jsonl or line (.mode changes it)")
+	format := fs.String("format", "table", "initial output format (.mode changes it): "+strings.Join(repl.Formats(), ", "))
 	if err := parse(fs, args); err != nil {
 		return err
 	}
