@@ -39,7 +39,7 @@ func Writes(stmt ast.Stmt) bool {
 // makes have the columns their queries give them, known only once they
 // run.
 func (s *Session) Check(stmts []ast.Stmt) []error {
-	c := &checker{s: s, tables: map[string]string{}, sets: map[string]string{}}
+	c := &checker{s: s, tables: map[string]string{}, sets: map[string]string{}, dropped: map[string]ast.Pos{}}
 	for _, t := range s.db.Tables() {
 		c.tables[strings.ToLower(t.Name)] = t.Name
 	}
@@ -66,6 +66,7 @@ func (s *Session) Check(stmts []ast.Stmt) []error {
 type checker struct {
 	s            *Session
 	tables, sets map[string]string
+	dropped      map[string]ast.Pos // sets dropped by the script, and where
 	errs         []*value.Error
 }
 
@@ -98,8 +99,13 @@ func (c *checker) statement(st ast.Stmt) {
 			c.errorf(x.Name.Pos(), "%s is a table; choose another name for the set", x.Name.Name)
 		}
 		c.sets[k] = x.Name.Name
+		delete(c.dropped, k)
 	case *ast.DropSet:
-		delete(c.sets, strings.ToLower(x.Name.Name))
+		k := strings.ToLower(x.Name.Name)
+		if c.sets[k] != "" {
+			c.dropped[k] = x.Pos()
+		}
+		delete(c.sets, k)
 	}
 }
 
@@ -147,7 +153,16 @@ func (c *checker) source(id ast.Ident) {
 	if c.tables[k] != "" || c.sets[k] != "" {
 		return
 	}
-	c.errorf(id.Pos(), "unknown table or set %s%s%s", id.Name, value.DidYouMean(id.Name, c.known(c.tables, c.sets)), c.missing())
+	c.errorf(id.Pos(), "unknown table or set %s%s%s", id.Name, value.DidYouMean(id.Name, c.known(c.tables, c.sets)), c.gone(k))
+}
+
+// gone explains why a name is unknown: the script dropped it, or there is
+// no database.
+func (c *checker) gone(k string) string {
+	if p, ok := c.dropped[k]; ok {
+		return fmt.Sprintf(": the DROP SET at line %d removed it", p.Line)
+	}
+	return c.missing()
 }
 
 func (c *checker) table(id ast.Ident) {
@@ -168,7 +183,7 @@ func (c *checker) set(id ast.Ident) {
 	case c.tables[k] != "":
 		c.errorf(id.Pos(), "%s is a table, not a set", id.Name)
 	default:
-		c.errorf(id.Pos(), "unknown set %s%s%s", id.Name, value.DidYouMean(id.Name, c.known(c.sets)), c.missing())
+		c.errorf(id.Pos(), "unknown set %s%s%s", id.Name, value.DidYouMean(id.Name, c.known(c.sets)), c.gone(k))
 	}
 }
 

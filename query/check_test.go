@@ -29,7 +29,7 @@ func TestCheck(t *testing.T) {
 		want   []string // the errors, in order
 	}{
 		{"SELECT count(*) FROM laion; DROP SET old; SELECT * FROM old", []string{
-			"1:57: unknown table or set old",
+			"1:57: unknown table or set old: the DROP SET at line 1 removed it",
 		}},
 		{"INGEST 'x' INTO other; CREATE SET s AS SELECT * FROM other WHERE id > $min; SELECT * FROM s; DESCRIBE s; NEAREST 3 TO [1] IN s(img); REFRESH SET s; EXPORT s TO 'f.csv'", nil},
 		{"SELECT * FROM laoin", []string{"1:15: unknown table or set laoin (did you mean laion?)"}},
