@@ -95,16 +95,16 @@ func TestTable(t *testing.T) {
 	}
 }
 
-// At 60 columns text is cut with … and a vector shows fewer elements;
-// no number is cut.
+// At 60 columns text is cut with … and a column of vectors shows fewer
+// elements, as many in every row; no number is cut.
 func TestTableTruncatesToWidth(t *testing.T) {
 	out, _ := render(t, Table, 60)
-	want := `id | caption            | score | img                | ok
----+--------------------+-------+--------------------+------
- 1 | a goldfish in a b… |   0.5 | [0.012 …] (4)      | true
-22 | 日本語のキャプシ…  |  NULL | NULL               | false
--3 | naïve "café"\nsec… | 1e-07 | [1.000 2.000] (2)  | NULL
- 4 |                    |   0.3 | [] (0)             | true
+	want := `id | caption             | score | img           | ok
+---+---------------------+-------+---------------+------
+ 1 | a goldfish in a bo… |   0.5 | [0.012 …] (4) | true
+22 | 日本語のキャプショ… |  NULL | NULL          | false
+-3 | naïve "café"\nseco… | 1e-07 | [1.000 …] (2) | NULL
+ 4 |                     |   0.3 | [] (0)        | true
 4 rows from a test
 `
 	if out != want {

@@ -128,6 +128,23 @@ type tableColumn struct {
 	min   int  // the narrowest it may be cut to
 	fixed bool // width set by .width
 	right bool // .width with a negative number, or a numeric column
+	// vec[k] is the width of the column's widest vector shown with k
+	// elements: a column of vectors narrows by whole elements, so that
+	// its rows show as many elements each.
+	vec [vectorElements + 1]int
+}
+
+// narrower is the next width of c when the table is too wide.
+func (c *tableColumn) narrower() int {
+	if c.vec[0] == 0 {
+		return c.width - 1
+	}
+	for k := vectorElements; k >= 0; k-- {
+		if w := max(c.vec[k], c.min); w < c.width {
+			return w
+		}
+	}
+	return c.min
 }
 
 // tableLayout places the columns of one table: their widths, and which
@@ -175,7 +192,7 @@ func (l *tableLayout) narrow(limit int) {
 		if best < 0 {
 			return
 		}
-		l.cols[best].width--
+		l.cols[best].width = l.cols[best].narrower()
 	}
 }
 
@@ -343,6 +360,11 @@ func (p *Printer) writeTable(ctx context.Context, w *flusher, res *query.Result)
 			}
 			col.width = max(col.width, c.w)
 			col.min = max(col.min, c.minWidth())
+			if c.isVec {
+				for k := range col.vec {
+					col.vec[k] = max(col.vec[k], cellWidth.StringWidth(vectorText(c.vec, k)))
+				}
+			}
 		}
 		buffered = append(buffered, row)
 	}

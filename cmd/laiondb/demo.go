@@ -64,7 +64,7 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 	}
 	fmt.Fprintln(e.stdout, "-- running examples/laionet.lq")
 	p := &repl.Printer{Out: e.stdout, Err: e.stderr, Format: repl.Table, Width: repl.TerminalWidth(e.stdout)}
-	err = repl.RunScript(ctx, sess, p, "examples/laionet.lq", examples.LAIONet)
+	err = repl.RunScript(ctx, &repl.Conn{DB: &repl.Database{Session: sess, Dir: dbDir}}, p, "examples/laionet.lq", examples.LAIONet)
 	progress.Finish()
 	if err != nil {
 		var qe *query.Error
