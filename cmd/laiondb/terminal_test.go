@@ -108,8 +108,8 @@ func TestTerminalParameters(t *testing.T) {
 				"w                |    m\n-----------------+-----\ngolden retriever | 1000\n1 row (")
 			want(tm.enter(".read uses.lq", "1 row"), ".read uses.lq", "enough\n------\ntrue\n1 row (")
 
-			s := tm.enter("SET ef_search = 100;", "")
-			s = tm.enter("SHOW SETTINGS;", "6 rows")
+			tm.enter("SET ef_search = 100;", "")
+			s := tm.enter("SHOW SETTINGS;", "6 rows")
 			shown := after(s, "SHOW SETTINGS;\n")
 			noWrap(t, shown, width)
 			if !regexp.MustCompile(`(?m)^ef_search +\| 100 +\| 64 +\| HNSW`).MatchString(shown) {
