@@ -34,6 +34,14 @@
 // statement's snapshot. Any other statement in parentheses is an error
 // that says it returns no rows.
 //
+// # Checking scripts
+//
+// Session.Check finds, before a script runs, the errors knowable without
+// running it (unknown tables, sets, functions and settings, unset
+// variables), and Writes tells the statements that write from those that
+// only read, so that a caller can create a missing database only when
+// something will be written to it.
+//
 // Caveats: a Row returned by Rows is valid only until the next call to
 // Next. Errors about a statement are *Error values carrying the position
 // and the source line with a caret.

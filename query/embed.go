@@ -254,6 +254,10 @@ func (s *Session) execImport(ctx context.Context, st *ast.ImportEmbeddings) (*Re
 		}
 		stored = false
 	}
+	var changes int64
+	if stored {
+		changes = int64(im.Len())
+	}
 	for i, t := range im.Texts() {
 		s.embeds[model+"\x00"+t] = im.Vectors()[i]
 	}
@@ -264,5 +268,5 @@ func (s *Session) execImport(ctx context.Context, st *ast.ImportEmbeddings) (*Re
 	if !stored {
 		msg += " (the database is read-only: kept for this session)"
 	}
-	return &Result{Message: msg}, nil
+	return &Result{Message: msg, Changes: changes}, nil
 }

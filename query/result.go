@@ -12,6 +12,10 @@ type Result struct {
 	Columns []Column
 	Rows    Rows   // nil when the statement returns no rows
 	Message string // a line for the user, e.g. "created set laionet (12,345 rows)"
+	// Changes counts the rows the statement wrote to or removed from the
+	// database: rows ingested, rows of a set made, refreshed or dropped,
+	// embeddings imported (the shell's .changes).
+	Changes int64
 }
 
 // The language's values, rows and errors.

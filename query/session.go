@@ -33,6 +33,10 @@ type Options struct {
 	Warn func(msg string)
 	// Progress reports long work (ingest, index build); total may be 0.
 	Progress func(label string, done, total int64)
+	// MissingDatabase is the directory the user named for the database
+	// when nothing is there yet and the session runs on an empty
+	// stand-in: Check's errors about unknown tables and sets then say so.
+	MissingDatabase string
 }
 
 // Session runs statements against a database and keeps settings,

@@ -180,6 +180,9 @@ func (s *Session) execShow(ctx context.Context, st *ast.Show) (*Result, error) {
 	if st.What == ast.ShowIndexes {
 		return s.execShowIndexes()
 	}
+	if st.What == ast.ShowSettings {
+		return s.execShowSettings()
+	}
 	return nil, value.ErrAt(st.Pos(), "SHOW of this kind is not supported")
 }
 
@@ -380,7 +383,7 @@ func (s *Session) execIngest(ctx context.Context, st *ast.Ingest) (*Result, erro
 	if err != nil {
 		return nil, value.ErrAt(st.Pos(), "INGEST: %v", err)
 	}
-	return &Result{Message: fmt.Sprintf("ingested %d rows into %s (%d shard%s)", rep.Rows, rep.Table, len(rep.Shards), plural(len(rep.Shards)))}, nil
+	return &Result{Message: fmt.Sprintf("ingested %d rows into %s (%d shard%s)", rep.Rows, rep.Table, len(rep.Shards), plural(len(rep.Shards))), Changes: rep.Rows}, nil
 }
 
 func (s *Session) execCreateSet(ctx context.Context, st *ast.CreateSet) (*Result, error) {
@@ -505,10 +508,18 @@ func (s *Session) createSet(ctx context.Context, st *ast.CreateSet, replace bool
 	if len(names) > 0 {
 		msg += ", storing " + strings.Join(names, ", ")
 	}
-	return &Result{Message: msg}, nil
+	return &Result{Message: msg, Changes: int64(len(buf))}, nil
 }
 
 func (s *Session) execDropSet(ctx context.Context, st *ast.DropSet) (*Result, error) {
+	var rows int64
+	if sets, err := s.db.Sets(); err == nil {
+		for _, set := range sets {
+			if strings.EqualFold(set.Name, st.Name.Name) {
+				rows = set.Rows
+			}
+		}
+	}
 	ok, err := s.db.DropSet(st.Name.Name)
 	if err != nil {
 		return nil, value.ErrAt(st.Pos(), "%v", err)
@@ -524,7 +535,7 @@ func (s *Session) execDropSet(ctx context.Context, st *ast.DropSet) (*Result, er
 		}
 		return nil, value.ErrAt(st.Name.Pos(), "%v: %s%s", engine.ErrNoSet, st.Name.Name, value.DidYouMean(st.Name.Name, names))
 	}
-	return &Result{Message: "dropped set " + st.Name.Name}, nil
+	return &Result{Message: "dropped set " + st.Name.Name, Changes: rows}, nil
 }
 
 func plural(n int) string {

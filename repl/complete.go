@@ -37,10 +37,17 @@ func (sh *Shell) complete(line string, pos int) (head string, completions []stri
 		switch cmd {
 		case ".mode":
 			return h, prefixed(Formats(), arg, ""), tail
-		case ".timer":
+		case ".timer", ".bail", ".changes", ".echo", ".headers":
 			return h, prefixed([]string{"on", "off"}, arg, ""), tail
 		case ".schema":
 			return h, prefixed(append(append([]string(nil), names.Tables...), names.Sets...), arg, ""), tail
+		case ".indexes":
+			return h, prefixed(names.Tables, arg, ""), tail
+		case ".param":
+			if !strings.Contains(arg, " ") {
+				return h, prefixed([]string{"set ", "unset ", "list", "clear"}, arg, ""), tail
+			}
+			return before, nil, tail
 		case ".output":
 			if arg == "" || strings.HasPrefix("stdout", arg) {
 				return h, prefixed([]string{"stdout"}, arg, ""), tail

@@ -43,20 +43,13 @@ func (sh *Shell) dotHist(ctx context.Context, in *input, arg string) (bool, erro
 	if err != nil {
 		return false, locate(err)
 	}
-	if sh.Terminal {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithCancel(ctx)
-		sh.cancelMu.Lock()
-		sh.cancelStmt = cancel
-		sh.cancelMu.Unlock()
-		defer func() {
-			sh.cancelMu.Lock()
-			sh.cancelStmt = nil
-			sh.cancelMu.Unlock()
-			cancel()
-		}()
+	sess, err := sh.prepare(stmt, locate)
+	if err != nil {
+		return false, err
 	}
-	res, err := sh.Session.Exec(ctx, stmt)
+	ctx, done := sh.cancellable(ctx)
+	defer done()
+	res, err := sess.Exec(ctx, stmt)
 	if err != nil {
 		if ctx.Err() != nil {
 			return false, context.Canceled

@@ -88,13 +88,13 @@ func (r *ProgressReporter) Finish() {
 	}
 }
 
-// TerminalWidth is the width of the terminal w, or DefaultWidth when w
-// is not a terminal.
+// TerminalWidth is the width of the terminal w, or 0 when w is not a
+// terminal: tables then have no width bound and cut nothing.
 func TerminalWidth(w io.Writer) int {
 	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		if width, _, err := term.GetSize(int(f.Fd())); err == nil && width > 0 {
 			return width
 		}
 	}
-	return DefaultWidth
+	return 0
 }

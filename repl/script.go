@@ -8,23 +8,68 @@ import (
 	"github.com/laiondb/laiondb/query/ast"
 )
 
-// RunScript runs the statements of src in order, printing each result
-// with p, and stops at the first error or failed ASSERT. The error names
-// file:line:col and shows the statement's line with a caret (see
-// Locate). This is `laiondb run` and `laiondb query`; src holds
-// statements only, no dot commands.
-func RunScript(ctx context.Context, sess *query.Session, p *Printer, file, src string) error {
+// CheckScript parses the whole of src and checks it against the database
+// and variables of c (query.Session.Check) without running anything. It
+// returns every syntax error, or, when the script parses, every name that
+// cannot be right; each names file:line:col and shows the line with a
+// caret (see Locate). This is `laiondb run --check`.
+func CheckScript(c *Conn, file, src string) []error {
+	stmts, errs := parseAll(file, src)
+	if len(errs) > 0 {
+		return errs
+	}
+	return checkStmts(c.Session(), file, src, stmts)
+}
+
+// parseAll parses every statement of src, collecting every syntax error.
+func parseAll(file, src string) ([]ast.Stmt, []error) {
+	var stmts []ast.Stmt
+	var errs []error
 	for _, c := range ast.SplitStatements(src) {
-		stmt, err := ast.ParseChunk(file, c)
+		st, err := ast.ParseChunk(file, c)
 		if err != nil {
-			return err
+			errs = append(errs, err)
+			continue
 		}
-		res, err := sess.Exec(ctx, stmt)
+		stmts = append(stmts, st)
+	}
+	return stmts, errs
+}
+
+func checkStmts(sess *query.Session, file, src string, stmts []ast.Stmt) []error {
+	errs := sess.Check(stmts)
+	for i, err := range errs {
+		errs[i] = Locate(err, file, src, ast.Pos{}, 0)
+	}
+	return errs
+}
+
+// RunScript runs the statements of src in order, printing each result
+// with p: `laiondb run` and `laiondb query`; src holds statements only, no
+// dot commands. Nothing runs unless the whole script passes CheckScript;
+// then it stops at the first error or failed ASSERT. Errors name
+// file:line:col and show the statement's line with a caret (see Locate);
+// several are joined (errors.Join). A missing database is created before
+// the first statement that writes to it, not before.
+func RunScript(ctx context.Context, c *Conn, p *Printer, file, src string) error {
+	stmts, errs := parseAll(file, src)
+	if len(errs) == 0 {
+		errs = checkStmts(c.Session(), file, src, stmts)
+	}
+	if len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	for _, st := range stmts {
+		sess, err := c.Prepare(st)
+		if err != nil {
+			return Locate(err, file, src, st.Pos(), 0)
+		}
+		res, err := sess.Exec(ctx, st)
 		if err == nil {
 			_, err = p.Print(ctx, res)
 		}
 		if err != nil {
-			return Locate(err, file, src, c.Start, 0)
+			return Locate(err, file, src, st.Span().Start, 0)
 		}
 	}
 	return nil

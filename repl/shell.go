@@ -27,44 +27,64 @@ const (
 
 // ErrFailed is returned by Shell.Run when it read piped input and at
 // least one statement or dot command failed (each error was already
-// written to Err).
+// written to Err), or when an error ended the shell under .bail on.
 var ErrFailed = errors.New("some statements failed")
+
+// ExitError is returned by Shell.Run after .exit N: the process should
+// exit with status Code.
+type ExitError struct{ Code int }
+
+func (e *ExitError) Error() string { return fmt.Sprintf(".exit %d", e.Code) }
 
 // Shell reads statements and dot commands, runs them and prints their
 // results, as sqlite3's shell does.
 //
 // On a terminal (Terminal true; In and Out must then be the process's
-// standard input and output) it edits lines with liner: prompts, history,
-// Ctrl-R search, tab completion; Ctrl-C cancels the running statement
-// and keeps the shell, Ctrl-C at the prompt clears the line, Ctrl-D
-// exits. Otherwise it reads plain lines of any length with no prompts,
-// runs each statement as soon as its ";" arrives, writes errors to Err
-// and carries on, and returns ErrFailed at the end if anything failed.
+// standard input and output) it edits lines with liner: prompts, history
+// (a statement typed over several lines is one entry), Ctrl-R search, tab
+// completion; Ctrl-C cancels the running statement and keeps the shell,
+// Ctrl-C at the prompt drops what was typed of a statement, Ctrl-D exits.
+// Otherwise it reads plain lines of any length with no prompts, runs each
+// statement as soon as its ";" arrives, writes errors to Err and carries
+// on (unless .bail on), and returns ErrFailed at the end if anything
+// failed.
 type Shell struct {
-	Session *query.Session
-	In      io.Reader
-	Out     io.Writer // results, messages and the banner
-	Err     io.Writer // errors, warnings and the footer
+	// Conn is the database; .open replaces it, and a missing one is
+	// created by the first statement that writes.
+	Conn *Conn
+	In   io.Reader
+	Out  io.Writer // results, messages and the banner
+	Err  io.Writer // errors, warnings and the footer
 	// Terminal selects line editing; see Shell.
 	Terminal bool
-	// Name is the database shown in the banner.
-	Name string
 	// HistoryFile keeps line history between sessions ("" for none).
 	HistoryFile string
 	// Format is the initial output format (.mode).
 	Format Format
 	// Footer writes "N rows" after each result; Timer adds the time.
-	// Both go to Err, so they never mix into csv or jsonl output.
+	// Both go to Err, so they never mix into csv or json output.
 	Footer, Timer bool
-	// Width returns the table width; nil means DefaultWidth.
+	// Width returns the table width, the terminal's; nil means no bound
+	// (values are never cut).
 	Width func() int
 	// Progress, when set, is finished after each statement so a bar left
 	// by a statement's progress reports is cleared.
 	Progress *ProgressReporter
 
-	out     io.Writer // Out or the .output file
+	out     io.Writer // Out or the .output / .once file
 	outFile *os.File
+	once    bool // outFile is .once's: back to Out after the next command
 	failed  bool
+	quit    bool       // .quit or .exit: stop reading, from .read files too
+	bailed  bool       // an error ended the shell under .bail on
+	exit    *ExitError // .exit N
+
+	// Dot command settings.
+	bail, echo, changes bool
+	noHeader            bool
+	null                *string
+	widths              []int
+	totalChanges        int64
 
 	names      *query.Names // completion words, nil when stale
 	readDepth  int
@@ -89,15 +109,36 @@ func (in *input) pending() bool {
 	return strings.TrimSpace(in.buf) != "" && len(ast.SplitStatements(in.buf)) > 0
 }
 
-// Run runs the shell until end of input, .quit, or (piped) cancellation of
-// ctx. On a terminal ctx's cancellation is ignored: Ctrl-C belongs to the
-// running statement.
+// session is the session statements run in now.
+func (sh *Shell) session() *query.Session { return sh.Conn.Session() }
+
+// Run runs the shell until end of input, .quit, .exit, or (piped)
+// cancellation of ctx. On a terminal ctx's cancellation is ignored:
+// Ctrl-C belongs to the running statement. After .exit N it returns an
+// *ExitError.
 func (sh *Shell) Run(ctx context.Context) error {
 	sh.out = sh.Out
 	defer sh.closeOutput()
+	var err error
 	if sh.Terminal {
-		return sh.runTerminal(context.WithoutCancel(ctx))
+		err = sh.runTerminal(context.WithoutCancel(ctx))
+	} else {
+		err = sh.runPiped(ctx)
 	}
+	switch {
+	case err != nil:
+		return err
+	case sh.exit != nil:
+		return sh.exit
+	case sh.bailed || sh.failed && !sh.Terminal:
+		// A person at a terminal has seen each error; piped input ends
+		// with a status that says whether everything ran.
+		return ErrFailed
+	}
+	return nil
+}
+
+func (sh *Shell) runPiped(ctx context.Context) error {
 	in := &input{file: "stdin"}
 	r := bufio.NewReaderSize(sh.In, 64<<10)
 	for {
@@ -120,9 +161,7 @@ func (sh *Shell) Run(ctx context.Context) error {
 			return err
 		}
 	}
-	if sh.failed || in.failed {
-		return ErrFailed
-	}
+	sh.failed = sh.failed || in.failed
 	return nil
 }
 
@@ -158,7 +197,8 @@ func (sh *Shell) runTerminal(ctx context.Context) error {
 		}
 	}()
 
-	fmt.Fprintf(sh.Out, "laiondb shell on %s. Statements end with \";\". Enter .help for help, Ctrl-D to quit.\n", sh.Name)
+	fmt.Fprintf(sh.Out, "laiondb shell on %s. Statements end with \";\". Enter .help for help, Ctrl-D to quit.\n", sh.Conn.DB.Dir)
+	sh.noteMissing()
 	in := &input{}
 	var entry []string // the lines of the statement being typed, for history
 	for {
@@ -178,7 +218,7 @@ func (sh *Shell) runTerminal(ctx context.Context) error {
 			return err
 		}
 		if strings.TrimSpace(line) != "" {
-			entry = append(entry, strings.TrimSpace(line))
+			entry = append(entry, line)
 		}
 		// A statement's position counts lines from where it starts.
 		if !in.pending() {
@@ -186,9 +226,11 @@ func (sh *Shell) runTerminal(ctx context.Context) error {
 		}
 		quit := sh.feed(ctx, in, line)
 		if !in.pending() && len(entry) > 0 {
-			ln.AppendHistory(strings.Join(entry, " "))
+			if h, ok := historyEntry(entry); ok {
+				ln.AppendHistory(h)
+				sh.saveHistory(ln)
+			}
 			entry = nil
-			sh.saveHistory(ln)
 		}
 		if quit {
 			return nil
@@ -196,14 +238,39 @@ func (sh *Shell) runTerminal(ctx context.Context) error {
 	}
 }
 
+// historyEntry is the lines of one statement as one history entry: one
+// line that means the same (see ast.OneLine). A statement that cannot be
+// written on one line (a string holding a line break) is left out.
+func historyEntry(lines []string) (string, bool) {
+	if len(lines) == 1 {
+		return strings.TrimSpace(lines[0]), true
+	}
+	return ast.OneLine(strings.TrimSpace(strings.Join(lines, "\n")))
+}
+
+// noteMissing tells a person that the database does not exist yet.
+func (sh *Shell) noteMissing() {
+	if db := sh.Conn.DB; db.Missing {
+		fmt.Fprintf(sh.Out, "There is no database at %s yet: the first statement that writes (INGEST, .import) creates it.\n", db.Dir)
+	}
+}
+
 // feed takes one line: a dot command when no statement is pending, else
 // more of the statement, which runs once its ";" arrives. It reports
-// whether the shell should stop (.quit, or an error in a .read file).
+// whether the shell should stop (.quit, .exit, an error in a .read file,
+// or any error under .bail on).
 func (sh *Shell) feed(ctx context.Context, in *input, line string) (stop bool) {
 	in.line++
 	if trimmed := strings.TrimSpace(line); strings.HasPrefix(trimmed, ".") && !in.pending() {
 		in.buf = ""
+		if sh.echo {
+			fmt.Fprintln(sh.out, trimmed)
+		}
+		once := sh.outFile
 		quit, err := sh.dot(ctx, in, trimmed)
+		if sh.once && sh.outFile == once {
+			sh.endOnce() // the command after .once has written its output
+		}
 		if err != nil {
 			var qe *query.Error
 			var se *ast.SyntaxError
@@ -212,9 +279,9 @@ func (sh *Shell) feed(ctx context.Context, in *input, line string) (stop bool) {
 			}
 			sh.report(err)
 			in.failed = true
-			return in.stopOnError
+			return in.stopOnError || sh.bailOut()
 		}
-		return quit
+		return quit || sh.quit
 	}
 	if in.buf == "" {
 		if strings.TrimSpace(line) == "" {
@@ -244,10 +311,12 @@ func (sh *Shell) runBuffer(ctx context.Context, in *input, final bool) (stop boo
 			in.bufLine += c.Start.Line - 1
 			break
 		}
-		if err := sh.exec(ctx, in, src, c); err != nil {
+		err := sh.execChunk(ctx, in, src, c, nil)
+		sh.endOnce()
+		if err != nil {
 			sh.report(err)
 			in.failed = true
-			if in.stopOnError || ctx.Err() != nil && !sh.Terminal {
+			if in.stopOnError || sh.bailOut() || ctx.Err() != nil && !sh.Terminal {
 				return true
 			}
 			if i < len(chunks)-1 && sh.Terminal && errors.Is(err, context.Canceled) {
@@ -259,58 +328,107 @@ func (sh *Shell) runBuffer(ctx context.Context, in *input, final bool) (stop boo
 	return false
 }
 
-// exec runs one statement and prints its result.
-func (sh *Shell) exec(ctx context.Context, in *input, src string, c ast.Chunk) error {
+// bailOut reports whether an error ends the shell (.bail on).
+func (sh *Shell) bailOut() bool {
+	if sh.bail {
+		sh.bailed = true
+	}
+	return sh.bail
+}
+
+// cancellable returns the context a statement runs in: on a terminal,
+// Ctrl-C cancels it. done must be called when the statement ends.
+func (sh *Shell) cancellable(ctx context.Context) (_ context.Context, done func()) {
+	if !sh.Terminal {
+		return ctx, func() {}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	sh.cancelMu.Lock()
+	sh.cancelStmt = cancel
+	sh.cancelMu.Unlock()
+	return ctx, func() {
+		sh.cancelMu.Lock()
+		sh.cancelStmt = nil
+		sh.cancelMu.Unlock()
+		cancel()
+	}
+}
+
+// prepare checks a statement (query.Session.Check) and returns the
+// session to run it in, creating a missing database if it writes.
+func (sh *Shell) prepare(stmt ast.Stmt, locate func(error) error) (*query.Session, error) {
+	if errs := sh.session().Check([]ast.Stmt{stmt}); len(errs) > 0 {
+		for i, err := range errs {
+			errs[i] = locate(err)
+		}
+		return nil, errors.Join(errs...)
+	}
+	sess, err := sh.Conn.Prepare(stmt)
+	if err != nil {
+		return nil, locate(err)
+	}
+	return sess, nil
+}
+
+// execChunk runs one statement and prints its result; show, when not
+// nil, may change the result first.
+func (sh *Shell) execChunk(ctx context.Context, in *input, src string, c ast.Chunk, show func(*query.Result) error) error {
 	offset := in.bufLine - 1
+	locate := func(err error) error { return Locate(err, in.file, src, c.Start, offset) }
+	if sh.echo {
+		fmt.Fprintln(sh.out, c.Text+";")
+	}
 	stmt, err := ast.ParseChunk(in.file, c)
 	if err != nil {
-		return Locate(err, in.file, src, c.Start, offset)
+		return locate(err)
 	}
-	if sh.Terminal {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithCancel(ctx)
-		sh.cancelMu.Lock()
-		sh.cancelStmt = cancel
-		sh.cancelMu.Unlock()
-		defer func() {
-			sh.cancelMu.Lock()
-			sh.cancelStmt = nil
-			sh.cancelMu.Unlock()
-			cancel()
-		}()
+	sess, err := sh.prepare(stmt, locate)
+	if err != nil {
+		return err
 	}
+	ctx, done := sh.cancellable(ctx)
+	defer done()
 	start := time.Now()
-	res, err := sh.Session.Exec(ctx, stmt)
+	res, err := sess.Exec(ctx, stmt)
 	var n int64
+	p := sh.printer()
+	if err == nil && show != nil {
+		if err = show(res); err != nil && res.Rows != nil {
+			res.Rows.Close()
+		}
+	}
 	if err == nil {
-		n, err = sh.printer().Print(ctx, res)
+		n, err = p.Print(ctx, res)
 	}
 	if sh.Progress != nil {
 		sh.Progress.Finish()
 	}
-	switch stmt.(type) {
-	case *ast.SelectStmt, *ast.Explain, *ast.Describe, *ast.Show, *ast.ShowSynset, *ast.Assert:
-	default:
+	if query.Writes(stmt) {
 		sh.names = nil // the catalog may have changed
 	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return context.Canceled
 		}
-		return Locate(err, in.file, src, c.Start, offset)
+		return locate(err)
 	}
-	sh.footer(res, n, time.Since(start))
+	sh.footer(res, n, p.Hidden, time.Since(start))
 	return nil
 }
 
-func (sh *Shell) footer(res *query.Result, n int64, d time.Duration) {
+// footer writes the row count, the columns left out, the time and the
+// changes after a statement, as .timer and .changes ask.
+func (sh *Shell) footer(res *query.Result, n int64, hidden int, d time.Duration) {
 	var parts []string
 	if sh.Footer && res.Rows != nil {
+		s := fmt.Sprintf("%d rows", n)
 		if n == 1 {
-			parts = append(parts, "1 row")
-		} else {
-			parts = append(parts, fmt.Sprintf("%d rows", n))
+			s = "1 row"
 		}
+		if hidden > 0 {
+			s += fmt.Sprintf(", %d of %d columns shown", len(res.Columns)-hidden, len(res.Columns))
+		}
+		parts = append(parts, s)
 	}
 	if sh.Timer {
 		parts = append(parts, fmt.Sprintf("(%.3f s)", d.Seconds()))
@@ -318,14 +436,18 @@ func (sh *Shell) footer(res *query.Result, n int64, d time.Duration) {
 	if len(parts) > 0 {
 		fmt.Fprintln(sh.Err, strings.Join(parts, " "))
 	}
+	sh.totalChanges += res.Changes
+	if sh.changes {
+		fmt.Fprintf(sh.Err, "changes: %d   total_changes: %d\n", res.Changes, sh.totalChanges)
+	}
 }
 
 func (sh *Shell) printer() *Printer {
-	w := DefaultWidth
-	if sh.Width != nil {
+	w := 0
+	if sh.Width != nil && sh.out == sh.Out {
 		w = sh.Width()
 	}
-	return &Printer{Out: sh.out, Err: sh.Err, Format: sh.Format, Width: w}
+	return &Printer{Out: sh.out, Err: sh.Err, Format: sh.Format, Width: w, NoHeader: sh.noHeader, Null: sh.null, Widths: sh.widths}
 }
 
 // report writes an error: its position, message and source excerpt, or
@@ -348,6 +470,14 @@ func (sh *Shell) closeOutput() {
 		sh.outFile = nil
 	}
 	sh.out = sh.Out
+	sh.once = false
+}
+
+// endOnce ends .once's redirection after the command that followed it.
+func (sh *Shell) endOnce() {
+	if sh.once {
+		sh.closeOutput()
+	}
 }
 
 // DefaultHistoryFile is where the shell keeps history: $LAIONDB_HISTORY

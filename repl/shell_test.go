@@ -52,11 +52,16 @@ func newSession(t *testing.T) *query.Session {
 	return sess
 }
 
+// conn is a Conn on the session's database, which cannot be replaced.
+func conn(sess *query.Session) *Conn {
+	return &Conn{DB: &Database{Session: sess, Dir: "db"}}
+}
+
 // pipe runs the shell on input as piped stdin.
 func pipe(t *testing.T, sess *query.Session, input string) (stdout, stderr string, err error) {
 	t.Helper()
 	var out, errw bytes.Buffer
-	sh := &Shell{Session: sess, In: strings.NewReader(input), Out: &out, Err: &errw}
+	sh := &Shell{Conn: conn(sess), In: strings.NewReader(input), Out: &out, Err: &errw}
 	err = sh.Run(context.Background())
 	return out.String(), errw.String(), err
 }
@@ -188,7 +193,7 @@ func TestHistogram(t *testing.T) {
 
 func TestComplete(t *testing.T) {
 	sess := newSession(t)
-	sh := &Shell{Session: sess}
+	sh := &Shell{Conn: conn(sess)}
 	for _, c := range []struct {
 		line       string
 		head, tail string
@@ -237,7 +242,7 @@ func TestComplete(t *testing.T) {
 func TestCompletionSeesNewSets(t *testing.T) {
 	sess := newSession(t)
 	var out, errw bytes.Buffer
-	sh := &Shell{Session: sess, Out: &out, Err: &errw}
+	sh := &Shell{Conn: conn(sess), Out: &out, Err: &errw}
 	sh.out = &out
 	if _, got, _ := sh.complete("SELECT * FROM few", 17); len(got) != 0 {
 		t.Fatalf("completions before the set exists: %v", got)
@@ -257,7 +262,7 @@ func TestRunScriptStopsAtFirstError(t *testing.T) {
 	var out, errw bytes.Buffer
 	p := &Printer{Out: &out, Err: &errw, Format: CSV}
 	src := "SELECT 1 AS a;\nASSERT (SELECT count(*) FROM laion) = 2000;\nASSERT (SELECT count(*) FROM laion) > 5000, 'too few rows';\nSELECT 2 AS b;\n"
-	err := RunScript(context.Background(), sess, p, "t.lq", src)
+	err := RunScript(context.Background(), conn(sess), p, "t.lq", src)
 	if !errors.Is(err, query.ErrAssert) {
 		t.Fatalf("err = %v, want a failed ASSERT", err)
 	}
@@ -286,3 +291,165 @@ func TestLocateOtherErrors(t *testing.T) {
 }
 
 func astPos(line, col, off int) ast.Pos { return ast.Pos{Line: line, Column: col, Offset: off} }
+
+// .param sets the $variables of the statements that follow, typed or
+// read: VALUE is a constant expression, or else text typed as --var types
+// it.
+func TestParam(t *testing.T) {
+	sess := newSession(t)
+	dir := t.TempDir()
+	script := filepath.Join(dir, "uses.lq")
+	os.WriteFile(script, []byte("SELECT count(*) >= $min AS enough FROM laion;\n"), 0o644)
+	out, errs, err := pipe(t, sess, strings.Join([]string{
+		".mode csv",
+		".param set word 'golden retriever'",
+		".param set $min 10 * 100",
+		".param set dir shards/0000",
+		".param set n 42",
+		"SELECT $word AS w, $min + 1 AS m, $dir AS d, $n / 5 AS n;",
+		".read " + script,
+		".param list",
+		".param unset word",
+		"SELECT $word;",
+		".param unset word",
+		".param clear",
+		".param list",
+		".param set lonely",
+	}, "\n"))
+	if !errors.Is(err, ErrFailed) {
+		t.Errorf("err = %v, want ErrFailed", err)
+	}
+	want := "w,m,d,n\ngolden retriever,1001,shards/0000,8\nenough\ntrue\n" +
+		"$dir = 'shards/0000'\n$min = 1000\n$n = 42\n$word = 'golden retriever'\n"
+	if out != want {
+		t.Errorf("stdout:\n%s\nwant:\n%s", out, want)
+	}
+	for _, w := range []string{
+		"stdin:10:8: variable $word is not set; set it with --var word=VALUE (laiondb run, query, shell) or .param set word VALUE (in the shell)\nSELECT $word;\n       ^\n",
+		"stdin:11: .param unset: $word is not set\n",
+		"stdin:14: .param set takes NAME VALUE",
+	} {
+		if !strings.Contains(errs, w) {
+			t.Errorf("stderr lacks %q:\n%s", w, errs)
+		}
+	}
+}
+
+// sqlite3's dot commands, with sqlite3's meaning.
+func TestSqliteDotCommands(t *testing.T) {
+	sess := newSession(t)
+	dir := t.TempDir()
+	once := filepath.Join(dir, "once.csv")
+	out, errs, err := pipe(t, sess, strings.Join([]string{
+		".headers off",
+		"SELECT 1 AS a;",
+		".headers on",
+		".mode csv",
+		".once " + once,
+		"SELECT 'in the file' AS f;",
+		"SELECT 'on stdout' AS f;",
+		".mode table",
+		".nullvalue ∅",
+		"SELECT NULL AS n;",
+		".nullvalue",
+		".width 3 -8",
+		"SELECT 1 AS a, 'abcdefghijk' AS b;",
+		".width",
+		".echo on",
+		"SELECT 2 AS b;",
+		".echo off",
+		".changes on",
+		"CREATE SET few AS SELECT * FROM laion WHERE id < 7;",
+		"DROP SET few;",
+		".changes off",
+		".indexes",
+		".indexes laion",
+		".indexes nosuch",
+		".shell echo from the shell",
+		".system exit 3",
+		".mode json",
+		"SELECT id FROM laion ORDER BY id LIMIT 2;",
+		".mode markdown",
+		"SELECT 1 AS x;",
+		".exit 4",
+		"SELECT 'not reached' AS x;",
+	}, "\n"))
+	var exit *ExitError
+	if !errors.As(err, &exit) || exit.Code != 4 {
+		t.Errorf("err = %v, want .exit 4", err)
+	}
+	want := "1\n" +
+		"f\non stdout\n" +
+		"n\n-\n∅\n" +
+		"nullvalue '∅'\n" +
+		"  a |        b\n----+---------\n  1 | abcdefg…\n" +
+		"SELECT 2 AS b;\nb\n-\n2\n.echo off\n" +
+		"created set few: 7 rows of laion\n" +
+		"dropped set few\n" +
+		"index | table | column | rows | m | ef_construction | graph bytes per row\n" +
+		"------+-------+--------+------+---+-----------------+--------------------\n" +
+		"index | table | column | rows | m | ef_construction | graph bytes per row\n" +
+		"------+-------+--------+------+---+-----------------+--------------------\n" +
+		"from the shell\n" +
+		`[{"id":0},` + "\n" + `{"id":1}]` + "\n" +
+		"| x |\n|--:|\n| 1 |\n"
+	if out != want {
+		t.Errorf("stdout:\n%s\nwant:\n%s", out, want)
+	}
+	if b, _ := os.ReadFile(once); string(b) != "f\nin the file\n" {
+		t.Errorf(".once file holds %q", b)
+	}
+	for _, w := range []string{
+		"changes: 7   total_changes: 7\n",
+		"changes: 7   total_changes: 14\n",
+		"stdin:24: .indexes: unknown table nosuch\n",
+		"stdin:26: exit 3: exit status 3\n",
+	} {
+		if !strings.Contains(errs, w) {
+			t.Errorf("stderr lacks %q:\n%s", w, errs)
+		}
+	}
+}
+
+// .bail on ends piped input at the first error, with status 1.
+func TestBail(t *testing.T) {
+	sess := newSession(t)
+	out, errs, err := pipe(t, sess, ".bail on\nSELECT 1 AS a;\nSELECT nosuch FROM laion;\nSELECT 2 AS b;\n")
+	if !errors.Is(err, ErrFailed) || out != "a\n-\n1\n" || !strings.Contains(errs, "unknown column nosuch") {
+		t.Errorf("err %v, stdout %q, stderr %q", err, out, errs)
+	}
+}
+
+func TestHelpListsEveryDotCommand(t *testing.T) {
+	sess := newSession(t)
+	out, _, err := pipe(t, sess, ".help\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []string{".bail", ".changes", ".echo", ".exit", ".headers", ".help", ".hist", ".import", ".indexes", ".mode",
+		".nullvalue", ".once", ".open", ".output", ".param", ".quit", ".read", ".schema", ".sets", ".shell", ".system", ".tables", ".timer", ".width"} {
+		if !strings.Contains(out, "\n  "+d+" ") {
+			t.Errorf(".help lacks %s:\n%s", d, out)
+		}
+	}
+	if !strings.Contains(out, "table|box|markdown|csv|tsv|json|jsonl|line") {
+		t.Errorf(".help lacks the modes:\n%s", out)
+	}
+}
+
+func TestHistoryEntry(t *testing.T) {
+	for _, c := range []struct {
+		lines []string
+		want  string
+		ok    bool
+	}{
+		{[]string{"  SELECT 1;  "}, "SELECT 1;", true},
+		{[]string{"SELECT id, -- the row", "  width", "FROM laion;"}, "SELECT id, width FROM laion;", true},
+		{[]string{"SELECT 'a", "b';"}, "", false},
+	} {
+		got, ok := historyEntry(c.lines)
+		if got != c.want || ok != c.ok {
+			t.Errorf("historyEntry(%q) = %q, %v", c.lines, got, ok)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package repl
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -15,21 +16,52 @@ import (
 // the environment.
 var cellWidth = &runewidth.Condition{EastAsianWidth: false}
 
-// minColumnWidth is the narrowest a column is cut to when a table is too
-// wide (narrower columns keep their natural width).
-const minColumnWidth = 6
+// minTextWidth is the narrowest a column of text is cut to when a table
+// is too wide (narrower text keeps its natural width). Numbers are never
+// cut, and vectors shrink to "[…] (512)".
+const minTextWidth = 6
 
+// vectorElements is how many elements of a vector a table shows when
+// there is room.
+const vectorElements = 3
+
+// cell is one value as a table shows it.
 type cell struct {
 	s     string
-	w     int  // width in terminal cells
-	right bool // numbers are right-aligned
+	w     int       // width of s in terminal cells
+	right bool      // numbers are right-aligned
+	whole bool      // a number: never cut
+	vec   []float32 // a vector: shown with as many elements as fit
+	isVec bool
 }
 
-// makeCell formats v. Numbers are right-aligned, and so is everything in
-// a numeric column (NULL under numbers).
-func makeCell(v query.Value, numericColumn bool) cell {
-	s := escapeControls(displayValue(v))
-	return cell{s: s, w: cellWidth.StringWidth(s), right: numericColumn || isNumber(v.T)}
+// textCell makes a cell of text: control characters escaped, and in
+// markdown | too.
+func (p *Printer) textCell(s string, right bool) cell {
+	s = escapeControls(s)
+	if p.Format == Markdown {
+		s = strings.ReplaceAll(s, "|", `\|`)
+	}
+	return cell{s: s, w: cellWidth.StringWidth(s), right: right}
+}
+
+// minWidth is the narrowest c may be shown.
+func (c cell) minWidth() int {
+	switch {
+	case c.whole:
+		return c.w
+	case c.isVec:
+		return cellWidth.StringWidth(vectorText(c.vec, 0))
+	}
+	return min(c.w, minTextWidth)
+}
+
+// vectorText shows the first n elements of v and its length.
+func vectorText(v []float32, n int) string {
+	if n == 0 && len(v) > 0 {
+		return "[…] (" + strconv.Itoa(len(v)) + ")"
+	}
+	return query.FormatVector(v, n)
 }
 
 func isNumber(t query.Type) bool { return t == query.TypeInt || t == query.TypeFloat }
@@ -67,65 +99,246 @@ func escapeControls(s string) string {
 	return b.String()
 }
 
-// fitWidths narrows the widest columns, one cell at a time, until the
-// line (columns joined by " | ") fits in limit or every column is at
-// its minimum.
-func fitWidths(widths []int, limit int) {
-	total := func() int {
-		t := 3 * (len(widths) - 1)
-		for _, w := range widths {
-			t += w
-		}
-		return t
-	}
-	mins := make([]int, len(widths))
-	for i, w := range widths {
-		mins[i] = min(w, minColumnWidth)
-	}
-	for t := total(); t > limit; t-- {
-		widest := -1
-		for i, w := range widths {
-			if w > mins[i] && (widest < 0 || w > widths[widest]) {
-				widest = i
-			}
-		}
-		if widest < 0 {
-			return
-		}
-		widths[widest]--
-	}
-}
-
-// fit cuts or pads c to exactly w cells.
-func fit(c cell, w int) string {
+// show cuts or pads c to exactly w cells: a vector drops elements, text
+// is cut with …, a number is never cut (a number wider than w, met after
+// the rows that sized the column, widens its line).
+func (c cell) show(w int, right bool) string {
 	s, cw := c.s, c.w
-	if cw > w {
+	if c.isVec {
+		for n := vectorElements - 1; cw > w && n >= 0; n-- {
+			s = vectorText(c.vec, n)
+			cw = cellWidth.StringWidth(s)
+		}
+	}
+	if cw > w && !c.whole {
 		s = cellWidth.Truncate(s, w, "…")
 		cw = cellWidth.StringWidth(s)
 	}
 	pad := strings.Repeat(" ", max(0, w-cw))
-	if c.right {
+	if right || c.right {
 		return pad + s
 	}
 	return s + pad
 }
 
-func (p *Printer) writeTable(ctx context.Context, w *flusher, res *query.Result) (int64, error) {
-	limit := p.Width
-	if limit <= 0 {
-		limit = DefaultWidth
+// tableColumn is a column's layout.
+type tableColumn struct {
+	head  cell
+	width int  // as shown
+	min   int  // the narrowest it may be cut to
+	fixed bool // width set by .width
+	right bool // .width with a negative number, or a numeric column
+	// vec[k] is the width of the column's widest vector shown with k
+	// elements: a column of vectors narrows by whole elements, so that
+	// its rows show as many elements each.
+	vec [vectorElements + 1]int
+}
+
+// narrower is the next width of c when the table is too wide.
+func (c *tableColumn) narrower() int {
+	if c.vec[0] == 0 {
+		return c.width - 1
 	}
+	for k := vectorElements; k >= 0; k-- {
+		if w := max(c.vec[k], c.min); w < c.width {
+			return w
+		}
+	}
+	return c.min
+}
+
+// tableLayout places the columns of one table: their widths, and which
+// are shown when not all fit.
+type tableLayout struct {
+	format Format
+	cols   []*tableColumn
+	shown  []int // indices of the columns shown, in order
+	marker int   // a … column goes before shown[marker]; -1: every column is shown
+}
+
+// overhead is the width of a line's borders and separators for n cells.
+func (l *tableLayout) overhead(n int) int {
+	if n == 0 {
+		return 0
+	}
+	if l.format == Table {
+		return 3 * (n - 1) // a | b
+	}
+	return 3*(n-1) + 4 // │ a │ b │
+}
+
+func (l *tableLayout) total() int {
+	n, t := len(l.shown), 0
+	for _, i := range l.shown {
+		t += l.cols[i].width
+	}
+	if l.marker >= 0 {
+		n, t = n+1, t+1
+	}
+	return t + l.overhead(n)
+}
+
+// narrow cuts the widest cuttable column by one cell at a time until the
+// line fits in limit or nothing more can be cut.
+func (l *tableLayout) narrow(limit int) {
+	for l.total() > limit {
+		best := -1
+		for _, i := range l.shown {
+			c := l.cols[i]
+			if !c.fixed && c.width > c.min && (best < 0 || c.width > l.cols[best].width) {
+				best = i
+			}
+		}
+		if best < 0 {
+			return
+		}
+		l.cols[best].width = l.cols[best].narrower()
+	}
+}
+
+// fit makes the table fit in limit cells (0: no limit). Text is cut first
+// and vectors lose elements; if the columns at their narrowest still do
+// not fit, columns are left out from the middle, keeping the first and
+// the last (duckdb's way), and a … column marks where they were.
+func (l *tableLayout) fit(limit int) {
+	l.shown, l.marker = l.shown[:0], -1
+	for i := range l.cols {
+		l.shown = append(l.shown, i)
+	}
+	if limit <= 0 {
+		return
+	}
+	natural := make([]int, len(l.cols))
+	for i, c := range l.cols {
+		natural[i] = c.width
+	}
+	l.narrow(limit)
+	if l.total() <= limit {
+		return
+	}
+	for _, c := range l.cols {
+		c.width = c.min
+	}
+	// First, last, second, second to last, ... while they fit.
+	n := len(l.cols)
+	var left, right []int
+	for k := 0; k < n; k++ {
+		var i int
+		if k%2 == 0 {
+			i = k / 2
+		} else {
+			i = n - 1 - k/2
+		}
+		tryLeft, tryRight := left, right
+		if k%2 == 0 {
+			tryLeft = append(append([]int(nil), left...), i)
+		} else {
+			tryRight = append([]int{i}, right...)
+		}
+		l.place(tryLeft, tryRight)
+		if l.total() > limit && k > 0 {
+			break
+		}
+		left, right = tryLeft, tryRight
+	}
+	l.place(left, right)
+	for _, i := range l.shown {
+		l.cols[i].width = natural[i]
+	}
+	l.narrow(limit)
+}
+
+func (l *tableLayout) place(left, right []int) {
+	l.shown = append(append(l.shown[:0], left...), right...)
+	l.marker = -1
+	if len(l.shown) < len(l.cols) {
+		l.marker = len(left)
+	}
+}
+
+// Hidden is how many columns are left out.
+func (l *tableLayout) hidden() int { return len(l.cols) - len(l.shown) }
+
+// line draws one row of cells.
+func (l *tableLayout) line(cells []cell) string {
+	parts := make([]string, 0, len(l.shown)+1)
+	for k, i := range l.shown {
+		if k == l.marker {
+			parts = append(parts, "…")
+		}
+		c := cell{}
+		if i < len(cells) {
+			c = cells[i]
+		}
+		parts = append(parts, c.show(l.cols[i].width, l.cols[i].right))
+	}
+	if l.marker == len(l.shown) {
+		parts = append(parts, "…")
+	}
+	switch l.format {
+	case Box:
+		return "│ " + strings.Join(parts, " │ ") + " │\n"
+	case Markdown:
+		return "| " + strings.Join(parts, " | ") + " |\n"
+	}
+	return strings.TrimRight(strings.Join(parts, " | "), " ") + "\n"
+}
+
+// rule draws a horizontal line: under the header (mid), or a box's top
+// and bottom.
+func (l *tableLayout) rule(kind byte) string {
+	var parts []string
+	for k, i := range l.shown {
+		if k == l.marker {
+			parts = append(parts, l.dashes(1, false))
+		}
+		parts = append(parts, l.dashes(l.cols[i].width, l.cols[i].right))
+	}
+	if l.marker == len(l.shown) {
+		parts = append(parts, l.dashes(1, false))
+	}
+	switch l.format {
+	case Box:
+		ends := map[byte][3]string{'t': {"┌─", "─┬─", "─┐"}, 'm': {"├─", "─┼─", "─┤"}, 'b': {"└─", "─┴─", "─┘"}}[kind]
+		return ends[0] + strings.Join(parts, ends[1]) + ends[2] + "\n"
+	case Markdown:
+		return "|" + strings.Join(parts, "|") + "|\n"
+	}
+	return strings.Join(parts, "-+-") + "\n"
+}
+
+func (l *tableLayout) dashes(w int, right bool) string {
+	switch l.format {
+	case Box:
+		return strings.Repeat("─", w)
+	case Markdown:
+		// The alignment row: one more dash on each side, : for numbers.
+		if right {
+			return strings.Repeat("-", w+1) + ":"
+		}
+		return strings.Repeat("-", w+2)
+	}
+	return strings.Repeat("-", w)
+}
+
+// writeTable writes a result as Table, Box or Markdown.
+func (p *Printer) writeTable(ctx context.Context, w *flusher, res *query.Result) (int64, error) {
 	ahead := p.Buffer
 	if ahead <= 0 {
 		ahead = DefaultTableBuffer
 	}
-	cols := res.Columns
-	header := make([]cell, len(cols))
-	widths := make([]int, len(cols))
-	for i, c := range cols {
-		s := escapeControls(c.Name)
-		header[i] = cell{s: s, w: cellWidth.StringWidth(s), right: isNumber(c.Type)}
-		widths[i] = header[i].w
+	l := &tableLayout{format: p.Format}
+	header := !p.NoHeader || p.Format == Markdown // a markdown table needs its header
+	for i, c := range res.Columns {
+		col := &tableColumn{head: p.textCell(c.Name, false), right: isNumber(c.Type)}
+		if header {
+			col.width, col.min = col.head.w, col.head.minWidth()
+		}
+		if i < len(p.Widths) && p.Widths[i] != 0 {
+			col.fixed, col.width, col.min = true, abs(p.Widths[i]), abs(p.Widths[i])
+			col.right = col.right || p.Widths[i] < 0
+		}
+		l.cols = append(l.cols, col)
 	}
 	var n int64
 	var buffered [][]cell
@@ -135,49 +348,75 @@ func (p *Printer) writeTable(ctx context.Context, w *flusher, res *query.Result)
 		if more, err = next(ctx, res.Rows); !more {
 			break
 		}
-		row := rowCells(res.Rows.Row(), cols)
+		row := p.rowCells(res.Rows.Row(), res.Columns)
 		for i, c := range row {
-			widths[i] = max(widths[i], c.w)
+			col := l.cols[i]
+			if col.fixed {
+				if c.whole {
+					col.width = max(col.width, c.w) // numbers are never cut
+					col.min = col.width
+				}
+				continue
+			}
+			col.width = max(col.width, c.w)
+			col.min = max(col.min, c.minWidth())
+			if c.isVec {
+				for k := range col.vec {
+					col.vec[k] = max(col.vec[k], cellWidth.StringWidth(vectorText(c.vec, k)))
+				}
+			}
 		}
 		buffered = append(buffered, row)
 	}
 	if err != nil && len(buffered) == 0 {
 		return 0, err // nothing to show: no header either
 	}
-	fitWidths(widths, limit)
+	for _, c := range l.cols {
+		c.min = min(c.min, c.width)
+	}
+	l.fit(p.Width)
+	p.Hidden = l.hidden()
 
-	line := func(cells []cell) error {
-		parts := make([]string, len(cells))
-		for i, c := range cells {
-			parts[i] = fit(c, widths[i])
-		}
-		_, err := w.WriteString(strings.TrimRight(strings.Join(parts, " | "), " ") + "\n")
+	write := func(s string) error {
+		_, err := w.WriteString(s)
 		return err
 	}
-	if err := line(header); err != nil {
-		return n, err
+	head := make([]cell, len(l.cols))
+	for i, c := range l.cols {
+		head[i] = c.head
 	}
-	dashes := make([]string, len(widths))
-	for i, wd := range widths {
-		dashes[i] = strings.Repeat("-", wd)
+	lines := []string{}
+	if p.Format == Box {
+		lines = append(lines, l.rule('t'))
 	}
-	if _, err := w.WriteString(strings.Join(dashes, "-+-") + "\n"); err != nil {
+	if header {
+		lines = append(lines, l.line(head), l.rule('m'))
+	}
+	for _, s := range lines {
+		if err := write(s); err != nil {
+			return 0, err
+		}
+	}
+	end := func(err error) (int64, error) {
+		if err == nil && p.Format == Box {
+			err = write(l.rule('b'))
+		}
 		return n, err
 	}
 	for _, row := range buffered {
-		if err := line(row); err != nil {
+		if err := write(l.line(row)); err != nil {
 			return n, err
 		}
 		n++
 	}
 	if err != nil || !more {
-		return n, err
+		return end(err)
 	}
 	for {
 		if more, err = next(ctx, res.Rows); !more {
-			return n, err
+			return end(err)
 		}
-		if err := line(rowCells(res.Rows.Row(), cols)); err != nil {
+		if err := write(l.line(p.rowCells(res.Rows.Row(), res.Columns))); err != nil {
 			return n, err
 		}
 		n++
@@ -187,12 +426,33 @@ func (p *Printer) writeTable(ctx context.Context, w *flusher, res *query.Result)
 	}
 }
 
-// rowCells formats a row, padding a short one with empty cells.
-func rowCells(row query.Row, cols []query.Column) []cell {
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
+
+// rowCells formats a row, padding a short one with empty cells. Numbers
+// are right-aligned, and so is everything in a numeric column (NULL under
+// numbers).
+func (p *Printer) rowCells(row query.Row, cols []query.Column) []cell {
 	cells := make([]cell, len(cols))
 	for i := range cells {
-		if i < len(row) {
-			cells[i] = makeCell(row[i], isNumber(cols[i].Type))
+		if i >= len(row) {
+			continue
+		}
+		v := row[i]
+		switch {
+		case v.T == query.TypeVector:
+			s := vectorText(v.V, vectorElements)
+			cells[i] = cell{s: s, w: cellWidth.StringWidth(s), vec: v.V, isVec: true}
+		case isNumber(v.T):
+			c := p.textCell(p.display(v), true)
+			c.whole = true
+			cells[i] = c
+		default:
+			cells[i] = p.textCell(p.display(v), isNumber(cols[i].Type))
 		}
 	}
 	return cells

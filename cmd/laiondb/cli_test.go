@@ -14,7 +14,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -201,14 +200,10 @@ func TestShellInTerminal(t *testing.T) {
 		t.Skip("tmux is not installed: the terminal test of the shell needs it (apt-get install tmux)")
 	}
 	if testing.Short() {
-		t.Skip("builds the binary and drives it in tmux; skipped with -short")
+		t.Skip("drives the shell in tmux; skipped with -short")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "laiondb")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := laiondbBinary(t)
 	ingestTestShard(t, filepath.Join(dir, "db"))
 
 	arrived := make(chan struct{}, 1)
@@ -229,7 +224,7 @@ func TestShellInTerminal(t *testing.T) {
 		srv.Close()
 	})
 
-	tm := newTmux(t, dir, fmt.Sprintf("env HOME=%s LAIONDB_HISTORY= %s shell --db db", shellQuote(dir), shellQuote(bin)))
+	tm := newTmux(t, dir, 160, fmt.Sprintf("env HOME=%s LAIONDB_HISTORY= %s shell --db db", shellQuote(dir), shellQuote(bin)))
 
 	tm.waitFor("the banner and prompt", func(s string) bool {
 		return strings.Contains(s, "Enter .help for help") && lastLine(s) == "laiondb>"
@@ -321,140 +316,3 @@ func TestShellInTerminal(t *testing.T) {
 		t.Errorf("history holds the statement dropped with Ctrl-C:\n%s", hist)
 	}
 }
-
-// tmux drives one program in a detached tmux session on a private server.
-type tmux struct {
-	t      *testing.T
-	socket string
-}
-
-func newTmux(t *testing.T, dir, command string) *tmux {
-	tm := &tmux{t: t, socket: fmt.Sprintf("laiondb-test-%d-%d", os.Getpid(), time.Now().UnixNano())}
-	t.Cleanup(func() { exec.Command("tmux", "-L", tm.socket, "kill-server").Run() })
-	tm.run("-f", "/dev/null", "new-session", "-d", "-x", "160", "-y", "50", "-c", dir, command)
-	tm.run("set-option", "-g", "remain-on-exit", "on")
-	tm.run("set-option", "-g", "history-limit", "10000")
-	return tm
-}
-
-func (tm *tmux) run(args ...string) string {
-	tm.t.Helper()
-	out, err := exec.Command("tmux", append([]string{"-L", tm.socket}, args...)...).CombinedOutput()
-	if err != nil {
-		tm.t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return string(out)
-}
-
-// send sends tmux key names (Enter, Tab, C-c).
-func (tm *tmux) send(keys ...string) { tm.run(append([]string{"send-keys", "-t", "0"}, keys...)...) }
-
-// typeKeys types text literally. tmux takes an argument ending in ";" as
-// a command separator, so semicolons go as hex.
-func (tm *tmux) typeKeys(text string) {
-	for i, part := range strings.Split(text, ";") {
-		if i > 0 {
-			tm.run("send-keys", "-t", "0", "-H", "3b")
-		}
-		if part != "" {
-			tm.run("send-keys", "-t", "0", "-l", part)
-		}
-	}
-}
-
-func (tm *tmux) typeLine(text string) {
-	tm.typeKeys(text)
-	tm.send("Enter")
-}
-
-// screen is the pane's text, scrollback included, wrapped lines joined,
-// trailing blank lines dropped.
-func (tm *tmux) screen() string {
-	s := tm.run("capture-pane", "-p", "-J", "-S", "-", "-t", "0")
-	return strings.TrimRight(s, "\n ") + "\n"
-}
-
-// waitFor polls the screen until ok holds. The deadline is generous: it
-// only turns a hang into a failure, it does not measure speed.
-func (tm *tmux) waitFor(what string, ok func(screen string) bool) string {
-	tm.t.Helper()
-	deadline := time.Now().Add(time.Minute)
-	for {
-		s := tm.screen()
-		if ok(s) {
-			return s
-		}
-		if time.Now().After(deadline) {
-			tm.t.Fatalf("waiting for %s; the screen:\n%s", what, tm.dump())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
-// dump asks the program for its goroutines (SIGQUIT) and returns the
-// screen with them, to show where a hang is.
-func (tm *tmux) dump() string {
-	pid := strings.TrimSpace(tm.run("display-message", "-p", "-t", "0", "#{pane_pid}"))
-	if p, err := strconv.Atoi(pid); err == nil && p > 0 {
-		if proc, err := os.FindProcess(p); err == nil {
-			proc.Signal(syscall.SIGQUIT)
-			time.Sleep(time.Second)
-		}
-	}
-	return tm.screen()
-}
-
-// waitExit waits for the program to end and checks its exit status.
-// tmux reports it once it has reaped the process, which tmux 3.3 now and
-// then fails to do; on Linux the zombie's exit code in /proc serves too.
-func (tm *tmux) waitExit(status int) {
-	tm.t.Helper()
-	pid := strings.TrimSpace(tm.run("display-message", "-p", "-t", "0", "#{pane_pid}"))
-	deadline := time.Now().Add(time.Minute)
-	for {
-		got := ""
-		if out := strings.Fields(tm.run("display-message", "-p", "-t", "0", "#{pane_dead} #{pane_dead_status}")); len(out) == 2 && out[0] == "1" {
-			got = out[1]
-		} else if code, ok := zombieExitCode(pid); ok {
-			got = strconv.Itoa(code)
-		}
-		if got != "" {
-			if got != strconv.Itoa(status) {
-				tm.t.Errorf("exit status %s, want %d; the screen:\n%s", got, status, tm.screen())
-			}
-			return
-		}
-		if time.Now().After(deadline) {
-			tm.t.Fatalf("the program did not exit; the screen:\n%s", tm.dump())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
-// zombieExitCode reads the exit status of a process that has ended but
-// not been reaped, from /proc/PID/stat (state Z, last field: the wait
-// status).
-func zombieExitCode(pid string) (int, bool) {
-	b, err := os.ReadFile("/proc/" + pid + "/stat")
-	if err != nil {
-		return 0, false
-	}
-	s := string(b)
-	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-	if len(f) < 2 || f[0] != "Z" {
-		return 0, false
-	}
-	ws, err := strconv.Atoi(f[len(f)-1])
-	if err != nil || ws&0x7f != 0 {
-		return -1, err == nil // killed by a signal
-	}
-	return ws >> 8 & 0xff, true
-}
-
-// lastLine is the screen's last non-blank line, trimmed.
-func lastLine(s string) string {
-	lines := strings.Split(strings.TrimRight(s, "\n "), "\n")
-	return strings.TrimSpace(lines[len(lines)-1])
-}
-
-func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }

@@ -65,9 +65,10 @@ func runDemo(ctx context.Context, args []string, e *env) error {
 		return err
 	}
 	p := &repl.Printer{Out: e.stdout, Err: e.stderr, Format: repl.Table, Width: repl.TerminalWidth(e.stdout)}
+	conn := &repl.Conn{DB: &repl.Database{Session: sess, Dir: dbDir}}
 	for _, sc := range examples.Study {
 		fmt.Fprintln(e.stdout, "-- running "+sc.Name)
-		err = repl.RunScript(ctx, sess, p, sc.Name, sc.Text)
+		err = repl.RunScript(ctx, conn, p, sc.Name, sc.Text)
 		progress.Finish()
 		if err != nil {
 			var qe *query.Error

@@ -13,6 +13,8 @@ import (
 	"os/signal"
 	"sort"
 	"strings"
+
+	"github.com/laiondb/laiondb/repl"
 )
 
 // command is one subcommand: run parses its own flags from args.
@@ -66,7 +68,10 @@ func runMain(ctx context.Context, args []string, e *env) int {
 		return 2
 	}
 	if err := cmd.run(ctx, args, e); err != nil {
+		var exit *repl.ExitError
 		switch {
+		case errors.As(err, &exit):
+			return exit.Code // the shell's .exit N
 		case errors.Is(err, flag.ErrHelp):
 			return 0
 		case errors.Is(err, errUsage):
@@ -106,7 +111,9 @@ func newFlags(e *env, name, synopsis, about string) *flag.FlagSet {
 			w = e.stdout // laiondb CMD --help: the usage is the answer
 		}
 		fmt.Fprintf(w, "usage: laiondb %s %s\n\n%s\n\nflags:\n", name, synopsis, about)
+		fs.SetOutput(w) // the flags go where the usage went
 		fs.PrintDefaults()
+		fs.SetOutput(e.stderr)
 	}
 	return fs
 }

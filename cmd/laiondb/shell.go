@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
 
@@ -24,74 +25,136 @@ func init() {
 type sessionFlags struct {
 	db      dbFlags
 	wordnet string
+	vars    listFlag
 }
 
 func (s *sessionFlags) register(fs *flag.FlagSet) {
 	s.db.register(fs)
 	fs.StringVar(&s.wordnet, "wordnet", "", "WordNet directory for is_a and synsets beyond ImageNet-1k (default /usr/share/wordnet)")
+	fs.Var(&s.vars, "var", "set a variable: --var name=value makes $name available (repeatable)")
 }
 
-// open opens the database and starts a session on it, with warnings on
-// stderr and progress bars on a terminal.
-func (s *sessionFlags) open(e *env, vars map[string]string) (*engine.DB, *query.Session, *repl.ProgressReporter, error) {
-	db, err := openDB(&s.db, e)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	progress := repl.NewProgressReporter(e.stderr)
-	sess, err := query.NewSession(db, query.Options{
-		Vars:       vars,
-		WordNetDir: s.wordnet,
-		Warn:       func(msg string) { fmt.Fprintln(e.stderr, "warning:", msg) },
-		Progress:   progress.Report,
-	})
-	if err != nil {
-		db.Close()
-		return nil, nil, nil, err
-	}
-	return db, sess, progress, nil
-}
-
-// outputFlags choose the format of results and the script variables.
-type outputFlags struct {
-	format string
-	vars   listFlag
-}
-
-func (o *outputFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&o.format, "format", "table", "output format: table, csv, jsonl or line")
-	fs.Var(&o.vars, "var", "set a script variable: --var name=value makes $name available (repeatable)")
-}
-
-// parse checks the format and splits the variables.
-func (o *outputFlags) parse(fs *flag.FlagSet, e *env) (repl.Format, map[string]string, error) {
-	f, err := repl.ParseFormat(o.format)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "laiondb %s: --format: %v\n", fs.Name(), err)
-		return 0, nil, errUsage
-	}
+// parseVars splits the --var flags.
+func (s *sessionFlags) parseVars(fs *flag.FlagSet, e *env) (map[string]string, error) {
 	vars := map[string]string{}
-	for _, v := range o.vars {
+	for _, v := range s.vars {
 		name, value, ok := strings.Cut(v, "=")
 		if !ok || name == "" {
 			fmt.Fprintf(e.stderr, "laiondb %s: --var %q: want name=value\n", fs.Name(), v)
-			return 0, nil, errUsage
+			return nil, errUsage
 		}
 		vars[strings.TrimPrefix(name, "$")] = value
 	}
-	return f, vars, nil
+	return vars, nil
+}
+
+// connect opens the database of --db for statements, with the --var
+// variables set, warnings on stderr and progress bars on a terminal.
+// readOnly is --read-only, or a check that must not write.
+func (s *sessionFlags) connect(e *env, vars map[string]string, progress *repl.ProgressReporter, readOnly bool) (*repl.Conn, error) {
+	open := func(dir string, readOnly, create bool) (*repl.Database, error) {
+		return openDatabase(e, &s.db, s.wordnet, progress, dir, readOnly, create)
+	}
+	db, err := open(s.db.dir, readOnly, false)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range vars {
+		db.Session.SetVar(k, query.ParseVar(v))
+	}
+	return &repl.Conn{DB: db, Open: open}, nil
+}
+
+// openDatabase is how laiondb shell, query and run open a database (the
+// one place to change that): the database in dir and a session on it.
+//
+// A directory that does not exist is created only when create is set,
+// that is when a statement is about to write to it (repl.Conn asks), so
+// that `laiondb run --db typo.db` leaves nothing behind. Until then the
+// session runs on an empty stand-in in a temporary directory, removed on
+// Close: statements that read no table still run, and those that read one
+// say there is no database at dir. A read-only open of a missing
+// directory is an error.
+func openDatabase(e *env, d *dbFlags, wordnet string, progress *repl.ProgressReporter, dir string, readOnly, create bool) (*repl.Database, error) {
+	where, standIn := dir, ""
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) && !create {
+		if readOnly {
+			return nil, fmt.Errorf("%s: no database there (create one with laiondb ingest)", dir)
+		}
+		tmp, err := os.MkdirTemp("", "laiondb-stand-in-")
+		if err != nil {
+			return nil, err
+		}
+		where, standIn = tmp, dir
+	}
+	opts := engine.DefaultOptions(where).WithReadOnly(readOnly && standIn == "")
+	if d.verbose {
+		opts = opts.WithLog(e.stderr)
+	}
+	db, err := engine.Open(opts)
+	if err != nil {
+		if standIn != "" {
+			os.RemoveAll(where)
+		}
+		return nil, err
+	}
+	closeDB := func() error {
+		err := db.Close()
+		if standIn != "" {
+			os.RemoveAll(where)
+		}
+		return err
+	}
+	sess, err := query.NewSession(db, query.Options{
+		WordNetDir:      wordnet,
+		Warn:            func(msg string) { fmt.Fprintln(e.stderr, "warning:", msg) },
+		Progress:        progress.Report,
+		MissingDatabase: standIn,
+	})
+	if err != nil {
+		closeDB()
+		return nil, err
+	}
+	return &repl.Database{Session: sess, Dir: dir, ReadOnly: readOnly, Missing: standIn != "", Close: closeDB}, nil
+}
+
+// formatFlag chooses the format of results.
+func formatFlag(fs *flag.FlagSet, about string) *string {
+	return fs.String("format", "table", about+": "+strings.Join(repl.Formats(), ", "))
+}
+
+// parseFormat checks --format.
+func parseFormat(fs *flag.FlagSet, e *env, name string) (repl.Format, error) {
+	f, err := repl.ParseFormat(name)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "laiondb %s: --format: %v\n", fs.Name(), err)
+		return 0, errUsage
+	}
+	return f, nil
 }
 
 const formatHelp = `Output formats (--format):
-  table  aligned columns with a header; long values cut with … to the terminal
-         width (120 when not a terminal), vectors abbreviated, NULL as NULL
-  csv    RFC 4180 with a header row per result; NULL is an empty field, ''
-         is "", vectors are JSON arrays
-  jsonl  one JSON object per row, keys in column order (a repeated name gets
-         _2, _3), NULL as null, vectors as arrays, numbers exact
-  line   "column = value" per line, a blank line between rows
-In csv and jsonl, statement messages ("created set ...") go to stderr so
-stdout holds only rows.
+  table     aligned columns with a header; on a terminal, text is cut with … and
+            columns left out (a … column shows where) to fit its width, numbers
+            never; not on a terminal nothing is cut. Vectors abbreviated, NULL
+  box       table drawn with box-drawing lines
+  markdown  a markdown table
+  csv       RFC 4180 with a header row per result; NULL is an empty field, ''
+            is "", vectors are JSON arrays
+  tsv       tab-separated with a header row; \t \n \r \\ escaped, NULL empty
+  json      one JSON array of objects per result, keys in column order
+  jsonl     one JSON object per row, keys in column order (a repeated name gets
+            _2, _3), NULL as null, vectors as arrays, numbers exact
+  line      "column = value" per line, a blank line between rows
+In csv, tsv, json and jsonl, statement messages ("created set ...") go to
+stderr so stdout holds only rows.
+
+The whole text is parsed and checked before anything runs: a syntax error,
+a table or set that neither exists nor is made earlier, an unset $variable
+or an unknown function or setting stops it with nothing done. A --db
+directory that does not exist is created by the first statement that
+writes to it (INGEST, CREATE SET, ...), not before: reading a table of a
+missing database says there is no database there.
 
 Exit status: 0 when every statement ran, 1 on an error or a failed ASSERT:
 the first error stops the run, and its message on stderr names FILE:line:col
@@ -102,13 +165,16 @@ func runQuery(ctx context.Context, args []string, e *env) error {
 		"Runs the statements (separated by \";\"; the last may omit it) and prints each\n"+
 			"result. Arguments are joined by spaces into one text.\n\n"+formatHelp)
 	var s sessionFlags
-	var o outputFlags
 	s.register(fs)
-	o.register(fs)
+	format := formatFlag(fs, "output format")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	format, vars, err := o.parse(fs, e)
+	f, err := parseFormat(fs, e, *format)
+	if err != nil {
+		return err
+	}
+	vars, err := s.parseVars(fs, e)
 	if err != nil {
 		return err
 	}
@@ -117,22 +183,29 @@ func runQuery(ctx context.Context, args []string, e *env) error {
 		fs.Usage()
 		return errUsage
 	}
-	return runStatements(ctx, e, &s, format, vars, "query", src)
+	return runStatements(ctx, e, &s, f, vars, "query", src)
 }
 
 func runRun(ctx context.Context, args []string, e *env) error {
-	fs := newFlags(e, "run", "[--db DIR] [--read-only] [--format F] [--var k=v]... FILE.lq",
+	fs := newFlags(e, "run", "[--db DIR] [--read-only] [--format F] [--var k=v]... [--check] FILE.lq",
 		"Runs the script's statements in order and prints each result; stops at the\n"+
 			"first error or failed ASSERT. FILE - reads the script from stdin. Scripts hold\n"+
-			"statements only; dot commands belong to the shell (laiondb shell < FILE).\n\n"+formatHelp)
+			"statements only; dot commands belong to the shell (laiondb shell < FILE).\n"+
+			"--check only parses and checks the script (against the database when it\n"+
+			"exists, opened read-only, and the --var variables), reports every error and\n"+
+			"runs nothing: for CI linting.\n\n"+formatHelp)
 	var s sessionFlags
-	var o outputFlags
 	s.register(fs)
-	o.register(fs)
+	format := formatFlag(fs, "output format")
+	check := fs.Bool("check", false, "parse and check the script, report every error, run nothing")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	format, vars, err := o.parse(fs, e)
+	f, err := parseFormat(fs, e, *format)
+	if err != nil {
+		return err
+	}
+	vars, err := s.parseVars(fs, e)
 	if err != nil {
 		return err
 	}
@@ -151,20 +224,43 @@ func runRun(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
-	return runStatements(ctx, e, &s, format, vars, file, string(src))
+	if *check {
+		return checkScript(e, &s, vars, file, string(src))
+	}
+	return runStatements(ctx, e, &s, f, vars, file, string(src))
+}
+
+// checkScript is laiondb run --check: every error of the script, nothing
+// run, nothing written (an existing database is opened read-only).
+func checkScript(e *env, s *sessionFlags, vars map[string]string, file, src string) error {
+	_, err := os.Stat(s.db.dir)
+	conn, err := s.connect(e, vars, repl.NewProgressReporter(e.stderr), err == nil)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	errs := repl.CheckScript(conn, file, src)
+	for _, err := range errs {
+		fmt.Fprintln(e.stderr, strings.TrimSuffix(err.Error(), "\n"))
+	}
+	if len(errs) > 0 {
+		return errReported
+	}
+	return nil
 }
 
 // runStatements is run and query: every statement of src, results on
 // stdout, the first error on stderr.
 func runStatements(ctx context.Context, e *env, s *sessionFlags, format repl.Format, vars map[string]string, file, src string) error {
-	db, sess, progress, err := s.open(e, vars)
+	progress := repl.NewProgressReporter(e.stderr)
+	conn, err := s.connect(e, vars, progress, s.db.readOnly)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer conn.Close()
 	defer progress.Finish()
 	p := &repl.Printer{Out: e.stdout, Err: e.stderr, Format: format, Width: repl.TerminalWidth(e.stdout)}
-	if err := repl.RunScript(ctx, sess, p, file, src); err != nil {
+	if err := repl.RunScript(ctx, conn, p, file, src); err != nil {
 		progress.Finish()
 		if errors.Is(err, context.Canceled) {
 			fmt.Fprintln(e.stderr, "interrupted")
@@ -177,19 +273,23 @@ func runStatements(ctx context.Context, e *env, s *sessionFlags, format repl.For
 }
 
 func runShell(ctx context.Context, args []string, e *env) error {
-	fs := newFlags(e, "shell", "[--db DIR] [--read-only] [--no-history] [--format F]",
+	fs := newFlags(e, "shell", "[--db DIR] [--read-only] [--no-history] [--format F] [--var k=v]...",
 		"The interactive shell, modelled on sqlite3's. Statements end with \";\" and may\n"+
 			"span lines; .help lists the dot commands. On a terminal: line editing, history\n"+
 			"in ~/.laiondb_history (--no-history or LAIONDB_HISTORY=off turns it off,\n"+
 			"LAIONDB_HISTORY=FILE moves it), Ctrl-R searches it, Tab completes names,\n"+
-			"Ctrl-C cancels the running statement, Ctrl-D quits.\n\n"+
+			"Ctrl-C cancels the running statement or drops a half-typed one, Ctrl-D quits.\n"+
+			"Tables fit the terminal; a number is never cut.\n\n"+
 			"With stdin not a terminal (piped or redirected) it reads plain lines with no\n"+
 			"prompts and runs each statement when its \";\" arrives; errors go to stderr and\n"+
-			"the shell carries on, exiting with status 1 at the end if anything failed.")
+			"the shell carries on (unless .bail on), exiting with status 1 at the end if\n"+
+			"anything failed; .exit N exits with status N.\n\n"+
+			"A --db directory that does not exist is created by the first statement that\n"+
+			"writes to it (INGEST, .import, CREATE SET, ...), not before.")
 	var s sessionFlags
 	s.register(fs)
 	noHistory := fs.Bool("no-history", false, "do not read or write the history file")
-	format := fs.String("format", "table", "initial output format: table, csv, jsonl or line (.mode changes it)")
+	format := formatFlag(fs, "initial output format (.mode changes it)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -197,24 +297,27 @@ func runShell(ctx context.Context, args []string, e *env) error {
 		fmt.Fprintf(e.stderr, "laiondb shell: unexpected argument %q (to run statements use laiondb query or laiondb run)\n", fs.Arg(0))
 		return errUsage
 	}
-	f, err := repl.ParseFormat(*format)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "laiondb shell: --format: %v\n", err)
-		return errUsage
-	}
-	db, sess, progress, err := s.open(e, nil)
+	f, err := parseFormat(fs, e, *format)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	vars, err := s.parseVars(fs, e)
+	if err != nil {
+		return err
+	}
+	progress := repl.NewProgressReporter(e.stderr)
+	conn, err := s.connect(e, vars, progress, s.db.readOnly)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
 	terminal := isTerminal(e.stdin) && isTerminal(e.stdout)
 	sh := &repl.Shell{
-		Session:  sess,
+		Conn:     conn,
 		In:       e.stdin,
 		Out:      e.stdout,
 		Err:      e.stderr,
 		Terminal: terminal,
-		Name:     s.db.dir,
 		Format:   f,
 		Footer:   terminal,
 		Timer:    terminal,

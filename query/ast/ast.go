@@ -537,9 +537,11 @@ const (
 	ShowSets
 	ShowIndexes
 	ShowSynsets
+	ShowSettings
 )
 
-// Show is SHOW TABLES, SHOW SETS, SHOW INDEXES or SHOW SYNSETS [LIKE p].
+// Show is SHOW TABLES, SHOW SETS, SHOW INDEXES, SHOW SYNSETS [LIKE p] or
+// SHOW SETTINGS.
 type Show struct {
 	stmtBase
 	What ShowWhat

@@ -93,7 +93,7 @@ e.lq:1:17: syntax error: unexpected identifier z, expected ",", FROM, WHERE, SAM
 SELECT 'é', x y z;
                 ^`},
 	{"SHOW TABLE;", `
-e.lq:1:6: syntax error: unexpected identifier TABLE, expected TABLES, SETS, INDEXES, SYNSETS, SYNSET or CLASSIFIERS; did you mean TABLES?
+e.lq:1:6: syntax error: unexpected identifier TABLE, expected TABLES, SETS, SETTINGS, INDEXES, SYNSETS, SYNSET or CLASSIFIERS; did you mean TABLES?
 SHOW TABLE;
      ^`},
 	{"CREATE SET x SELECT * FROM t;", `

@@ -301,7 +301,7 @@ func (g *gen) stmt() Stmt {
 		}
 		return &DropIndex{IfExists: g.n(2) == 0, Table: g.ident(), Column: g.ident()}
 	case 4:
-		s := &Show{What: ShowWhat(1 + g.n(4))}
+		s := &Show{What: ShowWhat(1 + g.n(5))}
 		if s.What == ShowSynsets {
 			s.Like = g.optExpr()
 		}

@@ -71,6 +71,8 @@ func (l *lowerer) statement(s *grammar.Statement) Stmt {
 			return &Show{What: ShowTables}
 		case sh.Sets:
 			return &Show{What: ShowSets}
+		case sh.Setting:
+			return &Show{What: ShowSettings}
 		case sh.Indexes:
 			return &Show{What: ShowIndexes}
 		case sh.Synsets:

@@ -95,6 +95,7 @@ var statementTests = []struct{ in, want string }{
 	{"show sets", "SHOW SETS"},
 	{"SHOW INDEXES", "SHOW INDEXES"},
 	{"SHOW SYNSETS", "SHOW SYNSETS"},
+	{"show settings", "SHOW SETTINGS"},
 	{"SHOW SYNSETS LIKE 'dog%'", "SHOW SYNSETS LIKE 'dog%'"},
 	{"SHOW SYNSET 'goldfish'", "SHOW SYNSET 'goldfish'"},
 	{"DESCRIBE laion", "DESCRIBE laion"},
@@ -516,6 +517,24 @@ func TestConcurrentParse(t *testing.T) {
 	for i := 0; i < 8; i++ {
 		if err := <-done; err != nil {
 			t.Error(err)
+		}
+	}
+}
+
+func TestOneLine(t *testing.T) {
+	for _, c := range []struct {
+		src, want string
+		ok        bool
+	}{
+		{"SELECT id,\n       caption -- the text\n  FROM laion\n WHERE id < 3;", "SELECT id, caption FROM laion WHERE id < 3;", true},
+		{"SELECT  1 /* one */ +\r\n2 ;  SELECT\n'a -- not a comment'", "SELECT  1 + 2 ;  SELECT 'a -- not a comment'", true},
+		{"SELECT #\n  1;", "SELECT # 1;", true},
+		{"SELECT 'two\nlines';", "", false},
+		{"SELECT 'open\n", "", false},
+	} {
+		got, ok := OneLine(c.src)
+		if got != c.want || ok != c.ok {
+			t.Errorf("OneLine(%q) = %q, %v; want %q, %v", c.src, got, ok, c.want, c.ok)
 		}
 	}
 }

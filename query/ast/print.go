@@ -529,6 +529,8 @@ func (p *printer) stmt(s Stmt) {
 			p.WriteString("SHOW SETS")
 		case ShowIndexes:
 			p.WriteString("SHOW INDEXES")
+		case ShowSettings:
+			p.WriteString("SHOW SETTINGS")
 		case ShowSynsets:
 			p.WriteString("SHOW SYNSETS")
 			if x.Like != nil {

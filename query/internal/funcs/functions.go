@@ -136,7 +136,21 @@ func init() {
 // (embed, predict, ...), listed for completion and suggestions.
 var CompiledFunctions = []string{"embed"}
 
-// functionNames lists scalar and aggregate functions (for completion and
+// Known reports whether name (lower-case) is a function of the language:
+// scalar, aggregate, or compiled by the planner itself.
+func Known(name string) bool {
+	if Functions[name] != nil || Aggregates[name] != nil {
+		return true
+	}
+	for _, n := range CompiledFunctions {
+		if n == name {
+			return true
+		}
+	}
+	return false
+}
+
+// FunctionNames lists scalar and aggregate functions (for completion and
 // suggestions).
 func FunctionNames() []string {
 	out := append([]string(nil), CompiledFunctions...)

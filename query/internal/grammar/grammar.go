@@ -359,6 +359,7 @@ type Show struct {
 	Pos     lexer.Position
 	Tables  bool    `parser:"'SHOW' ( @'TABLES'"`
 	Sets    bool    `parser:"       | @'SETS'"`
+	Setting bool    `parser:"       | @'SETTINGS'"`
 	Indexes bool    `parser:"       | @'INDEXES'"`
 	Synsets bool    `parser:"       | @'SYNSETS'"`
 	Like    *Concat `parser:"         ( 'LIKE' @@ )?"`

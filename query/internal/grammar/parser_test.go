@@ -31,7 +31,7 @@ func TestExpected(t *testing.T) {
 		{"SELECT * FROM", "1:14: unexpected end of input, expected table or set name"},
 		{"SELCT 1", "1:1: unexpected identifier SELCT, expected statement; did you mean SELECT?"},
 		{"INSERT INTO t", "1:1: unexpected identifier INSERT, expected statement"},
-		{"SHOW", "1:5: unexpected end of input, expected TABLES, SETS, INDEXES, SYNSETS, SYNSET or CLASSIFIERS"},
+		{"SHOW", "1:5: unexpected end of input, expected TABLES, SETS, SETTINGS, INDEXES, SYNSETS, SYNSET or CLASSIFIERS"},
 		{"DROP SET", "1:9: unexpected end of input, expected IF EXISTS or set name"},
 		{"CREATE INDEX ON t(c) WITH m = 1", `1:27: unexpected identifier m, expected "("`},
 		{"COMPARE INTRACLASS a, b BY s MIN 7", "1:34: unexpected number 7, expected PAIRS"},
