@@ -4,8 +4,8 @@
 // vector indexes (package index does the search) and the cache of text
 // embeddings. It knows nothing of the query language.
 //
-// Main types: DB (Open, Ingest, Tables, Sets, CreateIndex, LoadIndex,
-// Check), Snapshot (a consistent read view: column blocks, vector blocks,
+// Main types: DB (Open, Ingest, Tables, Sets, CreateIndex, RepairIndexes,
+// VacuumIndexes, Check), Snapshot (a consistent read view: column blocks, vector blocks,
 // Label, MatchSynset, Contains), Table and Set (catalog entries) and
 // ColumnBlock (a decoded block of one column).
 //
@@ -41,6 +41,16 @@
 // never see a half-replaced shard; the previous generation is then
 // deleted. An interrupted ingest leaves whole committed batches of its
 // pending generation, which the next ingest of the same files resumes.
+//
+// Vector indexes. An HNSW graph per vector column is stored without its
+// vectors and records the shard generations it reflects. Every ingest
+// brings it up to date at the cost of the change: the rows of replaced or
+// removed shards are deleted and their neighbours repaired, the graph
+// compacted, the new rows inserted in parallel (a cancelled update leaves
+// the stored graph as it was, behind its table). A search that finds the
+// stored graph behind its table (a crash between the two commits) does
+// the same in memory, saying so; RepairIndexes, VacuumIndexes or the next
+// ingest store it.
 //
 // Caveats. A Snapshot is not safe for concurrent use. VectorBlock lends
 // the stored bytes only for the duration of its callback; ColumnBlock
