@@ -15,7 +15,7 @@ import (
 func deletedNeverReturned(t *testing.T, h *HNSW, d *dataset, gone func(id uint64) bool) {
 	t.Helper()
 	all := slices.Clone(d.ids)
-	for qi := range 20 {
+	for qi := range 8 {
 		q := d.query(qi)
 		var got [][]Result
 		r, _ := h.Search(q, 20, testEf, nil)
@@ -41,16 +41,28 @@ func deletedNeverReturned(t *testing.T, h *HNSW, d *dataset, gone func(id uint64
 }
 
 func meanRecall(h *HNSW, d *dataset, nq int, keep func(row int) bool) float64 {
-	sum := 0.0
-	for qi := range nq {
-		got, _ := h.Search(d.query(qi), 10, testEf, nil)
-		sum += recall(got, d.exact(d.query(qi), 10, keep))
+	return meanRecallOf(h, d, exactAnswers(d, nq, keep))
+}
+
+func exactAnswers(d *dataset, nq int, keep func(row int) bool) [][]Result {
+	out := make([][]Result, nq)
+	for qi := range out {
+		out[qi] = d.exact(d.query(qi), 10, keep)
 	}
-	return sum / float64(nq)
+	return out
+}
+
+func meanRecallOf(h *HNSW, d *dataset, want [][]Result) float64 {
+	sum := 0.0
+	for qi, w := range want {
+		got, _ := h.Search(d.query(qi), 10, testEf, nil)
+		sum += recall(got, w)
+	}
+	return sum / float64(len(want))
 }
 
 func TestRepairAfterDeletesKeepsRecall(t *testing.T) {
-	n, nq := size(6000, 3000), 50
+	n, nq := size(3000, 1500), 40
 	d := clustered(t, n, nq, 0, 11)
 	r := rand.New(rand.NewPCG(11, 12))
 	for _, c := range []struct {
@@ -85,7 +97,8 @@ func TestRepairAfterDeletesKeepsRecall(t *testing.T) {
 				t.Fatalf("Unrepaired %d Tombstones %d Len %d", h.Unrepaired(), h.Tombstones(), h.Len())
 			}
 			mustCheck(t, h)
-			if rc := meanRecall(h, d, nq, keep); rc < 0.95 {
+			want := exactAnswers(d, nq, keep)
+			if rc := meanRecallOf(h, d, want); rc < 0.95 {
 				t.Errorf("recall@10 after repair %.3f", rc)
 			}
 			deletedNeverReturned(t, h, d, func(id uint64) bool { return gone[id] })
@@ -97,7 +110,7 @@ func TestRepairAfterDeletesKeepsRecall(t *testing.T) {
 			if h.Tombstones() != 0 || h.Len() != before {
 				t.Fatalf("after Compact: Tombstones %d Len %d", h.Tombstones(), h.Len())
 			}
-			if rc := meanRecall(h, d, nq, keep); rc < 0.95 {
+			if rc := meanRecallOf(h, d, want); rc < 0.95 {
 				t.Errorf("recall@10 after compaction %.3f", rc)
 			}
 			deletedNeverReturned(t, h, d, func(id uint64) bool { return gone[id] })
@@ -126,7 +139,7 @@ func TestReplacingEveryIDLinksTheNewVectors(t *testing.T) {
 	// Replacing all ids with a batch once made every insert search a
 	// region of tombstones it could not link to: the new nodes ended with
 	// no neighbours, and the batch took quadratic time.
-	n, nq := size(4000, 2000), 40
+	n, nq := size(2000, 1000), 30
 	old := clustered(t, n, 0, 0, 21)
 	d := clustered(t, n, nq, 0, 22)
 	h := build(t, old, DefaultOptions(d.dim), 2)
@@ -153,11 +166,11 @@ func TestReplacingEveryIDLinksTheNewVectors(t *testing.T) {
 func maxAfterCancel(threads int) int { return 2 * threads }
 
 func TestAddBatchStopsSoonAfterCancel(t *testing.T) {
-	d := clustered(t, 3000, 20, 0, 31)
-	for _, threads := range []int{1, 2, 4} {
+	d := clustered(t, 1200, 20, 0, 31)
+	for _, threads := range []int{1, 3} {
 		h, _ := NewHNSW(DefaultOptions(d.dim))
 		ctx, cancel := context.WithCancel(context.Background())
-		const stopAt = 1000
+		const stopAt = 400
 		last, at := 0, 0
 		err := h.AddBatchContext(ctx, d.ids, d.base, BatchOptions{Threads: threads, Progress: func(done, total int) {
 			if total != len(d.ids) || done < last {
@@ -208,14 +221,14 @@ func TestAddBatchStopsSoonAfterCancel(t *testing.T) {
 }
 
 func TestRepairCancelledLeavesAUsableIndex(t *testing.T) {
-	d := clustered(t, 3000, 20, 0, 41)
+	d := clustered(t, 1500, 20, 0, 41)
 	h := build(t, d, DefaultOptions(d.dim), 2)
 	for i := 0; i < len(d.ids); i += 2 {
 		h.Delete(d.ids[i])
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	_, err := h.Repair(ctx, BatchOptions{Threads: 2, Progress: func(done, _ int) {
-		if done >= 300 {
+		if done >= 200 {
 			cancel()
 		}
 	}})
@@ -236,9 +249,9 @@ func TestRepairCancelledLeavesAUsableIndex(t *testing.T) {
 }
 
 func TestDetachedTombstonesPersist(t *testing.T) {
-	d := clustered(t, 2000, 20, 0, 51)
+	d := clustered(t, 1200, 20, 0, 51)
 	h := build(t, d, DefaultOptions(d.dim), 2)
-	for i := 0; i < 600; i++ {
+	for i := 0; i < 400; i++ {
 		h.Delete(d.ids[i])
 	}
 	if _, err := h.Repair(context.Background(), BatchOptions{}); err != nil {
@@ -263,7 +276,7 @@ func TestDetachedTombstonesPersist(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustCheck(t, l)
-	if l.Len() != h.Len() || l.Tombstones() != 601 || l.Unrepaired() != 1 {
+	if l.Len() != h.Len() || l.Tombstones() != 401 || l.Unrepaired() != 1 {
 		t.Fatalf("loaded Len %d Tombstones %d Unrepaired %d", l.Len(), l.Tombstones(), l.Unrepaired())
 	}
 	var again bytes.Buffer
@@ -288,8 +301,9 @@ func TestDetachedTombstonesPersist(t *testing.T) {
 		t.Fatalf("detached node in a version 1 graph: %v", err)
 	}
 	// A version 1 graph (no detached nodes) still reads.
-	g := build(t, d, DefaultOptions(d.dim).WithM(4), 1)
-	g.Delete(d.ids[3])
+	small := clustered(t, 300, 0, 0, 52)
+	g := build(t, small, DefaultOptions(d.dim).WithM(4), 1)
+	g.Delete(small.ids[3])
 	buf.Reset()
 	g.WriteGraph(&buf)
 	v1 = bytes.Clone(buf.Bytes())
