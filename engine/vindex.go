@@ -189,6 +189,9 @@ func (db *DB) CreateIndex(ctx context.Context, name, table, column string, opt I
 		done += int64(len(ids))
 		return nil
 	})
+	if err == nil {
+		err = ctx.Err()
+	}
 	if err != nil {
 		return nil, err // a cancelled build stores nothing
 	}
@@ -333,8 +336,10 @@ func (db *DB) DropIndex(name string) (bool, error) {
 	return false, nil
 }
 
-// chunkReader reads a stored graph's chunks in order.
+// chunkReader reads a stored graph's chunks in order, stopping when ctx
+// (if set) is done.
 type chunkReader struct {
+	ctx  context.Context
 	s    *Snapshot
 	meta *VectorIndex
 	next uint32
@@ -346,6 +351,11 @@ func (r *chunkReader) Read(p []byte) (int, error) {
 	for len(r.cur) == 0 {
 		if r.next >= r.meta.Chunks {
 			return 0, io.EOF
+		}
+		if r.ctx != nil {
+			if err := r.ctx.Err(); err != nil {
+				return 0, err
+			}
 		}
 		what := fmt.Sprintf("chunk %d of index %s", r.next, r.meta.Name)
 		item, err := r.s.txn.Get(indexKey(r.meta.ID, r.meta.Graph, r.next))
@@ -524,6 +534,9 @@ func (db *DB) repairIndexesLocked(ctx context.Context, table string, rebuild boo
 			} else {
 				h, stale, err = db.loadIndex(ctx, s, t, v, work(v.Name))
 			}
+			if err == nil {
+				err = ctx.Err() // cancelled: store nothing
+			}
 			if err == nil && stale {
 				v.Built = builtOf(t)
 				if err = db.saveIndex(v, h); err == nil {
@@ -580,7 +593,10 @@ func (db *DB) readIndex(ctx context.Context, s *Snapshot, t *Table, meta *Vector
 		}
 		return h, indexUpdate{added: int64(h.Len()), rebuilt: true}, nil
 	}
-	ld, err := index.ReadGraph(&chunkReader{s: s, meta: meta})
+	ld, err := index.ReadGraph(&chunkReader{ctx: ctx, s: s, meta: meta})
+	if err := ctx.Err(); err != nil {
+		return nil, up, err
+	}
 	if err != nil {
 		return rebuild(fmt.Sprintf("index %s could not be read (%v)", meta.Name, err))
 	}
