@@ -87,7 +87,9 @@ func (h *HNSW) Repair(ctx context.Context, opt BatchOptions) (RepairStats, error
 	}
 	st.Relinked = len(todo)
 
-	// No live node links to a tombstone now: unlink them.
+	// No live node links to a tombstone now: move the entry point off
+	// them, then unlink them.
+	h.fixEntryPoint()
 	for _, d := range dead {
 		mu := h.lockOf(d)
 		mu.Lock()
@@ -102,11 +104,10 @@ func (h *HNSW) Repair(ctx context.Context, opt BatchOptions) (RepairStats, error
 	live := len(h.idmap)
 	h.idMu.Unlock()
 	st.Detached = len(dead)
-	h.fixEntryPoint()
 
 	// Reconnect live nodes left with too few neighbours or no in-links.
 	if live > 1 {
-		var weak []uint32
+		var empty, weak []uint32
 		linked := make([]bool, n)
 		for node := uint32(0); node < n; node++ {
 			if atomic.LoadUint32(&h.meta[node])&metaDeleted != 0 {
@@ -124,16 +125,27 @@ func (h *HNSW) Repair(ctx context.Context, opt BatchOptions) (RepairStats, error
 			if atomic.LoadUint32(&h.meta[node])&metaDeleted != 0 || node == ep {
 				continue
 			}
-			if !linked[node] || atomic.LoadUint32(&h.list(node, 0)[0]) < minLinks {
+			switch c := atomic.LoadUint32(&h.list(node, 0)[0]); {
+			case c == 0:
+				empty = append(empty, node)
+			case c < minLinks || !linked[node]:
 				weak = append(weak, node)
 			}
 		}
+		// Nodes without a neighbour are reconnected even when ctx is done,
+		// so that a cancelled Repair leaves none (Check would fail); they
+		// are few: nodes whose whole neighbourhood was deleted.
 		phase3 := opt
-		phase3.Progress = progress(len(todo), func() int { return len(todo) + len(weak) })
+		phase3.Progress = progress(len(todo), func() int { return len(todo) + len(empty) + len(weak) })
+		if err := h.forEach(context.Background(), len(empty), phase3, func(s *searcher, i int) { h.relinkSearch(s, empty[i]) }); err != nil {
+			return st, err
+		}
+		phase3.Progress = progress(len(todo)+len(empty), func() int { return len(todo) + len(empty) + len(weak) })
+		st.Searched = len(empty)
 		if err := h.forEach(ctx, len(weak), phase3, func(s *searcher, i int) { h.relinkSearch(s, weak[i]) }); err != nil {
 			return st, err
 		}
-		st.Searched = len(weak)
+		st.Searched += len(weak)
 	}
 	return st, nil
 }
