@@ -48,7 +48,9 @@ type IndexOptions struct {
 	// Threads builds on this many goroutines (0: one per core). One
 	// thread makes the graph a function of the rows and the seed alone.
 	Threads int
-	// Progress, when set, is called as vectors are added.
+	// Progress, when set, is called as vectors are added (every
+	// index.ProgressEvery); cancelling the context from it stops the
+	// build within a vector per thread.
 	Progress func(done, total int64)
 	// Warn receives repair messages.
 	Warn func(msg string)
