@@ -422,3 +422,19 @@ func TestKillDuringIndexUpdate(t *testing.T) {
 	}
 	mustCheckDB(t, db)
 }
+
+func TestReplacingTheOnlyIndexedShard(t *testing.T) {
+	// Every node of the graph is deleted: the case that once linked the
+	// new rows to nothing in quadratic time.
+	db := openTestDB(t)
+	ingestShard(t, db, testShard{rows: 1500, dim: 16, number: 0, seed: 1}, DefaultIngestOptions())
+	if _, err := db.CreateIndex(context.Background(), "", "laion", "img", testIndexOptions()); err != nil {
+		t.Fatal(err)
+	}
+	ingestShard(t, db, testShard{rows: 1200, dim: 16, number: 0, seed: 2}, DefaultIngestOptions())
+	mustCheckDB(t, db)
+	if h := searchIndexOf(t, db, func(m string) { t.Errorf("unexpected repair: %s", m) }); h.Len() != 1200 || h.Tombstones() != 0 {
+		t.Fatalf("index holds %d rows, %d tombstones", h.Len(), h.Tombstones())
+	}
+	knnAgreesWithExactScan(t, db, 16, 10, 1)
+}
