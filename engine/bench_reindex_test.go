@@ -6,15 +6,27 @@ import (
 	"path/filepath"
 	"strconv"
 	"testing"
+
+	"github.com/laiondb/laiondb/engine/gen"
 )
 
 // benchReindexRows is the rows of each shard in the index maintenance
-// benchmarks (LAIONDB_BENCH_ROWS, default 5000); vectors are 512-d.
+// benchmarks (LAIONDB_BENCH_ROWS, default 5000).
 func benchReindexRows() int {
 	if n, err := strconv.Atoi(os.Getenv("LAIONDB_BENCH_ROWS")); err == nil && n > 0 {
 		return n
 	}
 	return 5000
+}
+
+// genShard writes a shard as `laiondb gen` does (512-d vectors planted
+// around real CLIP class embeddings) and returns its directory.
+func genShard(b *testing.B, rows, number int, seed uint64) string {
+	dir := b.TempDir()
+	if _, err := gen.Generate(dir, gen.Config{Rows: rows, Seed: seed, Shard: number}); err != nil {
+		b.Fatal(err)
+	}
+	return dir
 }
 
 // BenchmarkReplaceIndexedShard replaces shard 1 of a 2-shard database
@@ -30,7 +42,7 @@ func BenchmarkReplaceIndexedShard(b *testing.B) {
 	}
 	defer db.Close()
 	for n := range 2 {
-		if _, err := db.Ingest(ctx, []string{writeShard(b, b.TempDir(), testShard{rows: rows, dim: 512, number: n, seed: uint64(n + 1)})}, DefaultIngestOptions()); err != nil {
+		if _, err := db.Ingest(ctx, []string{genShard(b, rows, n, uint64(n+1))}, DefaultIngestOptions()); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -38,8 +50,8 @@ func BenchmarkReplaceIndexedShard(b *testing.B) {
 		b.Fatal(err)
 	}
 	inputs := []string{
-		writeShard(b, b.TempDir(), testShard{rows: rows, dim: 512, number: 1, seed: 3}),
-		writeShard(b, b.TempDir(), testShard{rows: rows, dim: 512, number: 1, seed: 4}),
+		genShard(b, rows, 1, 3),
+		genShard(b, rows, 1, 4),
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -58,7 +70,7 @@ func BenchmarkReplaceIndexedShard(b *testing.B) {
 func BenchmarkFreshIngestAndIndex(b *testing.B) {
 	rows := benchReindexRows()
 	ctx := context.Background()
-	input := writeShard(b, b.TempDir(), testShard{rows: rows, dim: 512, number: 1, seed: 3})
+	input := genShard(b, rows, 1, 3)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
