@@ -5,7 +5,7 @@
 // embeddings. It knows nothing of the query language.
 //
 // Main types: DB (Open, Ingest, NewSet, CreateIndex, RepairIndexes,
-// Vacuum, Check) and Snapshot, a consistent read view that owns the
+// VacuumIndexes, Vacuum, Check) and Snapshot, a consistent read view that owns the
 // storage layout: Source opens a table or a set as columns (id first),
 // Scan and Fetch stream its rows through a Cursor, Nearest and Above
 // search a vector column (its HNSW index, or an exact scan), Labels,
@@ -48,6 +48,16 @@
 // never see a half-replaced shard; the previous generation is then
 // deleted. An interrupted ingest leaves whole committed batches of its
 // pending generation, which the next ingest of the same files resumes.
+//
+// Vector indexes. An HNSW graph per vector column is stored without its
+// vectors and records the shard generations it reflects. Every ingest
+// brings it up to date at the cost of the change: the rows of replaced or
+// removed shards are deleted and their neighbours repaired, the graph
+// compacted, the new rows inserted in parallel (a cancelled update leaves
+// the stored graph as it was, behind its table). A search that finds the
+// stored graph behind its table (a crash between the two commits) does
+// the same in memory, saying so; RepairIndexes, VacuumIndexes or the next
+// ingest store it.
 //
 // Caveats. A Snapshot and its Cursors are not safe for concurrent use; a
 // Source belongs to the snapshot that opened it. A Cursor's Row is

@@ -35,8 +35,12 @@ type NearestOptions struct {
 	// index.
 	Exact bool
 	// Warn receives a message when a stored index is behind its table and
-	// is brought up to date in memory for this search.
+	// is brought up to date in memory for this search (and, every few
+	// seconds, how far that update is).
 	Warn func(string)
+	// Progress, when set, receives the rows done and to do of such an
+	// update.
+	Progress func(done, total int64)
 }
 
 // Neighbor is one row found by Nearest: its id and its score.
@@ -64,7 +68,7 @@ func (s *Snapshot) Nearest(ctx context.Context, src *Source, column string, q []
 		return nil, err
 	}
 	if !opt.Exact {
-		h, err := s.db.searchIndex(ctx, s, src.Table, vc.Name, opt.Warn)
+		h, err := s.db.searchIndex(ctx, s, src.Table, vc.Name, opt.Warn, opt.Progress)
 		if err != nil {
 			return nil, err
 		}
@@ -150,7 +154,7 @@ func (s *Snapshot) Above(ctx context.Context, src *Source, column string, q []fl
 	}
 	out := roaring64.New()
 	if !opt.Exact {
-		h, err := s.db.searchIndex(ctx, s, src.Table, vc.Name, opt.Warn)
+		h, err := s.db.searchIndex(ctx, s, src.Table, vc.Name, opt.Warn, opt.Progress)
 		if err != nil {
 			return nil, err
 		}

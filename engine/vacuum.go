@@ -43,9 +43,12 @@ type VacuumReport struct {
 	Orphans int
 	// Rewrites counts the value log files rewritten.
 	Rewrites int
+	// Indexes names the vector indexes stored anew without deleted nodes.
+	Indexes []string
 }
 
-// Vacuum does a full pass over the database: it removes what no catalog
+// Vacuum does a full pass over the database: it stores the vector indexes
+// without their deleted nodes (see VacuumIndexes), removes what no catalog
 // entry refers to (what a crash can leave: generations of shards, rows of
 // sets, graphs of indexes), compacts the whole key tree, and rewrites
 // every value log file with any garbage at all. progress (may be nil) is
@@ -60,6 +63,13 @@ func (db *DB) Vacuum(ctx context.Context, progress func(step string, done, total
 		progress = func(string, int64, int64) {}
 	}
 	rep := &VacuumReport{BytesBefore: diskUsage(db.opts.Dir)}
+	stored, err := db.repairIndexesLocked(ctx, "", false, func(name string) indexWork {
+		return indexWork{progress: func(done, total int64) { progress("index "+name, done, total) }}
+	})
+	rep.Indexes = stored
+	if err != nil {
+		return nil, err
+	}
 	tables := db.Tables()
 	progress("orphans", 0, int64(len(tables))+2)
 	for i, t := range tables {

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"runtime"
 	"sort"
 	"strings"
 	"time"
@@ -49,7 +48,9 @@ type IndexOptions struct {
 	// Threads builds on this many goroutines (0: one per core). One
 	// thread makes the graph a function of the rows and the seed alone.
 	Threads int
-	// Progress, when set, is called as vectors are added.
+	// Progress, when set, is called as vectors are added (every
+	// index.ProgressEvery); cancelling the context from it stops the
+	// build within a vector per thread.
 	Progress func(done, total int64)
 	// Warn receives repair messages.
 	Warn func(msg string)
@@ -180,20 +181,21 @@ func (db *DB) CreateIndex(ctx context.Context, name, table, column string, opt I
 	h.Reserve(int(t.Rows()))
 	var done int64
 	err = db.eachVectorBlock(t, vc, func(ids []uint64, data []byte) error {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if err := addBlock(h, t.Vectors[vc], ids, data, opt.Threads); err != nil {
+		if err := addBlock(ctx, h, t.Vectors[vc], ids, data, opt.Threads, func(n int) {
+			if opt.Progress != nil {
+				opt.Progress(done+int64(n), t.Rows())
+			}
+		}); err != nil {
 			return err
 		}
 		done += int64(len(ids))
-		if opt.Progress != nil {
-			opt.Progress(done, t.Rows())
-		}
 		return nil
 	})
+	if err == nil {
+		err = ctx.Err()
+	}
 	if err != nil {
-		return nil, err
+		return nil, err // a cancelled build stores nothing
 	}
 	meta.Built = builtOf(t)
 	if err := db.saveIndex(meta, h); err != nil {
@@ -214,17 +216,20 @@ func vectorNames(t *Table) string {
 }
 
 // addBlock adds a block's vectors (the column's stored dtype) to h on
-// threads goroutines (0: one per core).
-func addBlock(h *index.HNSW, vc VectorColumn, ids []uint64, data []byte, threads int) error {
-	if threads <= 0 {
-		threads = runtime.GOMAXPROCS(0)
+// threads goroutines (0: one per core), checking ctx before every vector
+// (index.AddBatchContext), and calls progress (when not nil) with the
+// vectors of the block linked so far.
+func addBlock(ctx context.Context, h *index.HNSW, vc VectorColumn, ids []uint64, data []byte, threads int, progress func(done int)) error {
+	opt := index.BatchOptions{Threads: threads}
+	if progress != nil {
+		opt.Progress = func(done, _ int) { progress(done) }
 	}
 	if vc.ElemSize() == 2 {
-		return h.AddBatchF16(ids, data[:len(ids)*vc.Dim*2], threads)
+		return h.AddBatchF16Context(ctx, ids, data[:len(ids)*vc.Dim*2], opt)
 	}
 	f := make([]float32, len(ids)*vc.Dim)
-	vec.DecodeF32(f, data)
-	return h.AddBatch(ids, f, threads)
+	vec.DecodeF32(f, data[:len(ids)*vc.Dim*4])
+	return h.AddBatchContext(ctx, ids, f, opt)
 }
 
 // eachVectorBlock calls fn with the ids and stored vectors (lent) of every
@@ -339,8 +344,10 @@ func (db *DB) DropIndex(name string) (bool, error) {
 	return false, nil
 }
 
-// chunkReader reads a stored graph's chunks in order.
+// chunkReader reads a stored graph's chunks in order, stopping when ctx
+// (if set) is done.
 type chunkReader struct {
+	ctx  context.Context
 	s    *Snapshot
 	meta *VectorIndex
 	next uint32
@@ -351,6 +358,11 @@ func (r *chunkReader) Read(p []byte) (int, error) {
 	for len(r.cur) == 0 {
 		if r.next >= r.meta.Chunks {
 			return 0, io.EOF
+		}
+		if r.ctx != nil {
+			if err := r.ctx.Err(); err != nil {
+				return 0, err
+			}
 		}
 		what := fmt.Sprintf("chunk %d of index %s", r.next, r.meta.Name)
 		item, err := r.s.txn.Get(indexKey(r.meta.ID, r.meta.Graph, r.next))
@@ -367,25 +379,72 @@ func (r *chunkReader) Read(p []byte) (int, error) {
 	return n, nil
 }
 
+// indexWork is how bringing a graph up to date reports itself.
+type indexWork struct {
+	warn     func(string)            // messages; nil: none
+	progress func(done, total int64) // rows removed and added so far; nil: none
+	threads  int                     // 0: one per core
+}
+
+func (w indexWork) say(format string, args ...any) {
+	if w.warn != nil {
+		w.warn(fmt.Sprintf(format, args...))
+	}
+}
+
+// progressNoteEvery is how often a long update of a graph that the user
+// did not ask for (a search found it behind its table) says how far it is.
+const progressNoteEvery = 5 * time.Second
+
+// reporter returns the function that reports done of total rows to
+// w.progress, and to w.warn every progressNoteEvery.
+func (w indexWork) reporter(name string, total int64) func(done int64) {
+	last := time.Now()
+	return func(done int64) {
+		if w.progress != nil {
+			w.progress(done, total)
+		}
+		if w.warn != nil && time.Since(last) >= progressNoteEvery {
+			last = time.Now()
+			w.say("index %s: %d of %d rows updated", name, done, total)
+		}
+	}
+}
+
+// indexUpdate is what bringing a stored graph up to date did.
+type indexUpdate struct {
+	added, removed int64             // rows inserted into and deleted from the graph
+	cleaned        int               // tombstones of the stored graph dropped
+	repair         index.RepairStats // the repair of the removed rows' neighbours
+	rebuilt        bool              // built afresh (unreadable or mismatched graph)
+}
+
+func (u indexUpdate) changed() bool {
+	return u.added > 0 || u.removed > 0 || u.cleaned > 0 || u.rebuilt
+}
+
 // searchIndex returns the HNSW graph over t.column for a search as of
 // snapshot s (nil when the column has no index), loaded once per process.
 // A stored graph behind its table (a shard ingested or replaced since it
 // was saved, after a crash between the two commits) is brought up to date
-// in memory for this process only, with a message: reads never write, and
-// RepairIndexes or the next ingest stores the repair.
-func (db *DB) searchIndex(ctx context.Context, s *Snapshot, t *Table, column string, warn func(string)) (*index.HNSW, error) {
+// in memory, for this process only, at the cost of the change: a message
+// says so before the work, progress goes to progress and, every few
+// seconds, to warn, and ctx cancels it. Reads never write: RepairIndexes
+// or the next ingest stores the repair.
+func (db *DB) searchIndex(ctx context.Context, s *Snapshot, t *Table, column string, warn func(string), progress func(done, total int64)) (*index.HNSW, error) {
 	meta, err := s.IndexOn(t.Name, column)
 	if err != nil || meta == nil {
 		return nil, err
 	}
-	h, _, err := db.loadIndex(ctx, s, t, meta, warn)
+	h, _, err := db.loadIndex(ctx, s, t, meta, indexWork{warn: warn, progress: progress})
 	return h, err
 }
 
 // loadIndex returns meta's graph brought up to date with t, from memory
-// or storage, and whether storage is behind (the graph was repaired or
-// rebuilt). The result is kept in memory for the generations of t.
-func (db *DB) loadIndex(ctx context.Context, s *Snapshot, t *Table, meta *VectorIndex, warn func(string)) (*index.HNSW, bool, error) {
+// or storage, and whether storage is behind (the graph was updated,
+// cleaned or rebuilt). The result is kept in memory for the generations
+// of t.
+func (db *DB) loadIndex(ctx context.Context, s *Snapshot, t *Table, meta *VectorIndex, w indexWork) (*index.HNSW, bool, error) {
 	key := strings.ToLower(meta.Name)
 	built := builtOf(t)
 	db.mu.RLock()
@@ -394,10 +453,7 @@ func (db *DB) loadIndex(ctx context.Context, s *Snapshot, t *Table, meta *Vector
 	if li != nil && li.meta.ID == meta.ID && li.meta.Graph == meta.Graph && sameBuilt(li.built, built) {
 		return li.h, li.stale, nil
 	}
-	if warn == nil {
-		warn = func(string) {}
-	}
-	h, repaired, err := db.readIndex(ctx, s, t, meta, warn)
+	h, up, err := db.readIndex(ctx, s, t, meta, w)
 	if err != nil {
 		return nil, false, err
 	}
@@ -406,9 +462,9 @@ func (db *DB) loadIndex(ctx context.Context, s *Snapshot, t *Table, meta *Vector
 	if db.indexes == nil {
 		db.indexes = map[string]*loadedIndex{}
 	}
-	db.indexes[key] = &loadedIndex{meta: &m, h: h, built: built, stale: repaired}
+	db.indexes[key] = &loadedIndex{meta: &m, h: h, built: built, stale: up.changed()}
 	db.mu.Unlock()
-	return h, repaired, nil
+	return h, up.changed(), nil
 }
 
 // RepairIndexes brings the stored HNSW graphs of table up to date with
@@ -421,11 +477,51 @@ func (db *DB) RepairIndexes(ctx context.Context, table string, warn func(string)
 	}
 	db.writeMu.Lock()
 	defer db.writeMu.Unlock()
-	return db.repairIndexesLocked(ctx, table, warn)
+	return db.repairIndexesLocked(ctx, table, false, func(string) indexWork { return indexWork{warn: warn} })
 }
 
-// repairIndexesLocked is RepairIndexes; the caller holds writeMu.
-func (db *DB) repairIndexesLocked(ctx context.Context, table string, warn func(string)) ([]string, error) {
+// VacuumOptions tune VacuumIndexes.
+type VacuumOptions struct {
+	// Rebuild builds every graph afresh from its table's rows, instead of
+	// only repairing and compacting what needs it.
+	Rebuild bool
+	// Progress, when set, is called with an index's name and its rows
+	// done so far.
+	Progress func(index string, done, total int64)
+	// Warn receives messages about graphs found behind their tables or
+	// unreadable.
+	Warn func(msg string)
+}
+
+// VacuumIndexes stores every vector index without deleted nodes: a graph
+// behind its table is brought up to date, tombstones kept by graphs of
+// earlier versions are repaired and dropped, and with opt.Rebuild every
+// graph is built afresh (a full build: the cost of CREATE INDEX). Graphs
+// already up to date and clean are left alone unless opt.Rebuild. It
+// returns the names of the indexes it stored. Cancelling ctx leaves the
+// stored graph of the index at work as it was.
+func (db *DB) VacuumIndexes(ctx context.Context, opt VacuumOptions) ([]string, error) {
+	if err := db.writable(); err != nil {
+		return nil, err
+	}
+	db.writeMu.Lock()
+	defer db.writeMu.Unlock()
+	return db.repairIndexesLocked(ctx, "", opt.Rebuild, func(name string) indexWork {
+		w := indexWork{warn: opt.Warn}
+		if opt.Progress != nil {
+			w.progress = func(done, total int64) { opt.Progress(name, done, total) }
+		}
+		return w
+	})
+}
+
+// indexProgressHook, when set (by tests), receives the progress of every
+// index update that follows an ingest.
+var indexProgressHook func(done, total int64)
+
+// repairIndexesLocked stores the indexes of table (all when "") that
+// loading finds behind, or all of them rebuilt; the caller holds writeMu.
+func (db *DB) repairIndexesLocked(ctx context.Context, table string, rebuild bool, work func(name string) indexWork) ([]string, error) {
 	all, err := db.Indexes()
 	if err != nil {
 		return nil, err
@@ -439,8 +535,16 @@ func (db *DB) repairIndexesLocked(ctx context.Context, table string, warn func(s
 		t, err := s.Table(v.Table)
 		if err == nil {
 			var h *index.HNSW
-			var stale bool
-			if h, stale, err = db.loadIndex(ctx, s, t, v, warn); err == nil && stale {
+			stale := true
+			if rebuild {
+				h, err = db.rebuildIndex(ctx, s, t, v, work(v.Name))
+			} else {
+				h, stale, err = db.loadIndex(ctx, s, t, v, work(v.Name))
+			}
+			if err == nil {
+				err = ctx.Err() // cancelled: store nothing
+			}
+			if err == nil && stale {
 				v.Built = builtOf(t)
 				if err = db.saveIndex(v, h); err == nil {
 					stored = append(stored, v.Name)
@@ -467,33 +571,44 @@ func sameBuilt(a, b map[string]uint32) bool {
 	return true
 }
 
-// readIndex loads the stored graph and the table's vectors, repairing
-// what differs: rows of shards whose generation changed are removed and
-// added again, rows the graph lacks are added, rows the table lost are
-// removed.
-func (db *DB) readIndex(ctx context.Context, s *Snapshot, t *Table, meta *VectorIndex, warn func(string)) (*index.HNSW, bool, error) {
+// readIndex loads the stored graph and the table's vectors and brings the
+// graph up to date at the cost of the difference: the rows of shards whose
+// generation changed (replaced) or that are gone, and rows the table lost,
+// are deleted and their neighbours repaired (index.Repair), the deleted
+// nodes dropped (Compact), and the rows of new or replaced shards, and
+// any the graph lacks, inserted in parallel. Only an unreadable or
+// mismatched graph is rebuilt from scratch.
+func (db *DB) readIndex(ctx context.Context, s *Snapshot, t *Table, meta *VectorIndex, w indexWork) (*index.HNSW, indexUpdate, error) {
+	var up indexUpdate
 	vc := t.Vector(meta.Column)
 	if vc < 0 {
-		return nil, false, fmt.Errorf("%w: index %s is over %s.%s, which no longer exists; DROP INDEX %s", ErrCorrupt, meta.Name, t.Name, meta.Column, meta.Name)
+		return nil, up, fmt.Errorf("%w: index %s is over %s.%s, which no longer exists; DROP INDEX %s", ErrCorrupt, meta.Name, t.Name, meta.Column, meta.Name)
 	}
 	col := t.Vectors[vc]
-	now := builtOf(t)
 	stale := map[uint32]bool{}
-	for k, gen := range now {
-		if meta.Built[k] != gen {
-			var n uint32
-			fmt.Sscan(k, &n)
-			stale[n] = true
+	for _, sh := range t.Shards {
+		if sh.Rows > 0 && meta.Built[fmt.Sprint(sh.Number)] != sh.Gen {
+			stale[sh.Number] = true
 		}
 	}
-	ld, err := index.ReadGraph(&chunkReader{s: s, meta: meta})
+	fresh := func(sh *Shard) bool { return !stale[sh.Number] }
+	rebuild := func(why string) (*index.HNSW, indexUpdate, error) {
+		w.say("%s; rebuilding it", why)
+		h, err := db.rebuildIndex(ctx, s, t, meta, w)
+		if err != nil {
+			return nil, up, err
+		}
+		return h, indexUpdate{added: int64(h.Len()), rebuilt: true}, nil
+	}
+	ld, err := index.ReadGraph(&chunkReader{ctx: ctx, s: s, meta: meta})
+	if err := ctx.Err(); err != nil {
+		return nil, up, err
+	}
 	if err != nil {
-		warn(fmt.Sprintf("index %s could not be read (%v); rebuilding it", meta.Name, err))
-		h, err := db.rebuildIndex(ctx, s, t, meta)
-		return h, true, err
+		return rebuild(fmt.Sprintf("index %s could not be read (%v)", meta.Name, err))
 	}
 	var unknown []uint64
-	err = s.eachVectorBlock(t, vc, func(sh *Shard) bool { return !stale[sh.Number] }, func(ids []uint64, data []byte) error {
+	err = s.eachVectorBlock(t, vc, fresh, func(ids []uint64, data []byte) error {
 		for i, id := range ids {
 			err := putVector(col, data, i, id, ld.SetF16, ld.Set)
 			if errors.Is(err, index.ErrUnknownID) {
@@ -505,68 +620,82 @@ func (db *DB) readIndex(ctx context.Context, s *Snapshot, t *Table, meta *Vector
 		return ctx.Err()
 	})
 	if err != nil {
-		return nil, false, err
+		return nil, up, err
 	}
-	removed := ld.DeleteMissing() // rows gone from the table, and stale shards' old rows
+	removed := ld.DeleteMissing() // replaced or dropped shards' old rows, rows the table lost
 	h, err := ld.Finish()
 	if err != nil {
-		warn(fmt.Sprintf("index %s does not match table %s (%v); rebuilding it", meta.Name, t.Name, err))
-		h, err := db.rebuildIndex(ctx, s, t, meta)
-		return h, true, err
+		return rebuild(fmt.Sprintf("index %s does not match table %s (%v)", meta.Name, t.Name, err))
 	}
-	added := len(unknown)
+	up.removed = int64(len(removed))
+	up.cleaned = h.Tombstones() - len(removed) // kept by a graph of an earlier version
+	var shards []string
+	toAdd := int64(len(unknown))
+	for _, sh := range t.Shards {
+		if stale[sh.Number] && sh.hasVector(vc) {
+			toAdd += int64(sh.Rows)
+			shards = append(shards, fmt.Sprint(sh.Number))
+		}
+	}
+	if toAdd == 0 && h.Tombstones() == 0 {
+		return h, up, nil
+	}
+	why := "rows added or removed since it was saved"
+	if len(shards) > 0 {
+		why = "shard(s) " + strings.Join(shards, ", ") + " ingested or replaced since it was saved"
+	} else if toAdd == 0 && up.removed == 0 {
+		why = fmt.Sprintf("%d deleted rows still in its graph", up.cleaned)
+	}
+	w.say("index %s did not match table %s (%s): updating it, %d rows to add, %d to remove", meta.Name, t.Name, why, toAdd, up.removed)
+	report := w.reporter(meta.Name, up.removed+toAdd)
+	if h.Unrepaired() > 0 {
+		up.repair, err = h.Repair(ctx, index.BatchOptions{Threads: w.threads, Progress: func(done, total int) {
+			report(up.removed * int64(done) / int64(max(total, 1)))
+		}})
+		if err != nil {
+			return nil, up, err
+		}
+	}
+	h.Compact()
+	done := up.removed
+	add := func(ids []uint64, data []byte) error {
+		err := addBlock(ctx, h, col, ids, data, w.threads, func(n int) { report(done + int64(n)) })
+		done += int64(len(ids))
+		return err
+	}
 	if len(unknown) > 0 {
-		// Rows the graph lacks, in blocks, by re-reading their blocks.
+		// Rows the graph lacks in shards it is up to date with: a crash
+		// or an older version's partial update.
 		want := map[uint64]bool{}
 		for _, id := range unknown {
 			want[id] = true
 		}
-		if err := s.eachVectorBlock(t, vc, func(sh *Shard) bool { return !stale[sh.Number] }, func(ids []uint64, data []byte) error {
-			return addSome(h, col, ids, data, func(id uint64) bool { return want[id] })
+		es := col.ElemSize() * col.Dim
+		var ids []uint64
+		var buf []byte
+		if err := s.eachVectorBlock(t, vc, fresh, func(blockIDs []uint64, data []byte) error {
+			ids, buf = ids[:0], buf[:0]
+			for i, id := range blockIDs {
+				if want[id] {
+					ids = append(ids, id)
+					buf = append(buf, data[i*es:(i+1)*es]...)
+				}
+			}
+			if len(ids) == 0 {
+				return nil
+			}
+			return add(ids, buf)
 		}); err != nil {
-			return nil, false, err
+			return nil, up, err
 		}
 	}
 	if len(stale) > 0 {
-		if err := s.eachVectorBlock(t, vc, func(sh *Shard) bool { return stale[sh.Number] }, func(ids []uint64, data []byte) error {
-			added += len(ids)
-			return addBlock(h, col, ids, data, 0)
-		}); err != nil {
-			return nil, false, err
+		if err := s.eachVectorBlock(t, vc, func(sh *Shard) bool { return stale[sh.Number] }, add); err != nil {
+			return nil, up, err
 		}
 	}
-	repaired := added > 0 || len(removed) > 0
-	if repaired {
-		var shards []string
-		for n := range stale {
-			shards = append(shards, fmt.Sprint(n))
-		}
-		sort.Strings(shards)
-		why := "rows added or removed since it was saved"
-		if len(shards) > 0 {
-			why = "shard(s) " + strings.Join(shards, ", ") + " ingested or replaced since it was saved"
-		}
-		warn(fmt.Sprintf("index %s did not match table %s (%s): repaired, %d rows added, %d removed", meta.Name, t.Name, why, added, len(removed)))
-		if h.Tombstones() > h.Len()/10 {
-			if h, err = h.Rebuild(runtime.GOMAXPROCS(0)); err != nil {
-				return nil, false, err
-			}
-		}
-	}
-	return h, repaired, nil
-}
-
-// addSome adds the rows of a block that keep accepts.
-func addSome(h *index.HNSW, col VectorColumn, ids []uint64, data []byte, keep func(uint64) bool) error {
-	for i, id := range ids {
-		if !keep(id) {
-			continue
-		}
-		if err := putVector(col, data, i, id, h.AddF16, h.Add); err != nil {
-			return err
-		}
-	}
-	return nil
+	up.added = toAdd
+	return h, up, nil
 }
 
 // putVector hands row i of a vector block to f16 (the stored bytes, for
@@ -582,20 +711,25 @@ func putVector(col VectorColumn, block []byte, i int, id uint64, f16 func(uint64
 	return f32(id, f)
 }
 
-func (db *DB) rebuildIndex(ctx context.Context, s *Snapshot, t *Table, meta *VectorIndex) (*index.HNSW, error) {
+// rebuildIndex builds meta's graph afresh from t's rows.
+func (db *DB) rebuildIndex(ctx context.Context, s *Snapshot, t *Table, meta *VectorIndex, w indexWork) (*index.HNSW, error) {
 	vc := t.Vector(meta.Column)
 	h, err := index.NewHNSW(index.DefaultOptions(t.Vectors[vc].Dim).WithM(meta.M).WithEfConstruction(meta.EfConstruction).WithSeed(meta.Seed))
 	if err != nil {
 		return nil, err
 	}
 	h.Reserve(int(t.Rows()))
+	report := w.reporter(meta.Name, t.Rows())
+	var done int64
 	err = s.eachVectorBlock(t, vc, nil, func(ids []uint64, data []byte) error {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		return addBlock(h, t.Vectors[vc], ids, data, 0)
+		err := addBlock(ctx, h, t.Vectors[vc], ids, data, w.threads, func(n int) { report(done + int64(n)) })
+		done += int64(len(ids))
+		return err
 	})
-	return h, err
+	if err != nil {
+		return nil, err
+	}
+	return h, nil
 }
 
 // nextSeq returns the next number of a named sequence.
@@ -620,15 +754,19 @@ func (db *DB) nextSeq(name string) (uint32, error) {
 }
 
 // refreshIndexesLocked brings every index of table up to date after an
-// ingest and stores it; the caller holds writeMu.
+// ingest and stores it, at the cost of the shards the ingest changed; the
+// caller holds writeMu. Cancelled, it leaves the stored graph as it was
+// (behind its table), which the next write repairs.
 func (db *DB) refreshIndexesLocked(ctx context.Context, table string) error {
-	quiet := func(string) {} // an update after ingest is expected, not news
-	_, err := db.repairIndexesLocked(ctx, table, quiet)
+	// An update after ingest is expected, not news: no messages.
+	_, err := db.repairIndexesLocked(ctx, table, false, func(string) indexWork { return indexWork{progress: indexProgressHook} })
 	return err
 }
 
 // checkIndexes verifies each stored index: its graph reads and passes the
 // HNSW checker, and it holds exactly the table's rows when up to date.
+// A graph behind its table (repaired when next loaded) is checked on the
+// shards it is up to date with.
 func checkIndexes(db *DB, s *Snapshot) error {
 	all, err := db.Indexes()
 	if err != nil {
@@ -639,18 +777,27 @@ func checkIndexes(db *DB, s *Snapshot) error {
 		if err != nil {
 			return fmt.Errorf("%w: index %s is over table %s: %w", ErrCorrupt, meta.Name, meta.Table, err)
 		}
+		vc := t.Vector(meta.Column)
+		if vc < 0 {
+			return fmt.Errorf("%w: index %s is over %s.%s, which no longer exists", ErrCorrupt, meta.Name, t.Name, meta.Column)
+		}
 		ld, err := index.ReadGraph(&chunkReader{s: s, meta: meta})
 		if err != nil {
 			return fmt.Errorf("%w: index %s: %w", ErrCorrupt, meta.Name, err)
 		}
-		if !sameBuilt(meta.Built, builtOf(t)) {
-			continue // behind its table: repaired when next loaded
+		behind := !sameBuilt(meta.Built, builtOf(t))
+		var keep func(sh *Shard) bool
+		if behind {
+			keep = func(sh *Shard) bool { return meta.Built[fmt.Sprint(sh.Number)] == sh.Gen }
 		}
-		vc := t.Vector(meta.Column)
 		col := t.Vectors[vc]
-		err = s.eachVectorBlock(t, vc, nil, func(ids []uint64, data []byte) error {
+		err = s.eachVectorBlock(t, vc, keep, func(ids []uint64, data []byte) error {
 			for i, id := range ids {
-				if err := putVector(col, data, i, id, ld.SetF16, ld.Set); err != nil {
+				err := putVector(col, data, i, id, ld.SetF16, ld.Set)
+				if behind && errors.Is(err, index.ErrUnknownID) {
+					continue
+				}
+				if err != nil {
 					return fmt.Errorf("%w: index %s: row %d: %w", ErrCorrupt, meta.Name, id, err)
 				}
 			}
@@ -658,6 +805,9 @@ func checkIndexes(db *DB, s *Snapshot) error {
 		})
 		if err != nil {
 			return err
+		}
+		if behind {
+			ld.DeleteMissing()
 		}
 		h, err := ld.Finish()
 		if err != nil {

@@ -138,7 +138,7 @@ func TestVectorIndexPersistsAndFollowsItsTable(t *testing.T) {
 	reopen()
 	var msgs []string
 	h = searchIndexOf(t, db, func(m string) { msgs = append(msgs, m) })
-	if len(msgs) != 1 || !strings.Contains(msgs[0], "did not match table laion") || !strings.Contains(msgs[0], "2000 rows added") {
+	if len(msgs) != 1 || !strings.Contains(msgs[0], "did not match table laion") || !strings.Contains(msgs[0], "2000 rows to add") {
 		t.Errorf("repair messages %q", msgs)
 	}
 	if h.Len() != 11000 {
@@ -170,7 +170,7 @@ func searchIndexOf(t *testing.T, db *DB, warn func(string)) *index.HNSW {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := db.searchIndex(context.Background(), s, tbl, "img", warn)
+	h, err := db.searchIndex(context.Background(), s, tbl, "img", warn, nil)
 	if err != nil || h == nil {
 		t.Fatalf("index on laion.img: %v, %v", h, err)
 	}

@@ -8,10 +8,14 @@ import (
 // Check verifies the graph's invariants and returns an error wrapping
 // ErrCorrupt that describes the first problem found: every neighbour
 // reference in range, on a node of a high enough level, not the node
-// itself and not repeated; list counts within capacity; upper-layer lists
+// itself, not repeated and not a detached tombstone; detached tombstones
+// without neighbours; list counts within capacity; upper-layer lists
 // laid out without overlap; every live id mapping to a node that maps
-// back; the tombstone count; the entry point on the top level. Run it when
-// no insert is in flight (it takes the index-wide write lock).
+// back; the tombstone counts; the entry point a linked node on the top
+// level. When every tombstone is repaired (detached), it also checks that
+// no live node links to a deleted node and that every live node has a
+// bottom-layer neighbour unless it is the only one. Run it when no insert
+// is in flight (it takes the index-wide write lock).
 func (h *HNSW) Check() error {
 	h.grow.Lock()
 	defer h.grow.Unlock()
@@ -24,7 +28,7 @@ func (h *HNSW) Check() error {
 	if int(n) > h.capNodes {
 		return bad("%d nodes but room for %d", n, h.capNodes)
 	}
-	deleted, maxLvl := 0, -1
+	deleted, detached, maxLvl := 0, 0, -1
 	off := 0
 	seen := make(map[uint32]bool, 2*h.maxM0)
 	for node := uint32(0); node < n; node++ {
@@ -32,6 +36,12 @@ func (h *HNSW) Check() error {
 		lvl := int(m & metaLevel)
 		if m&metaReady == 0 {
 			return bad("node %d was allocated but never linked", node)
+		}
+		if m&metaDetached != 0 && m&metaDeleted == 0 {
+			return bad("node %d is detached but not deleted", node)
+		}
+		if m&metaDetached != 0 {
+			detached++
 		}
 		if m&metaDeleted != 0 {
 			deleted++
@@ -45,12 +55,17 @@ func (h *HNSW) Check() error {
 		if off > len(h.upper) {
 			return bad("node %d: upper lists end at %d past %d", node, off, len(h.upper))
 		}
-		maxLvl = max(maxLvl, lvl)
+		if m&metaDetached == 0 {
+			maxLvl = max(maxLvl, lvl)
+		}
 		for l := 0; l <= lvl; l++ {
 			blk := h.list(node, l)
 			c := int(atomic.LoadUint32(&blk[0]))
 			if c > len(blk)-1 {
 				return bad("node %d level %d: %d neighbours, capacity %d", node, l, c, len(blk)-1)
+			}
+			if c > 0 && m&metaDetached != 0 {
+				return bad("detached node %d has %d neighbours on level %d", node, c, l)
 			}
 			clear(seen)
 			for _, nb := range blk[1 : 1+c] {
@@ -61,6 +76,8 @@ func (h *HNSW) Check() error {
 					return bad("node %d level %d links itself", node, l)
 				case h.level(nb) < l:
 					return bad("node %d level %d: neighbour %d has level %d", node, l, nb, h.level(nb))
+				case atomic.LoadUint32(&h.meta[nb])&metaDetached != 0:
+					return bad("node %d level %d links detached node %d", node, l, nb)
 				case seen[nb]:
 					return bad("node %d level %d: neighbour %d twice", node, l, nb)
 				}
@@ -71,8 +88,17 @@ func (h *HNSW) Check() error {
 	if off != h.upperLen {
 		return bad("upper lists use %d words, recorded %d", off, h.upperLen)
 	}
-	if deleted != h.tombstones {
-		return bad("%d tombstoned nodes, count says %d", deleted, h.tombstones)
+	if deleted != h.tombstones || detached != h.detached {
+		return bad("%d tombstoned nodes (%d detached), counts say %d (%d)", deleted, detached, h.tombstones, h.detached)
+	}
+	if deleted == detached && len(h.idmap) > 1 {
+		// Repaired: no route leads through a deleted node, and no live
+		// node is cut off.
+		for node := uint32(0); node < n; node++ {
+			if atomic.LoadUint32(&h.meta[node])&metaDeleted == 0 && atomic.LoadUint32(&h.list(node, 0)[0]) == 0 {
+				return bad("live node %d has no neighbours", node)
+			}
+		}
 	}
 	if int(n)-deleted != len(h.idmap) {
 		return bad("%d live nodes, %d ids", int(n)-deleted, len(h.idmap))
@@ -83,13 +109,13 @@ func (h *HNSW) Check() error {
 		}
 	}
 	ep := h.ep.Load()
-	if n == 0 {
+	if maxLvl < 0 {
 		if ep != noEntry {
-			return bad("empty index with entry point %#x", ep)
+			return bad("index without linked nodes has entry point %#x", ep)
 		}
 		return nil
 	}
-	if ep == noEntry || uint32(ep) >= n || int(ep>>32) != maxLvl || h.level(uint32(ep)) != maxLvl {
+	if ep == noEntry || uint32(ep) >= n || int(ep>>32) != maxLvl || h.level(uint32(ep)) != maxLvl || h.meta[uint32(ep)]&metaDetached != 0 {
 		return bad("entry point %#x is not a node of the top level %d", ep, maxLvl)
 	}
 	return nil

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"runtime"
@@ -12,10 +13,14 @@ import (
 const (
 	metaLevel   = 0x1f   // level of the node (0..maxLevelCap)
 	metaReady   = 1 << 8 // vector written, node linked or being linked
-	metaDeleted = 1 << 9 // tombstone: routes searches, never returned
-	maxLevelCap = 31     // levels above this are clamped (never reached in practice)
-	noEntry     = ^uint64(0)
-	lockStripes = 4096
+	metaDeleted = 1 << 9 // tombstone: never returned
+	// metaDetached marks a tombstone that Repair unlinked: it has no
+	// neighbours and no node links to it, so no search reaches it, and
+	// Compact may drop it.
+	metaDetached = 1 << 10
+	maxLevelCap  = 31 // levels above this are clamped (never reached in practice)
+	noEntry      = ^uint64(0)
+	lockStripes  = 4096
 )
 
 // HNSW is a hierarchical navigable small-world graph (Malkov & Yashunin)
@@ -26,7 +31,8 @@ const (
 // few upper-layer lists in a second flat []uint32 addressed by a per-node
 // offset. Internal node numbers are uint32 and dense.
 //
-// Concurrency: Add, AddBatch, Delete and the searches may run concurrently.
+// Concurrency: Add, AddBatch, Delete and the searches may run concurrently;
+// Repair and Compact wait for them (searches run on during Repair).
 // Neighbour lists are written under one of a fixed set of striped locks
 // (never two held at once) and read with atomic loads, so searches take no
 // node locks. Growing the arrays takes an index-wide write lock briefly.
@@ -45,6 +51,9 @@ type HNSW struct {
 	efSearch atomic.Int64
 
 	grow sync.RWMutex // read-held by every operation, write-held to reallocate
+	// maint is read-held by inserts and deletes and write-held by Repair
+	// and Compact, which must see no node being linked or deleted.
+	maint sync.RWMutex
 
 	arena    arena
 	links0   []uint32 // node*(maxM0+1): count, neighbours
@@ -54,11 +63,12 @@ type HNSW struct {
 	ids      []uint64 // node → id
 	capNodes int
 
-	idMu       sync.Mutex // guards idmap, nodes, upperLen, tombstones
+	idMu       sync.Mutex // guards idmap, nodes, upperLen, tombstones, detached
 	idmap      map[uint64]uint32
 	nodes      atomic.Uint32 // nodes allocated (live, tombstoned or in flight)
 	upperLen   int
-	tombstones int
+	tombstones int         // deleted nodes, detached or not
+	detached   int         // tombstones unlinked by Repair (or never linked)
 	anyDeleted atomic.Bool // set with the first tombstone: searches check flags only then
 
 	locks [lockStripes]sync.Mutex
@@ -111,12 +121,21 @@ func (h *HNSW) Len() int {
 	return len(h.idmap)
 }
 
-// Tombstones returns the number of nodes kept only for routing: deleted
-// ids and the old vectors of replaced ids. Rebuild drops them.
+// Tombstones returns the number of deleted nodes still held: deleted ids
+// and the old vectors of replaced ids, whether they still route searches
+// or Repair has unlinked them. Compact and Rebuild drop them.
 func (h *HNSW) Tombstones() int {
 	h.idMu.Lock()
 	defer h.idMu.Unlock()
 	return h.tombstones
+}
+
+// Unrepaired returns the number of tombstones still linked into the graph
+// (routing searches), which Repair unlinks.
+func (h *HNSW) Unrepaired() int {
+	h.idMu.Lock()
+	defer h.idMu.Unlock()
+	return h.tombstones - h.detached
 }
 
 // Contains reports whether id is live in the index.
@@ -251,12 +270,12 @@ func (h *HNSW) alloc(ids []uint64, levels []int) (first uint32, ok bool, err err
 }
 
 func (h *HNSW) setFlag(node uint32, f uint32) {
-	if f == metaDeleted {
+	if f&metaDeleted != 0 {
 		h.anyDeleted.Store(true)
 	}
 	for {
 		m := atomic.LoadUint32(&h.meta[node])
-		if m&f != 0 || atomic.CompareAndSwapUint32(&h.meta[node], m, m|f) {
+		if m&f == f || atomic.CompareAndSwapUint32(&h.meta[node], m, m|f) {
 			return
 		}
 	}
@@ -270,7 +289,7 @@ func (h *HNSW) Add(id uint64, v []float32) error {
 	if len(v) != h.opts.Dim {
 		return fmt.Errorf("%w: id %d has %d values, index has %d", ErrDim, id, len(v), h.opts.Dim)
 	}
-	return h.addBatch([]uint64{id}, v, nil, 1)
+	return h.addBatch(context.Background(), []uint64{id}, v, nil, BatchOptions{Threads: 1}, false)
 }
 
 // AddF16 is Add for a float16 vector given as 2*Dim little-endian bytes.
@@ -278,31 +297,87 @@ func (h *HNSW) AddF16(id uint64, v []byte) error {
 	if len(v) != 2*h.opts.Dim {
 		return fmt.Errorf("%w: id %d has %d bytes, index needs %d", ErrDim, id, len(v), 2*h.opts.Dim)
 	}
-	return h.addBatch([]uint64{id}, nil, v, 1)
+	return h.addBatch(context.Background(), []uint64{id}, nil, v, BatchOptions{Threads: 1}, false)
 }
 
 // AddBatch inserts len(ids) vectors given back to back in vectors
 // (len(ids)*Dim values) using threads goroutines (threads <= 0: one per
-// CPU). Later duplicates of an id replace earlier ones, as with Add.
+// CPU). Ids already present are replaced: their old nodes are deleted and
+// repaired (see Repair) before the new ones are linked, as are tombstones
+// left by earlier Delete calls, so that the batch links into a graph of
+// live nodes only. Later duplicates of an id within the batch replace
+// earlier ones, as with Add.
 func (h *HNSW) AddBatch(ids []uint64, vectors []float32, threads int) error {
-	if len(vectors) != len(ids)*h.opts.Dim {
-		return fmt.Errorf("%w: %d values for %d ids of dim %d", ErrDim, len(vectors), len(ids), h.opts.Dim)
-	}
-	return h.addBatch(ids, vectors, nil, threads)
+	return h.AddBatchContext(context.Background(), ids, vectors, BatchOptions{Threads: threads})
 }
 
 // AddBatchF16 is AddBatch with float16 vectors (2*Dim bytes each).
 func (h *HNSW) AddBatchF16(ids []uint64, vectors []byte, threads int) error {
-	if len(vectors) != len(ids)*2*h.opts.Dim {
-		return fmt.Errorf("%w: %d bytes for %d float16 vectors of dim %d", ErrDim, len(vectors), len(ids), h.opts.Dim)
-	}
-	return h.addBatch(ids, nil, vectors, threads)
+	return h.AddBatchF16Context(context.Background(), ids, vectors, BatchOptions{Threads: threads})
 }
 
-func (h *HNSW) addBatch(ids []uint64, f32 []float32, f16 []byte, threads int) error {
+// BatchOptions tune AddBatchContext, AddBatchF16Context and Repair.
+type BatchOptions struct {
+	// Threads is the number of goroutines (<= 0: one per CPU).
+	Threads int
+	// Progress, when set, is called with the number of vectors linked (or
+	// nodes repaired) so far and the total, every ProgressEvery of them
+	// and at the end, from one goroutine at a time. Cancelling the
+	// context from inside it stops the work before any further vector is
+	// started.
+	Progress func(done, total int)
+}
+
+// ProgressEvery is how many vectors a batch links between calls of
+// BatchOptions.Progress.
+const ProgressEvery = 64
+
+// AddBatchContext is AddBatch that stops when ctx is done: every
+// goroutine checks ctx before each vector, so at most one vector per
+// goroutine is linked after the cancellation is seen. It then returns
+// ctx's error, and the ids of the batch that were not linked are absent
+// from the index (a replaced id whose new vector was not linked is
+// deleted); the index stays consistent and usable.
+func (h *HNSW) AddBatchContext(ctx context.Context, ids []uint64, vectors []float32, opt BatchOptions) error {
+	if len(vectors) != len(ids)*h.opts.Dim {
+		return fmt.Errorf("%w: %d values for %d ids of dim %d", ErrDim, len(vectors), len(ids), h.opts.Dim)
+	}
+	return h.addBatch(ctx, ids, vectors, nil, opt, true)
+}
+
+// AddBatchF16Context is AddBatchContext with float16 vectors (2*Dim bytes
+// each).
+func (h *HNSW) AddBatchF16Context(ctx context.Context, ids []uint64, vectors []byte, opt BatchOptions) error {
+	if len(vectors) != len(ids)*2*h.opts.Dim {
+		return fmt.Errorf("%w: %d bytes for %d float16 vectors of dim %d", ErrDim, len(vectors), len(ids), 2*h.opts.Dim)
+	}
+	return h.addBatch(ctx, ids, nil, vectors, opt, true)
+}
+
+// addBatch links ids' vectors; with repair it first deletes the ids
+// already present and repairs every tombstone, so that inserts never
+// search a region of tombstones (which they cannot link to).
+func (h *HNSW) addBatch(ctx context.Context, ids []uint64, f32 []float32, f16 []byte, opt BatchOptions, repair bool) error {
 	if len(ids) == 0 {
 		return nil
 	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if repair {
+		h.maint.RLock()
+		for _, id := range ids {
+			h.deleteLocked(id)
+		}
+		h.maint.RUnlock()
+		if h.Unrepaired() > 0 {
+			if _, err := h.Repair(ctx, BatchOptions{Threads: opt.Threads}); err != nil {
+				return err
+			}
+		}
+	}
+	h.maint.RLock()
+	defer h.maint.RUnlock()
 	levels := make([]int, len(ids))
 	words := 0
 	for i, id := range ids {
@@ -335,40 +410,100 @@ func (h *HNSW) addBatch(ids []uint64, f32 []float32, f16 []byte, threads int) er
 			h.arena.setF16(first+uint32(i), f16[i*2*d:(i+1)*2*d])
 		}
 	}
+	err := h.forEach(ctx, len(ids), opt, func(s *searcher, i int) { h.insert(s, first+uint32(i)) })
+	if err != nil {
+		h.abandon(first, len(ids))
+	}
+	return err
+}
+
+// abandon deletes the nodes of [first, first+n) that were never linked
+// (a cancelled batch): nothing links to them, so they are detached
+// tombstones at once. The read locks are held.
+func (h *HNSW) abandon(first uint32, n int) {
+	h.idMu.Lock()
+	defer h.idMu.Unlock()
+	for node := first; node < first+uint32(n); node++ {
+		m := atomic.LoadUint32(&h.meta[node])
+		if m&metaReady != 0 {
+			continue
+		}
+		if m&metaDeleted == 0 { // not already replaced by a later duplicate
+			delete(h.idmap, h.ids[node])
+			h.tombstones++
+		}
+		h.setFlag(node, metaReady|metaDeleted|metaDetached)
+		h.detached++
+	}
+}
+
+// forEach calls fn(s, i) for i in [0, n) on opt.Threads goroutines, each
+// with its own searcher. Every goroutine checks ctx before each call;
+// progress is reported every ProgressEvery calls and at the end. It
+// returns ctx's error when it stopped early.
+func (h *HNSW) forEach(ctx context.Context, n int, opt BatchOptions, fn func(s *searcher, i int)) error {
+	threads := opt.Threads
 	if threads <= 0 {
 		threads = runtime.GOMAXPROCS(0)
 	}
-	threads = min(threads, len(ids))
-	if threads == 1 {
+	threads = max(1, min(threads, n))
+	var next, done atomic.Int64
+	var stop atomic.Bool
+	var progMu sync.Mutex
+	cancelled := ctx.Done()
+	work := func() {
 		s := h.getSearcher()
-		for i := range ids {
-			h.insert(s, first+uint32(i))
-		}
-		h.putSearcher(s)
-		return nil
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range threads {
-		wg.Go(func() {
-			s := h.getSearcher()
-			defer h.putSearcher(s)
-			for {
-				i := next.Add(1) - 1
-				if i >= int64(len(ids)) {
-					return
-				}
-				h.insert(s, first+uint32(i))
+		defer h.putSearcher(s)
+		for !stop.Load() {
+			select {
+			case <-cancelled:
+				stop.Store(true)
+				return
+			default:
 			}
-		})
+			i := next.Add(1) - 1
+			if i >= int64(n) {
+				return
+			}
+			fn(s, int(i))
+			if d := done.Add(1); opt.Progress != nil && (d%ProgressEvery == 0 || d == int64(n)) {
+				progMu.Lock()
+				opt.Progress(int(d), n)
+				progMu.Unlock()
+				if ctx.Err() != nil {
+					stop.Store(true)
+				}
+			}
+		}
 	}
-	wg.Wait()
+	if threads == 1 {
+		work()
+	} else {
+		var wg sync.WaitGroup
+		for range threads {
+			wg.Go(work)
+		}
+		wg.Wait()
+	}
+	if done.Load() < int64(n) {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
-// Delete removes id from search results; its node stays as a tombstone
-// that routes searches until Rebuild. It reports whether id was present.
+// Delete removes id from search results. Its node stays as a tombstone
+// that routes searches until Repair unlinks it (AddBatch repairs first);
+// Compact or Rebuild then drop it. It reports whether id was present.
 func (h *HNSW) Delete(id uint64) bool {
+	h.maint.RLock()
+	defer h.maint.RUnlock()
+	return h.deleteLocked(id)
+}
+
+// deleteLocked is Delete; maint is read-held.
+func (h *HNSW) deleteLocked(id uint64) bool {
 	h.grow.RLock()
 	defer h.grow.RUnlock()
 	h.idMu.Lock()
@@ -410,6 +545,14 @@ func writeList(blk []uint32, nbrs []cand) {
 		atomic.StoreUint32(&blk[1+i], c.node)
 	}
 	atomic.StoreUint32(&blk[0], uint32(len(nbrs)))
+}
+
+// writeIDs is writeList for bare node numbers.
+func writeIDs(blk []uint32, ids []uint32) {
+	for i, id := range ids {
+		atomic.StoreUint32(&blk[1+i], id)
+	}
+	atomic.StoreUint32(&blk[0], uint32(len(ids)))
 }
 
 func (h *HNSW) level(node uint32) int {
@@ -497,6 +640,23 @@ func (h *HNSW) link(s *searcher, nb, node uint32, score float32, level int) {
 		return
 	}
 	ids := readList(blk, s.ids[:0])
+	if h.anyDeleted.Load() {
+		// Tombstones make room first: a live node is worth more than a
+		// route through a deleted one.
+		live := ids[:0]
+		for _, id := range ids {
+			if atomic.LoadUint32(&h.meta[id])&metaDeleted == 0 {
+				live = append(live, id)
+			}
+		}
+		if len(live) < n {
+			ids = append(live, node)
+			s.ids = ids
+			writeIDs(blk, ids)
+			return
+		}
+		ids = live
+	}
 	ids = append(ids, node)
 	s.ids = ids
 	s.scores = growF32(s.scores, len(ids))

@@ -18,18 +18,28 @@ import (
 //	magic "LDBHNSW\x00", version uint32
 //	dim u32, element u8, M u32, efConstruction u32, efSearch u32, seed u64
 //	nodes u32, entry u64 (level<<32 | node, or all ones), tombstones u32
-//	per node: id u64, level u8, deleted u8,
-//	          for each level 0..level: count u32, count × neighbour u32,
-//	          and, for a tombstone only, its vector (dim × element size)
+//	per node: id u64, level u8, state u8 (0 live, 1 tombstone, 2 detached),
+//	          unless detached: for each level 0..level: count u32,
+//	          count × neighbour u32, and, for a tombstone only, its vector
+//	          (dim × element size)
 //	"END\x00", CRC-32C of everything before it (u32)
 //
 // Live nodes' vectors are not written: the caller keeps them in its own
 // storage and hands them back to a Loader. Tombstones' vectors are, since
-// nothing else keeps them (a replaced id's old vector or a deleted row).
+// nothing else keeps them (a replaced id's old vector or a deleted row),
+// except for detached ones (see Repair), which no search reaches. Version
+// 1 had no detached state; it is still read.
 const (
 	graphMagic   = "LDBHNSW\x00"
-	graphVersion = 1
+	graphVersion = 2
 	graphEnd     = "END\x00"
+)
+
+// Node states in the persisted graph.
+const (
+	stateLive      = 0
+	stateTombstone = 1
+	stateDetached  = 2
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -91,10 +101,14 @@ func (h *HNSW) WriteGraph(w io.Writer) (int64, error) {
 		e.u64(h.ids[node])
 		e.u8(uint8(lvl))
 		del := m&metaDeleted != 0
-		if del {
-			e.u8(1)
-		} else {
-			e.u8(0)
+		switch {
+		case m&metaDetached != 0:
+			e.u8(stateDetached)
+			continue
+		case del:
+			e.u8(stateTombstone)
+		default:
+			e.u8(stateLive)
 		}
 		for l := 0; l <= lvl; l++ {
 			blk := h.list(node, l)
@@ -192,8 +206,9 @@ func ReadGraph(r io.Reader) (*Loader, error) {
 	if d.err == nil && string(mg[:]) != graphMagic {
 		d.fail("not an HNSW graph (bad magic)")
 	}
-	if v := d.u32(); d.err == nil && v != graphVersion {
-		d.fail("graph format version %d, this build reads %d: rebuild the index", v, graphVersion)
+	version := d.u32()
+	if d.err == nil && (version < 1 || version > graphVersion) {
+		d.fail("graph format version %d, this build reads 1 to %d: rebuild the index", version, graphVersion)
 	}
 	o := Options{
 		Dim:            int(d.u32()),
@@ -220,7 +235,7 @@ func ReadGraph(r io.Reader) (*Loader, error) {
 	capN := int(min(n, 1<<16))
 	h.growLocked(capN, 64*(h.maxM+1))
 	var vbuf []byte
-	deleted := 0
+	deleted, detached := 0, 0
 	maxLvl := -1
 	for node := uint32(0); node < n && d.err == nil; node++ {
 		if int(node) >= h.capNodes {
@@ -232,8 +247,8 @@ func ReadGraph(r io.Reader) (*Loader, error) {
 		if d.err != nil {
 			break
 		}
-		if lvl > maxLevelCap || del > 1 {
-			d.fail("node %d: level %d, deleted flag %d", node, lvl, del)
+		if lvl > maxLevelCap || del > stateDetached || del == stateDetached && version < 2 {
+			d.fail("node %d: level %d, state %d", node, lvl, del)
 			break
 		}
 		need := h.upperLen + lvl*(h.maxM+1)
@@ -244,6 +259,13 @@ func ReadGraph(r io.Reader) (*Loader, error) {
 		h.upperOff[node] = uint32(h.upperLen)
 		h.upperLen = need
 		m := uint32(lvl) | metaReady
+		if del == stateDetached {
+			h.meta[node] = m | metaDeleted | metaDetached
+			h.anyDeleted.Store(true)
+			deleted++
+			detached++
+			continue
+		}
 		maxLvl = max(maxLvl, lvl)
 		for l := 0; l <= lvl && d.err == nil; l++ {
 			blk := h.list(node, l)
@@ -263,7 +285,7 @@ func ReadGraph(r io.Reader) (*Loader, error) {
 				blk[i] = nb
 			}
 		}
-		if del == 1 {
+		if del == stateTombstone {
 			m |= metaDeleted
 			h.anyDeleted.Store(true)
 			deleted++
@@ -287,14 +309,15 @@ func ReadGraph(r io.Reader) (*Loader, error) {
 	if d.err != nil {
 		return nil, d.err
 	}
-	// Neighbours must exist on the level they are linked at.
+	// Neighbours must exist on the level they are linked at, and not be
+	// detached.
 	for node := uint32(0); node < n; node++ {
 		lvl := int(h.meta[node] & metaLevel)
-		for l := 1; l <= lvl; l++ {
+		for l := 0; l <= lvl; l++ {
 			blk := h.list(node, l)
 			for _, nb := range blk[1 : 1+blk[0]] {
-				if int(h.meta[nb]&metaLevel) < l {
-					return nil, fmt.Errorf("%w: node %d level %d links node %d of level %d", ErrFormat, node, l, nb, h.meta[nb]&metaLevel)
+				if int(h.meta[nb]&metaLevel) < l || h.meta[nb]&metaDetached != 0 {
+					return nil, fmt.Errorf("%w: node %d level %d links node %d of level %d (state %#x)", ErrFormat, node, l, nb, h.meta[nb]&metaLevel, h.meta[nb])
 				}
 			}
 		}
@@ -316,14 +339,15 @@ func ReadGraph(r io.Reader) (*Loader, error) {
 		return nil, fmt.Errorf("%w: header says %d tombstones, found %d", ErrFormat, tomb, deleted)
 	}
 	switch {
-	case n == 0 && ep != noEntry:
+	case maxLvl < 0 && ep != noEntry:
 		return nil, fmt.Errorf("%w: empty graph with an entry point", ErrFormat)
-	case n > 0 && (ep == noEntry || uint32(ep) >= n || int(ep>>32) != maxLvl || int(h.meta[uint32(ep)]&metaLevel) != maxLvl):
+	case maxLvl >= 0 && (ep == noEntry || uint32(ep) >= n || int(ep>>32) != maxLvl || int(h.meta[uint32(ep)]&metaLevel) != maxLvl || h.meta[uint32(ep)]&metaDetached != 0):
 		return nil, fmt.Errorf("%w: entry point %#x does not match the top level %d", ErrFormat, ep, maxLvl)
 	}
 	h.ep.Store(ep)
 	h.nodes.Store(n)
 	h.tombstones = deleted
+	h.detached = detached
 	return &Loader{h: h, have: make([]bool, n), live: len(h.idmap)}, nil
 }
 
@@ -391,9 +415,10 @@ func (l *Loader) Missing() []uint64 {
 	return out
 }
 
-// DeleteMissing turns the live ids without a vector into tombstones (with
-// zero vectors, which route poorly: Rebuild soon after) and returns them,
-// so that Finish can succeed on an index that lost rows.
+// DeleteMissing turns the live ids without a vector into tombstones and
+// returns them, so that Finish can succeed on an index that lost rows.
+// Their vectors are zero, which routes searches poorly: Repair the index
+// (which needs no tombstone's vector) before using it.
 func (l *Loader) DeleteMissing() []uint64 {
 	miss := l.Missing()
 	for _, id := range miss {

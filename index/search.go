@@ -35,6 +35,10 @@ type searcher struct {
 	prune   []cand
 	kept    []uint32
 	ids     []uint32
+	orig    []uint32 // Repair: a list as it was
+	cids    []uint32 // Repair: candidate nodes
+	front   []uint32 // Repair: tombstones to expand
+	next    []uint32
 	scores  []float32
 	pair    []float32
 	q       []float32

@@ -164,8 +164,12 @@ func (s *Session) execVacuum(ctx context.Context, st *ast.Vacuum) (*Result, erro
 	if err != nil {
 		return nil, value.ErrAt(st.Pos(), "VACUUM: %v", err)
 	}
-	return &Result{Message: fmt.Sprintf("vacuumed: %s on disk, was %s (%d orphaned object%s removed, %d value log file%s rewritten)",
-		humanBytes(rep.BytesAfter), humanBytes(rep.BytesBefore), rep.Orphans, plural(rep.Orphans), rep.Rewrites, plural(rep.Rewrites))}, nil
+	msg := fmt.Sprintf("vacuumed: %s on disk, was %s (%d orphaned object%s removed, %d value log file%s rewritten",
+		humanBytes(rep.BytesAfter), humanBytes(rep.BytesBefore), rep.Orphans, plural(rep.Orphans), rep.Rewrites, plural(rep.Rewrites))
+	if len(rep.Indexes) > 0 {
+		msg += "; vector indexes stored without deleted rows: " + strings.Join(rep.Indexes, ", ")
+	}
+	return &Result{Message: msg + ")"}, nil
 }
 
 // humanBytes writes a size with two significant decimals (1.3 GB).

@@ -11,6 +11,11 @@
 # target ratios. Data goes to a temporary directory (KNN_WORK to choose),
 # removed at the end unless KNN_KEEP=1.
 #
+# KNN_KIND=lowrank generates the low-rank CLIP-like set instead (gen.py
+# --kind lowrank); KNN_INDEXES chooses the rows of `laiondb bench knn`
+# (default laiondb,coder-hnsw,exact); KNN_PY=0 skips python3-hnswlib.
+# bench/knn/lowrank.sh runs the 1M-vector low-rank comparison.
+#
 # usage: bench/knn/run.sh            (from anywhere in the repository)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -23,6 +28,8 @@ EFC=${KNN_EFC:-200}
 THREADS=${KNN_THREADS:-2}
 EF=${KNN_EF:-10,16,24,32,48,64,96,128,192,256,384,512}
 RUNS=${KNN_RUNS:-3}
+KIND=${KNN_KIND:-clustered}
+INDEXES=${KNN_INDEXES:-laiondb,coder-hnsw,exact}
 PY=/usr/bin/python3
 
 missing=()
@@ -43,7 +50,7 @@ fi
 echo "work directory: $WORK" >&2
 
 if [ ! -f "$WORK/gt.npy" ]; then
-	$PY bench/knn/gen.py --out "$WORK" --n "$N" --nq "$NQ" >&2
+	$PY bench/knn/gen.py --out "$WORK" --n "$N" --nq "$NQ" --kind "$KIND" >&2
 fi
 
 g++ -O3 -march=native -std=c++17 -pthread -o "$WORK/hnswlib_bench" bench/knn/cpp/hnswlib_bench.cpp
@@ -55,11 +62,15 @@ KNN=("$WORK/knnbench")
 echo "running laiondb bench knn ..." >&2
 "${KNN[@]}" --base "$WORK/base.npy" --queries "$WORK/queries.npy" --gt "$WORK/gt.npy" \
 	--k "$K" --m "$M" --ef-construction "$EFC" --ef "$EF" --threads "$THREADS" --runs "$RUNS" --format jsonl \
+	--indexes "$INDEXES" \
 	>"$WORK/laiondb.jsonl"
 echo "running hnswlib (native) ..." >&2
 "$WORK/hnswlib_bench" "$WORK" "$K" "$M" "$EFC" "$THREADS" "$EF" "$RUNS" >"$WORK/hnswlib.jsonl"
-echo "running python3-hnswlib ..." >&2
-$PY bench/knn/hnswlib_py.py --dir "$WORK" --k "$K" --m "$M" --ef-construction "$EFC" \
-	--ef "$EF" --threads "$THREADS" --runs "$RUNS" >"$WORK/hnswlib_py.jsonl"
+: >"$WORK/hnswlib_py.jsonl"
+if [ "${KNN_PY:-1}" != 0 ]; then
+	echo "running python3-hnswlib ..." >&2
+	$PY bench/knn/hnswlib_py.py --dir "$WORK" --k "$K" --m "$M" --ef-construction "$EFC" \
+		--ef "$EF" --threads "$THREADS" --runs "$RUNS" >"$WORK/hnswlib_py.jsonl"
+fi
 
 $PY bench/knn/report.py "$WORK"/laiondb.jsonl "$WORK"/hnswlib.jsonl "$WORK"/hnswlib_py.jsonl
