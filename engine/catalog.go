@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 )
@@ -10,6 +11,11 @@ import (
 // shard × RowsPerShard + its 0-based ordinal in the shard's files,
 // the scheme of the LAIONet paper.
 const RowsPerShard = 100_000_000
+
+// MaxShard is the largest shard number: keys hold it in 4 bytes, and the
+// largest id, MaxShard × RowsPerShard + RowsPerShard − 1, still fits the
+// query language's 64-bit signed integers.
+const MaxShard = math.MaxUint32
 
 // RowID returns the id of ordinal ord of shard.
 func RowID(shard, ord uint32) uint64 { return uint64(shard)*RowsPerShard + uint64(ord) }

@@ -25,7 +25,8 @@ import (
 type IngestOptions struct {
 	// Table receives the rows (created if absent). Default "laion".
 	Table string
-	// Shard overrides the shard number read from file names; -1 = from names.
+	// Shard overrides the shard number read from file names: 0 to
+	// MaxShard, or -1 to read it from the names.
 	Shard int64
 	// VectorDType is the stored element type of vectors: "f16" (default) or "f32".
 	VectorDType string

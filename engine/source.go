@@ -27,18 +27,33 @@ var shardNumberPatterns = []*regexp.Regexp{
 	regexp.MustCompile(`_(\d+)\.(?:parquet|npy)$`),
 }
 
-// shardNumber returns the shard number in a LAION file name.
-func shardNumber(path string) (uint32, bool) {
+// shardNumber returns the shard number in a LAION file name, ok=false
+// when the name has none. A number outside 0..MaxShard is an error: it
+// would wrap and land on another shard.
+func shardNumber(path string) (n uint32, ok bool, err error) {
 	base := filepath.Base(path)
 	for _, re := range shardNumberPatterns {
 		if m := re.FindStringSubmatch(base); m != nil {
-			n, err := strconv.ParseUint(m[1], 10, 32)
-			if err == nil {
-				return uint32(n), true
+			v, perr := strconv.ParseUint(m[1], 10, 64)
+			if perr != nil || v > MaxShard {
+				return 0, false, inputErr(path, -1, nil, "the file name says shard %s, but %s; rename the file or give --shard N", m[1], shardRange)
 			}
+			return uint32(v), true, nil
 		}
 	}
-	return 0, false
+	return 0, false, nil
+}
+
+// shardRange says which shard numbers are valid and why.
+var shardRange = fmt.Sprintf("shard numbers run from 0 to %d (a row's id is shard × %d + row, and the shard is stored in 4 bytes)", uint64(MaxShard), RowsPerShard)
+
+// checkForcedShard validates IngestOptions.Shard: -1 (from the file names)
+// or a shard number.
+func checkForcedShard(forced int64) error {
+	if forced < -1 || forced > MaxShard {
+		return fmt.Errorf("%w: shard %d: %s; -1 reads the number from the file names", ErrBadInput, forced, shardRange)
+	}
+	return nil
 }
 
 // vectorColumnOf tells which vector column an npy file feeds, from its
@@ -65,6 +80,9 @@ var shardSubdirs = []string{"metadata", "img_emb", "text_emb", "images", "texts"
 func findShards(paths []string, forced int64) ([]*shardFiles, error) {
 	if len(paths) == 0 {
 		return nil, fmt.Errorf("%w: no input paths", ErrBadInput)
+	}
+	if err := checkForcedShard(forced); err != nil {
+		return nil, err
 	}
 	var files []string
 	for _, p := range paths {
@@ -112,7 +130,10 @@ func findShards(paths []string, forced int64) ([]*shardFiles, error) {
 	var order []uint32
 	single := len(metas) == 1
 	for _, m := range metas {
-		n, ok := shardNumber(m)
+		n, ok, err := shardNumber(m)
+		if err != nil && forced < 0 {
+			return nil, err
+		}
 		if forced >= 0 {
 			n, ok = uint32(forced), true
 		}
@@ -137,7 +158,10 @@ func findShards(paths []string, forced int64) ([]*shardFiles, error) {
 		if single {
 			sf = byNum[order[0]]
 		} else {
-			n, ok := shardNumber(v)
+			n, ok, err := shardNumber(v)
+			if err != nil {
+				return nil, err
+			}
 			if !ok || byNum[n] == nil {
 				return nil, inputErr(v, -1, nil, "no metadata parquet file for this npy's shard")
 			}
