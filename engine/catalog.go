@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"sort"
 	"strings"
 )
@@ -62,6 +63,10 @@ type Shard struct {
 	Pending *Pending `json:"pending,omitempty"`
 	// HasVector[i] tells whether vector column i was ingested for this shard.
 	HasVector []bool `json:"has_vector,omitempty"`
+	// Stamp is drawn at random for each generation; what is stored about
+	// the generation's rows (its labelling) carries it, so it can never be
+	// taken for another generation's.
+	Stamp uint64 `json:"stamp,omitempty"`
 }
 
 // Pending records an ingest of a shard that has not finished: which
@@ -74,7 +79,11 @@ type Pending struct {
 	Fingerprint string   `json:"fingerprint"`
 	Sources     []string `json:"sources"`
 	HasVector   []bool   `json:"has_vector,omitempty"`
+	Stamp       uint64   `json:"stamp,omitempty"`
 }
+
+// newStamp draws a generation's Stamp.
+func newStamp() uint64 { return rand.Uint64() | 1 }
 
 // Table is the catalog entry of a table. The catalog is small JSON under one
 // key per table; engine methods hand out copies.

@@ -239,17 +239,30 @@ func (db *DB) commitTable(t *Table) error {
 	return nil
 }
 
-// nextTableID returns an unused table id.
-func (db *DB) nextTableID() uint32 {
-	db.mu.RLock()
-	defer db.mu.RUnlock()
-	var max uint32
-	for _, t := range db.tables {
-		if t.ID > max {
-			max = t.ID
-		}
+// newTableID returns a table id never used before in this database: the
+// "table" sequence, moved past every id in the catalog and in stored keys
+// (databases from before the sequence, keys a failed ingest left), so
+// that a new table never meets another table's blocks or labellings.
+func (db *DB) newTableID() (uint32, error) {
+	var floor uint32
+	for _, t := range db.Tables() {
+		floor = max(floor, t.ID)
 	}
-	return max + 1
+	err := db.bdb.View(func(txn *badger.Txn) error {
+		for _, kind := range []byte{kindBlock, kindTokens, kindLabels} {
+			it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{kind}, Reverse: true})
+			it.Seek([]byte{kind, 0xff, 0xff, 0xff, 0xff, 0xff})
+			if it.Valid() && len(it.Item().Key()) >= 5 {
+				floor = max(floor, be32(it.Item().Key()[1:]))
+			}
+			it.Close()
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return db.nextSeqAbove("table", floor)
 }
 
 func (db *DB) writable() error {

@@ -25,7 +25,7 @@
 //	0x01 't' table name                         table catalog entry (JSON: columns, vectors, shards)
 //	0x01 's' set name                           set catalog entry
 //	0x01 'i' index name                         vector index catalog entry
-//	0x01 'q' sequence name                      counters (set and index ids)
+//	0x01 'q' sequence name                      counters (table, set and index ids)
 //	0x02 table(4) shard(4) gen(4) block(4) 's' col(2)   scalar column block
 //	0x02 table(4) shard(4) gen(4) block(4) 'v' col(2)   vector column block
 //	0x03 table(4) shard(4) gen(4) rule(1) 'd'           caption index directory
@@ -38,9 +38,14 @@
 //
 // Generations. Each ingest of a shard writes a new generation beside the
 // visible one and switches the catalog to it in one commit, so readers
-// never see a half-replaced shard; the previous generation is then
-// deleted. An interrupted ingest leaves whole committed batches of its
-// pending generation, which the next ingest of the same files resumes.
+// never see a half-replaced shard; the generations a run replaced are
+// deleted only once every shard of the run has committed, so a run that
+// fails (a NaN in its last shard) rolls every shard back to what it was
+// and deletes all it wrote. An interrupted ingest leaves whole committed
+// batches of its pending generation, which the next ingest of the same
+// files resumes; what a crash leaves unreferenced is collected by the
+// next ingest. Table ids come from a sequence and are never reused; each
+// generation carries a random stamp that its stored labelling must match.
 //
 // Caveats. A Snapshot is not safe for concurrent use. VectorBlock lends
 // the stored bytes only for the duration of its callback; ColumnBlock

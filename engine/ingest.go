@@ -150,6 +150,9 @@ func (db *DB) Ingest(ctx context.Context, paths []string, opt IngestOptions) (*I
 		inputBytes += si.size()
 	}
 
+	if err := db.collectOrphanTables(); err != nil {
+		return nil, err
+	}
 	orig, _ := db.Table(opt.Table)
 	var t *Table
 	if orig != nil {
@@ -158,7 +161,11 @@ func (db *DB) Ingest(ctx context.Context, paths []string, opt IngestOptions) (*I
 			return nil, err
 		}
 	} else {
-		t = &Table{ID: db.nextTableID(), Name: opt.Table, NextGen: 1}
+		id, err := db.newTableID()
+		if err != nil {
+			return nil, err
+		}
+		t = &Table{ID: id, Name: opt.Table, NextGen: 1}
 	}
 	if err := mergeSchema(t, inputs, opt); err != nil {
 		return nil, err
@@ -173,12 +180,21 @@ func (db *DB) Ingest(ctx context.Context, paths []string, opt IngestOptions) (*I
 	for _, si := range inputs {
 		sr, err := run.shard(si)
 		if err != nil {
-			if rerr := db.rollback(orig, t, run.touched); rerr != nil {
+			if rerr := db.rollback(orig, t, run.written); rerr != nil {
 				err = fmt.Errorf("%w (and rolling back failed: %v)", err, rerr)
 			}
 			return nil, err
 		}
 		rep.Shards = append(rep.Shards, sr)
+	}
+	// Only now, with every shard committed, are the generations this run
+	// replaced deleted: until here a failure rolls back to them. A crash
+	// before this point leaves them unreferenced, for collectGarbage.
+	for _, g := range run.replaced {
+		if err := db.dropGeneration(t.ID, g.shard, g.gen); err != nil {
+			return rep, err
+		}
+		failpoint("ingest.drop-replaced")
 	}
 	// Indexes over the table learn its new rows now (added, replaced).
 	if !opt.skipIndexes {
@@ -311,15 +327,23 @@ func mergeSchema(t *Table, inputs []*shardInput, opt IngestOptions) error {
 
 // ingestRun carries the state of one Ingest call.
 type ingestRun struct {
-	db      *DB
-	t       *Table
-	opt     IngestOptions
-	ctx     context.Context
-	total   int64
-	done    int64
-	touched []uint32 // shards whose pending generation this run wrote
-	warned  map[string]bool
+	db    *DB
+	t     *Table
+	opt   IngestOptions
+	ctx   context.Context
+	total int64
+	done  int64
+	// written lists the generations this run wrote into (new or resumed);
+	// replaced, those it made unreachable (a shard's previous visible
+	// generation, an abandoned pending one), deleted only once the whole
+	// run has committed.
+	written  []shardGen
+	replaced []shardGen
+	warned   map[string]bool
 }
+
+// shardGen names one generation of one shard of the run's table.
+type shardGen struct{ shard, gen uint32 }
 
 func (r *ingestRun) warn(key, msg string) {
 	if r.opt.Warn == nil {
@@ -359,24 +383,33 @@ func (r *ingestRun) shard(si *shardInput) (ShardReport, error) {
 	if p := sh.Pending; p != nil && p.Fingerprint == si.fp && p.Total == total {
 		startRow = p.Committed
 		rep.ResumedFrom = startRow
+		// A labelling stored for this generation by a run that was rolled
+		// back is recomputed when the generation is complete again.
+		if err := r.db.deleteKeys(labelsKey(t.ID, num, p.Gen, 0)[:13]); err != nil {
+			return rep, err
+		}
 	} else {
 		if p != nil {
-			if err := r.db.dropGeneration(t.ID, num, p.Gen); err != nil {
-				return rep, err
-			}
+			r.replaced = append(r.replaced, shardGen{num, p.Gen})
 		}
 		hv := make([]bool, len(t.Vectors))
 		for col := range si.vectors {
 			hv[t.Vector(col)] = true
 		}
-		sh.Pending = &Pending{Gen: t.NextGen, Total: total, Fingerprint: si.fp, Sources: si.sources(), HasVector: hv}
+		sh.Pending = &Pending{Gen: t.NextGen, Total: total, Fingerprint: si.fp, Sources: si.sources(), HasVector: hv, Stamp: newStamp()}
 		t.NextGen++
+		// Whatever a crash during an earlier rollback left under this
+		// number goes before the generation is used.
+		if err := r.db.dropGeneration(t.ID, num, sh.Pending.Gen); err != nil {
+			return rep, err
+		}
 	}
-	r.touched = append(r.touched, num)
 	gen := sh.Pending.Gen
+	r.written = append(r.written, shardGen{num, gen})
 	if err := r.db.commitTable(t); err != nil {
 		return rep, err
 	}
+	failpoint("ingest.pending")
 
 	tokens := newTokenBuilder()
 	defer tokens.finish()
@@ -428,6 +461,7 @@ func (r *ingestRun) shard(si *shardInput) (ShardReport, error) {
 			if err := wb.Flush(); err != nil {
 				return rep, err
 			}
+			failpoint("ingest.batch")
 			wb = r.db.bdb.NewWriteBatch()
 			for _, b := range batchBufs {
 				putVecBuffer(b)
@@ -453,19 +487,21 @@ func (r *ingestRun) shard(si *shardInput) (ShardReport, error) {
 	if err := wb.Flush(); err != nil {
 		return rep, err
 	}
-	// Switch readers to the new generation in one commit, then drop the old.
+	failpoint("ingest.tokens")
+	// Switch readers to the new generation in one commit; the old one is
+	// deleted when the whole run has committed (see Ingest).
 	oldGen, hadOld := sh.Gen, sh.Rows > 0 || sh.Gen != 0
 	sh.Gen, sh.Rows = gen, total
 	sh.Sources, sh.HasVector = sh.Pending.Sources, sh.Pending.HasVector
+	sh.Stamp = sh.Pending.Stamp
 	sh.Tokens = tokens.rules()
 	sh.Pending = nil
 	if err := r.db.commitTable(t); err != nil {
 		return rep, err
 	}
+	failpoint("ingest.switch")
 	if hadOld && oldGen != gen {
-		if err := r.db.dropGeneration(t.ID, num, oldGen); err != nil {
-			return rep, err
-		}
+		r.replaced = append(r.replaced, shardGen{num, oldGen})
 	}
 	// Store the shard's ImageNet labelling under every rule now, so that
 	// queries (read-only ones too) start from it.
@@ -480,6 +516,7 @@ func (r *ingestRun) shard(si *shardInput) (ShardReport, error) {
 				s.Close()
 				return rep, err
 			}
+			failpoint("ingest.labels")
 		}
 		s.Close()
 	}
@@ -783,28 +820,35 @@ func (db *DB) deleteKeys(prefix []byte) error {
 	return wb.Flush()
 }
 
-// rollback restores the catalog entry of a failed ingest and deletes what
-// it wrote.
-func (db *DB) rollback(orig, t *Table, touched []uint32) error {
-	var errs []error
-	for _, n := range touched {
-		sh := t.Shard(n)
-		if sh == nil || sh.Pending == nil {
-			continue
+// rollback undoes a failed ingest: the catalog entry goes back to what it
+// was and every generation the run wrote is deleted, except a pending one
+// the catalog had before the run (an earlier interrupted ingest, kept for
+// resuming). The generations the run replaced were not deleted (see
+// Ingest), so the restored entry finds every block it names, and the
+// database is as it was, byte for byte. A generation number the run used
+// may be used again: a new generation starts by deleting anything left
+// under its number, and its stamp keeps an old labelling from passing
+// for its own.
+func (db *DB) rollback(orig, t *Table, written []shardGen) error {
+	// The catalog goes back first: a crash after it leaves only
+	// unreferenced generations, which the next ingest collects; the other
+	// order could leave the catalog naming deleted blocks.
+	if orig != nil {
+		if err := db.commitTable(orig); err != nil {
+			return err
 		}
-		// A pending generation that the original catalog also had belongs to
-		// an earlier interrupted run: keep it for resuming.
+	} else if err := db.dropTableEntry(t); err != nil {
+		return err
+	}
+	failpoint("ingest.rollback")
+	var errs []error
+	for _, g := range written {
 		if orig != nil {
-			if o := orig.Shard(n); o != nil && o.Pending != nil && o.Pending.Gen == sh.Pending.Gen {
+			if o := orig.Shard(g.shard); o != nil && o.Pending != nil && o.Pending.Gen == g.gen {
 				continue
 			}
 		}
-		errs = append(errs, db.dropGeneration(t.ID, n, sh.Pending.Gen))
-	}
-	if orig != nil {
-		errs = append(errs, db.commitTable(orig))
-	} else {
-		errs = append(errs, db.dropTableEntry(t))
+		errs = append(errs, db.dropGeneration(t.ID, g.shard, g.gen))
 	}
 	return errors.Join(errs...)
 }
@@ -856,6 +900,49 @@ func (db *DB) collectGarbage(t *Table) error {
 	}
 	for sg := range dead {
 		if err := db.dropGeneration(t.ID, sg[0], sg[1]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// collectOrphanTables deletes the blocks, caption indexes and labellings
+// of table ids that no catalog entry has: what a crash in the rollback of
+// a new table's failed ingest leaves (and what older versions left after
+// any failed first ingest). One seek per table id, so it is cheap.
+func (db *DB) collectOrphanTables() error {
+	live := map[uint32]bool{}
+	for _, t := range db.Tables() {
+		live[t.ID] = true
+	}
+	var dead [][]byte
+	for _, kind := range []byte{kindBlock, kindTokens, kindLabels} {
+		err := db.bdb.View(func(txn *badger.Txn) error {
+			it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{kind}})
+			defer it.Close()
+			for it.Rewind(); it.Valid(); {
+				k := it.Item().Key()
+				if len(k) < 5 {
+					it.Next()
+					continue
+				}
+				id := be32(k[1:])
+				if !live[id] {
+					dead = append(dead, []byte{kind, k[1], k[2], k[3], k[4]})
+				}
+				if id == math.MaxUint32 {
+					break
+				}
+				it.Seek([]byte{kind, byte((id + 1) >> 24), byte((id + 1) >> 16), byte((id + 1) >> 8), byte(id + 1)})
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	for _, p := range dead {
+		if err := db.deleteKeys(p); err != nil {
 			return err
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"runtime"
 	"sort"
 	"strings"
@@ -552,7 +553,11 @@ func (db *DB) rebuildIndex(ctx context.Context, s *Snapshot, t *Table, meta *Vec
 }
 
 // nextSeq returns the next number of a named sequence.
-func (db *DB) nextSeq(name string) (uint32, error) {
+func (db *DB) nextSeq(name string) (uint32, error) { return db.nextSeqAbove(name, 0) }
+
+// nextSeqAbove returns the next number of a named sequence that is also
+// above floor.
+func (db *DB) nextSeqAbove(name string, floor uint32) (uint32, error) {
 	var id uint32
 	err := db.bdb.Update(func(txn *badger.Txn) error {
 		key := catalogKey(catSeq, name)
@@ -566,7 +571,10 @@ func (db *DB) nextSeq(name string) (uint32, error) {
 				return err
 			}
 		}
-		id++
+		if id == math.MaxUint32 {
+			return fmt.Errorf("sequence %s is exhausted", name)
+		}
+		id = max(id, floor) + 1
 		return txn.Set(key, binary.BigEndian.AppendUint32(nil, id))
 	})
 	return id, err
