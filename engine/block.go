@@ -13,6 +13,19 @@ import (
 // value is found by arithmetic.
 const BlockRows = 4096
 
+// MaxBlockBytes bounds one stored block. A block is one badger value, and
+// badger refuses values near its value-log file size (1 GiB) with a hex
+// dump of the key; far below that, a block this large means values no
+// LAION column has (256 MiB is 64 KiB per row).
+const MaxBlockBytes = 256 << 20
+
+// maxBlockBytes is MaxBlockBytes, lowered by tests that would otherwise
+// need gigabytes of input.
+var maxBlockBytes = MaxBlockBytes
+
+// mib formats a byte count for messages.
+func mib(n int) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
+
 // Column block encoding:
 //
 //	type(1) rows(4) flags(1) [null bitmap ceil(rows/8), bit set = NULL] payload
@@ -218,6 +231,11 @@ func (b *columnBuilder) appendValue(v Value) {
 	case b.typ == TypeString:
 		b.appendBytes([]byte(v.S))
 	}
+}
+
+// size is the encoded size of the block so far.
+func (b *columnBuilder) size() int {
+	return blockHeader + len(b.nulls) + len(b.offs) + len(b.data)
 }
 
 // encode returns the block's bytes (a new slice).

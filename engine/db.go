@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -206,7 +207,7 @@ func (db *DB) Table(name string) (*Table, error) {
 	defer db.mu.RUnlock()
 	t, ok := db.tables[strings.ToLower(name)]
 	if !ok {
-		return nil, fmt.Errorf("%w: %s", ErrNoTable, name)
+		return nil, fmt.Errorf("%w: %s", ErrNoTable, clipBare(name))
 	}
 	return t.clone(), nil
 }
@@ -230,19 +231,28 @@ func (db *DB) setCached(t *Table) {
 	db.mu.Unlock()
 }
 
-// commitTable writes t's catalog entry in its own transaction.
+// commitTable writes t's catalog entry in its own transaction, with the
+// table id sequence moved up to t's id (see newTableID).
 func (db *DB) commitTable(t *Table) error {
-	if err := db.bdb.Update(func(txn *badger.Txn) error { return putTable(txn, t) }); err != nil {
+	err := db.bdb.Update(func(txn *badger.Txn) error {
+		if err := putTable(txn, t); err != nil {
+			return err
+		}
+		return raiseSeq(txn, "table", t.ID)
+	})
+	if err != nil {
 		return err
 	}
 	db.setCached(t)
 	return nil
 }
 
-// newTableID returns a table id never used before in this database: the
-// "table" sequence, moved past every id in the catalog and in stored keys
-// (databases from before the sequence, keys a failed ingest left), so
-// that a new table never meets another table's blocks or labellings.
+// newTableID returns a table id never used before in this database: one
+// past the "table" sequence and every id in the catalog and in stored
+// keys (databases from before the sequence, keys a crash left), so that a
+// new table never meets another table's blocks or labellings. The
+// sequence itself moves when the table's entry is first committed, so an
+// ingest refused before writing anything leaves the database untouched.
 func (db *DB) newTableID() (uint32, error) {
 	var floor uint32
 	for _, t := range db.Tables() {
@@ -262,7 +272,15 @@ func (db *DB) newTableID() (uint32, error) {
 	if err != nil {
 		return 0, err
 	}
-	return db.nextSeqAbove("table", floor)
+	seq, err := db.seq("table")
+	if err != nil {
+		return 0, err
+	}
+	floor = max(floor, seq)
+	if floor == math.MaxUint32 {
+		return 0, errors.New("no table ids left")
+	}
+	return floor + 1, nil
 }
 
 func (db *DB) writable() error {

@@ -123,7 +123,7 @@ func (db *DB) Ingest(ctx context.Context, paths []string, opt IngestOptions) (*I
 		opt.batchBlocks = 16
 	}
 	if !validName(opt.Table) {
-		return nil, fmt.Errorf("%w: table name %q: use letters, digits and _", ErrBadInput, opt.Table)
+		return nil, fmt.Errorf("%w: table name %s: %s", ErrBadInput, clip(opt.Table), nameRule)
 	}
 	db.writeMu.Lock()
 	defer db.writeMu.Unlock()
@@ -207,8 +207,15 @@ func (db *DB) Ingest(ctx context.Context, paths []string, opt IngestOptions) (*I
 	return rep, nil
 }
 
+// MaxNameLen bounds the names of tables, sets and indexes: they are parts
+// of keys and of every message about them.
+const MaxNameLen = 128
+
+// nameRule says what validName accepts.
+var nameRule = fmt.Sprintf("use letters, digits and _ (not first), at most %d characters", MaxNameLen)
+
 func validName(s string) bool {
-	if s == "" {
+	if s == "" || len(s) > MaxNameLen {
 		return false
 	}
 	for i, r := range s {
@@ -301,6 +308,14 @@ func mergeSchema(t *Table, inputs []*shardInput, opt IngestOptions) error {
 			r, ok := si.vectors[col]
 			if !ok {
 				continue
+			}
+			elem := 2
+			if opt.VectorDType == "f32" {
+				elem = 4
+			}
+			if block := BlockRows * r.Dim * elem; block > maxBlockBytes {
+				return inputErr(r.Path(), -1, nil, "embeddings of dimension %d: a block of %d rows would take %s, more than a storage block may hold (%s); laiondb stores %s vectors of up to %d dimensions",
+					r.Dim, BlockRows, mib(block), mib(maxBlockBytes), opt.VectorDType, maxBlockBytes/(BlockRows*elem))
 			}
 			i := t.Vector(col)
 			if i < 0 {
@@ -581,6 +596,11 @@ func (r *ingestRun) produce(ctx context.Context, si *shardInput, startRow uint32
 				builders[i].reset()
 				if err := streams[i].read(n, builders[i]); err != nil {
 					scal <- part{err: err}
+					return
+				}
+				if size := builders[i].size(); size > maxBlockBytes {
+					scal <- part{err: inputErr(si.meta.path, int64(row), nil, "column %s: rows %d to %d hold %s, more than a storage block of %d rows may hold (%s); values this long are not LAION metadata: shorten them or drop the column",
+						c.Source, row, row+uint32(n)-1, mib(size), BlockRows, mib(maxBlockBytes))}
 					return
 				}
 				data := builders[i].encode()

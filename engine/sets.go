@@ -66,7 +66,7 @@ func (db *DB) Sets() ([]*Set, error) {
 func (s *Snapshot) SetInfo(name string) (*Set, error) {
 	item, err := s.txn.Get(catalogKey(catSet, strings.ToLower(name)))
 	if errors.Is(err, badger.ErrKeyNotFound) {
-		return nil, fmt.Errorf("%w: %s", ErrNoSet, name)
+		return nil, fmt.Errorf("%w: %s", ErrNoSet, clipBare(name))
 	}
 	if err != nil {
 		return nil, err
@@ -141,7 +141,7 @@ func (db *DB) NewSet(name, table string, cols []Column, query string) (*SetWrite
 		return nil, err
 	}
 	if !validName(name) {
-		return nil, fmt.Errorf("set name %q: use letters, digits and _", name)
+		return nil, fmt.Errorf("set name %s: %s", clip(name), nameRule)
 	}
 	if _, err := db.Table(name); err == nil {
 		return nil, fmt.Errorf("%w: %s is a table", ErrExists, name)
@@ -186,6 +186,10 @@ func (w *SetWriter) flushBlock() error {
 	for i, b := range w.builders {
 		if b.rows == 0 {
 			continue
+		}
+		if size := b.size(); size > maxBlockBytes {
+			return fmt.Errorf("set %s: column %s: rows %d to %d hold %s, more than a storage block of %d rows may hold (%s); store shorter values",
+				w.set.Name, w.set.Columns[i].Name, int64(w.block)*BlockRows, int64(w.block)*BlockRows+int64(b.rows)-1, mib(size), BlockRows, mib(maxBlockBytes))
 		}
 		if err := w.wb.Set(setColumnKey(w.set.ID, uint16(i), w.block), b.encode()); err != nil {
 			return err

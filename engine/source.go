@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 )
 
 // shardFiles are the input files of one shard: a metadata parquet file and
@@ -70,6 +71,37 @@ func vectorColumnOf(path string) (string, bool) {
 	return "", false
 }
 
+// statInput stats an input path, refusing what cannot be read as a file
+// or directory: opening a named pipe would wait for a writer forever (with
+// the database locked), a device or socket is no shard.
+func statInput(p string) (os.FileInfo, error) {
+	st, err := os.Stat(p)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		if _, lerr := os.Lstat(p); lerr == nil {
+			return nil, inputErr(p, -1, nil, "a symbolic link to a file that does not exist")
+		}
+		return nil, inputErr(p, -1, nil, "no such file or directory")
+	case errors.Is(err, syscall.ELOOP):
+		return nil, inputErr(p, -1, nil, "a symbolic link that leads back to itself (a loop); point it at the real file")
+	case err != nil:
+		return nil, inputErr(p, -1, err, "cannot read")
+	}
+	if st.IsDir() || st.Mode().IsRegular() {
+		return st, nil
+	}
+	what := "not a regular file"
+	switch m := st.Mode(); {
+	case m&os.ModeNamedPipe != 0:
+		what = "a named pipe (FIFO), which laiondb would wait on forever"
+	case m&os.ModeSocket != 0:
+		what = "a socket"
+	case m&os.ModeDevice != 0:
+		what = "a device"
+	}
+	return nil, inputErr(p, -1, nil, "%s; give parquet and npy files (copy the data into a file first)", what)
+}
+
 // shardSubdirs are the subdirectories of a shard directory that hold its
 // files, in LAION's layouts.
 var shardSubdirs = []string{"metadata", "img_emb", "text_emb", "images", "texts"}
@@ -86,12 +118,9 @@ func findShards(paths []string, forced int64) ([]*shardFiles, error) {
 	}
 	var files []string
 	for _, p := range paths {
-		st, err := os.Stat(p)
+		st, err := statInput(p)
 		if err != nil {
-			if errors.Is(err, os.ErrNotExist) {
-				return nil, inputErr(p, -1, nil, "no such file or directory")
-			}
-			return nil, inputErr(p, -1, err, "cannot read")
+			return nil, err
 		}
 		if !st.IsDir() {
 			files = append(files, p)
@@ -110,7 +139,11 @@ func findShards(paths []string, forced int64) ([]*shardFiles, error) {
 			for _, e := range ents {
 				ext := strings.ToLower(filepath.Ext(e.Name()))
 				if !e.IsDir() && (ext == ".parquet" || ext == ".npy") {
-					files = append(files, filepath.Join(p, sub, e.Name()))
+					f := filepath.Join(p, sub, e.Name())
+					if _, err := statInput(f); err != nil {
+						return nil, err
+					}
+					files = append(files, f)
 				}
 			}
 		}

@@ -133,13 +133,13 @@ func (db *DB) CreateIndex(ctx context.Context, name, table, column string, opt I
 	}
 	vc := t.Vector(column)
 	if vc < 0 {
-		return nil, fmt.Errorf("%w: %s.%s is not a vector column (vector columns: %s)", ErrNoColumn, table, column, vectorNames(t))
+		return nil, fmt.Errorf("%w: %s.%s is not a vector column (vector columns: %s)", ErrNoColumn, t.Name, clipBare(column), vectorNames(t))
 	}
 	if name == "" {
 		name = indexName(t.Name, t.Vectors[vc].Name)
 	}
 	if !validName(name) {
-		return nil, fmt.Errorf("index name %q: use letters, digits and _", name)
+		return nil, fmt.Errorf("index name %s: %s", clip(name), nameRule)
 	}
 	all, err := db.Indexes()
 	if err != nil {
@@ -553,31 +553,60 @@ func (db *DB) rebuildIndex(ctx context.Context, s *Snapshot, t *Table, meta *Vec
 }
 
 // nextSeq returns the next number of a named sequence.
-func (db *DB) nextSeq(name string) (uint32, error) { return db.nextSeqAbove(name, 0) }
-
-// nextSeqAbove returns the next number of a named sequence that is also
-// above floor.
-func (db *DB) nextSeqAbove(name string, floor uint32) (uint32, error) {
+func (db *DB) nextSeq(name string) (uint32, error) {
 	var id uint32
 	err := db.bdb.Update(func(txn *badger.Txn) error {
-		key := catalogKey(catSeq, name)
-		item, err := txn.Get(key)
-		switch {
-		case errors.Is(err, badger.ErrKeyNotFound):
-		case err != nil:
+		var err error
+		if id, err = readSeq(txn, name); err != nil {
 			return err
-		default:
-			if err := item.Value(func(v []byte) error { id = binary.BigEndian.Uint32(v); return nil }); err != nil {
-				return err
-			}
 		}
 		if id == math.MaxUint32 {
 			return fmt.Errorf("sequence %s is exhausted", name)
 		}
-		id = max(id, floor) + 1
-		return txn.Set(key, binary.BigEndian.AppendUint32(nil, id))
+		id++
+		return txn.Set(catalogKey(catSeq, name), binary.BigEndian.AppendUint32(nil, id))
 	})
 	return id, err
+}
+
+// seq returns the current value of a named sequence (0 before its first
+// use).
+func (db *DB) seq(name string) (uint32, error) {
+	var v uint32
+	err := db.bdb.View(func(txn *badger.Txn) error {
+		var err error
+		v, err = readSeq(txn, name)
+		return err
+	})
+	return v, err
+}
+
+func readSeq(txn *badger.Txn, name string) (uint32, error) {
+	item, err := txn.Get(catalogKey(catSeq, name))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	var v uint32
+	err = item.Value(func(b []byte) error {
+		if len(b) != 4 {
+			return fmt.Errorf("%w: sequence %s has a value of %d bytes", ErrCorrupt, name, len(b))
+		}
+		v = binary.BigEndian.Uint32(b)
+		return nil
+	})
+	return v, err
+}
+
+// raiseSeq moves a named sequence up to at least v in txn.
+func raiseSeq(txn *badger.Txn, name string, v uint32) error {
+	cur, err := readSeq(txn, name)
+	if err != nil || cur >= v {
+		return err
+	}
+	return txn.Set(catalogKey(catSeq, name), binary.BigEndian.AppendUint32(nil, v))
 }
 
 // refreshIndexesLocked brings every index of table up to date after an

@@ -182,7 +182,7 @@ func (sh *Shell) dotRead(ctx context.Context, _ *input, arg string) (bool, error
 	sh.readDepth++
 	defer func() { sh.readDepth-- }()
 	in := &input{file: arg, stopOnError: true}
-	lines := strings.Split(string(src), "\n")
+	lines := strings.Split(strings.TrimPrefix(string(src), "\ufeff"), "\n")
 	if lines[len(lines)-1] == "" {
 		lines = lines[:len(lines)-1]
 	}

@@ -3,6 +3,7 @@ package repl
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/laiondb/laiondb/query"
 	"github.com/laiondb/laiondb/query/ast"
@@ -14,6 +15,9 @@ import (
 // Locate). This is `laiondb run` and `laiondb query`; src holds
 // statements only, no dot commands.
 func RunScript(ctx context.Context, sess *query.Session, p *Printer, file, src string) error {
+	// Editors on Windows start UTF-8 files with a byte order mark; it is
+	// not part of the first statement.
+	src = strings.TrimPrefix(src, "\ufeff")
 	for _, c := range ast.SplitStatements(src) {
 		stmt, err := ast.ParseChunk(file, c)
 		if err != nil {
