@@ -40,7 +40,11 @@ type DB struct {
 }
 
 // Open opens (creating if needed, unless read-only) the database in
-// opts.Dir.
+// opts.Dir. A directory that holds data but is damaged — its MANIFEST cut
+// short or missing, table files it does not list, a value-log entry that
+// fails its checksum — is an error wrapping ErrCorrupt, and nothing in it
+// is changed (see preflight.go); so is one that holds data but no format
+// marker: laiondb writes the marker only into a new, empty database.
 func Open(opts Options) (*DB, error) {
 	bo := badger.DefaultOptions(opts.Dir).
 		WithValueThreshold(valueThreshold).
@@ -48,17 +52,24 @@ func Open(opts Options) (*DB, error) {
 		WithDetectConflicts(false).
 		WithNumVersionsToKeep(1).
 		WithLogger(nil)
+	bo = withChecksums(bo, !opts.skipChecksums)
 	if opts.Log != nil {
 		bo = bo.WithLogger(badgerLogger{opts.Log})
 	}
 	// No in-memory mode: blocks of vectors (megabytes) live in badger's
 	// value log, which an in-memory badger does not have; tests use
 	// temporary directories.
-	if err := checkDir(opts.Dir, opts.ReadOnly); err != nil {
+	fresh, err := checkDir(opts.Dir, opts.ReadOnly)
+	if err != nil {
 		return nil, err
 	}
+	if !fresh {
+		if err := preflight(opts.Dir, opts.ReadOnly); err != nil {
+			return nil, err
+		}
+	}
 	bo = bo.WithReadOnly(opts.ReadOnly)
-	bdb, err := badger.Open(bo)
+	bdb, err := openBadger(bo)
 	if err != nil {
 		if strings.Contains(err.Error(), "Cannot acquire directory lock") {
 			hint := "open it with --read-only to query it while another reader has it"
@@ -67,10 +78,13 @@ func Open(opts Options) (*DB, error) {
 			}
 			return nil, fmt.Errorf("%s: %w; %s", opts.Dir, ErrLocked, hint)
 		}
+		if errors.Is(err, ErrCorrupt) {
+			return nil, fmt.Errorf("%s: %w", opts.Dir, err)
+		}
 		return nil, fmt.Errorf("open %s: %w", opts.Dir, err)
 	}
 	db := &DB{bdb: bdb, opts: opts}
-	if err := db.checkFormat(); err != nil {
+	if err := db.checkFormat(fresh); err != nil {
 		bdb.Close()
 		return nil, err
 	}
@@ -82,39 +96,45 @@ func Open(opts Options) (*DB, error) {
 }
 
 // checkDir refuses directories that are clearly not laiondb databases
-// before badger writes anything into them.
-func checkDir(dir string, readOnly bool) error {
+// before badger writes anything into them. fresh reports a directory
+// that did not exist or held nothing: the only kind laiondb initialises.
+func checkDir(dir string, readOnly bool) (fresh bool, err error) {
 	st, err := os.Stat(dir)
 	if errors.Is(err, os.ErrNotExist) {
 		if readOnly {
-			return fmt.Errorf("%s: no database there (create one with laiondb ingest)", dir)
+			return false, fmt.Errorf("%s: no database there (create one with laiondb ingest)", dir)
 		}
-		return os.MkdirAll(dir, 0o755)
+		return true, os.MkdirAll(dir, 0o755)
 	}
 	if err != nil {
-		return err
+		return false, err
 	}
 	if !st.IsDir() {
-		return fmt.Errorf("%s: %w: it is a file; --db takes a directory", dir, ErrNotDatabase)
+		return false, fmt.Errorf("%s: %w: it is a file; --db takes a directory", dir, ErrNotDatabase)
 	}
 	ents, err := os.ReadDir(dir)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if len(ents) == 0 {
 		if readOnly {
-			return fmt.Errorf("%s: empty directory, no database there (create one with laiondb ingest)", dir)
+			return false, fmt.Errorf("%s: empty directory, no database there (create one with laiondb ingest)", dir)
 		}
-		return nil
+		return true, nil
 	}
 	if _, err := os.Stat(filepath.Join(dir, "MANIFEST")); err != nil {
-		return fmt.Errorf("%s: %w: the directory holds other files; choose a new or empty directory for --db", dir, ErrNotDatabase)
+		if f, lerr := listDir(dir); lerr == nil && f.hasData() {
+			return false, preflight(dir, readOnly) // says what is missing
+		}
+		return false, fmt.Errorf("%s: %w: the directory holds other files; choose a new or empty directory for --db", dir, ErrNotDatabase)
 	}
-	return nil
+	return false, nil
 }
 
-// checkFormat reads the format key, writing it into a new database.
-func (db *DB) checkFormat() error {
+// checkFormat reads the format key, writing it into a new database: one
+// whose directory was empty (fresh) or holds no table file and no key (a
+// writer killed while creating it).
+func (db *DB) checkFormat(fresh bool) error {
 	var found []byte
 	empty := true
 	err := db.bdb.View(func(txn *badger.Txn) error {
@@ -129,16 +149,21 @@ func (db *DB) checkFormat() error {
 		if err != nil {
 			return err
 		}
-		found, err = item.ValueCopy(nil)
+		found, err = valueCopy(item)
 		return err
 	})
 	if err != nil {
-		return err
+		return fmt.Errorf("%s: %w: reading the format marker: %v", db.opts.Dir, ErrCorrupt, err)
 	}
 	where := db.opts.Dir
 	if found == nil {
 		if !empty {
-			return fmt.Errorf("%s: %w: a badger database not written by laiondb", where, ErrNotDatabase)
+			return fmt.Errorf("%s: %w: a badger database not written by laiondb, or one whose format marker is lost (its table files damaged); laiondb wrote nothing into it", where, ErrNotDatabase)
+		}
+		if !fresh {
+			if f, err := listDir(where); err != nil || len(f.tables) > 0 {
+				return fmt.Errorf("%s: %w: it holds table files but no readable key, not even laiondb's format marker: the MANIFEST or a table file is damaged; laiondb wrote nothing into it. Restore it from a backup", where, ErrCorrupt)
+			}
 		}
 		if db.opts.ReadOnly {
 			return fmt.Errorf("%s: empty database opened read-only", where)
@@ -173,7 +198,7 @@ func (db *DB) loadCatalog() error {
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
 			var t Table
-			if err := it.Item().Value(func(v []byte) error { return json.Unmarshal(v, &t) }); err != nil {
+			if err := valueOf(it.Item(), func(v []byte) error { return json.Unmarshal(v, &t) }); err != nil {
 				return fmt.Errorf("%w: catalog entry %q: %v", ErrCorrupt, it.Item().Key(), err)
 			}
 			tables[strings.ToLower(t.Name)] = &t

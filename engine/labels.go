@@ -172,7 +172,7 @@ func (s *Snapshot) shardLabels(ctx context.Context, t *Table, sh *Shard, rule sy
 	if err == nil {
 		var l *synset.Labels
 		var ok bool
-		err = item.Value(func(b []byte) error {
+		err = valueOf(item, func(b []byte) error {
 			var derr error
 			l, ok, derr = decodeLabels(b, fp, v)
 			return derr

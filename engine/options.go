@@ -18,6 +18,9 @@ type Options struct {
 	// WordNetDir is where full WordNet is read from for synsets beyond
 	// ImageNet-1k (default /usr/share/wordnet).
 	WordNetDir string
+	// skipChecksums turns off checksum verification on reads (the
+	// checksum benchmark measures what it costs).
+	skipChecksums bool
 }
 
 // DefaultOptions returns options for the database in dir.

@@ -33,7 +33,13 @@ func (sh *Shard) Blocks() uint32 { return (sh.Rows + BlockRows - 1) / BlockRows 
 // the shard has no values for that column (all NULL). Blocks are cached in
 // the snapshot; at most maxCachedBlocks stay.
 func (s *Snapshot) ColumnBlock(t *Table, sh *Shard, b uint32, col int) (*ColumnBlock, error) {
-	return s.columnBlockGen(t, sh.Number, sh.Gen, b, col)
+	cb, err := s.columnBlockGen(t, sh.Number, sh.Gen, b, col)
+	if err == nil && cb != nil && b < sh.Blocks() {
+		if err := cb.check(t.Columns[col].Type, blockRows(sh.Rows, b)); err != nil {
+			return nil, fmt.Errorf("table %s shard %d block %d column %s: %w", t.Name, sh.Number, b, t.Columns[col].Name, err)
+		}
+	}
+	return cb, err
 }
 
 const maxCachedBlocks = 256
@@ -48,11 +54,11 @@ func (s *Snapshot) columnBlockGen(t *Table, shard, gen, b uint32, col int) (*Col
 		return nil, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, blockErr(err, t, shard, b, "column "+t.Columns[col].Name)
 	}
-	data, err := item.ValueCopy(nil)
+	data, err := valueCopy(item)
 	if err != nil {
-		return nil, err
+		return nil, blockErr(err, t, shard, b, "column "+t.Columns[col].Name)
 	}
 	cb, err := DecodeColumnBlock(data)
 	if err != nil {
@@ -78,9 +84,9 @@ func (s *Snapshot) VectorBlock(t *Table, sh *Shard, b uint32, vc int, fn func(da
 		return fmt.Errorf("%w: table %s shard %d lacks vector block %d of %s", ErrCorrupt, t.Name, sh.Number, b, t.Vectors[vc].Name)
 	}
 	if err != nil {
-		return err
+		return blockErr(err, t, sh.Number, b, "vector "+t.Vectors[vc].Name)
 	}
-	return item.Value(fn)
+	return readVectorBlock(item, t, sh, b, vc, fn)
 }
 
 // rebuildTokens re-indexes the captions of rows [0, upto) of a pending

@@ -51,7 +51,7 @@ func (db *DB) Sets() ([]*Set, error) {
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
 			var s Set
-			if err := it.Item().Value(func(v []byte) error { return json.Unmarshal(v, &s) }); err != nil {
+			if err := valueOf(it.Item(), func(v []byte) error { return json.Unmarshal(v, &s) }); err != nil {
 				return fmt.Errorf("%w: set catalog entry: %v", ErrCorrupt, err)
 			}
 			out = append(out, &s)
@@ -72,7 +72,7 @@ func (s *Snapshot) SetInfo(name string) (*Set, error) {
 		return nil, err
 	}
 	var set Set
-	if err := item.Value(func(v []byte) error { return json.Unmarshal(v, &set) }); err != nil {
+	if err := valueOf(item, func(v []byte) error { return json.Unmarshal(v, &set) }); err != nil {
 		return nil, fmt.Errorf("%w: set %s: %v", ErrCorrupt, name, err)
 	}
 	return &set, nil
@@ -85,7 +85,7 @@ func (s *Snapshot) SetIDs(set *Set) (*roaring64.Bitmap, error) {
 		return nil, fmt.Errorf("%w: set %s has no id bitmap: %v", ErrCorrupt, set.Name, err)
 	}
 	bm := roaring64.New()
-	err = item.Value(func(v []byte) error {
+	err = valueOf(item, func(v []byte) error {
 		_, err := bm.ReadFrom(bytes.NewReader(v))
 		return err
 	})
@@ -106,13 +106,13 @@ func (s *Snapshot) SetColumnBlock(set *Set, col int, b uint32) (*ColumnBlock, er
 	if err != nil {
 		return nil, fmt.Errorf("%w: set %s column %s block %d: %v", ErrCorrupt, set.Name, set.Columns[col].Name, b, err)
 	}
-	data, err := item.ValueCopy(nil)
+	data, err := valueCopy(item)
 	if err != nil {
-		return nil, err
+		return nil, valueErr(err, fmt.Sprintf("set %s column %s block %d", set.Name, set.Columns[col].Name, b))
 	}
 	cb, err := DecodeColumnBlock(data)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("set %s column %s block %d: %w", set.Name, set.Columns[col].Name, b, err)
 	}
 	if len(s.cols) >= maxCachedBlocks {
 		clear(s.cols)

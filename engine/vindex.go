@@ -84,7 +84,7 @@ func (db *DB) Indexes() ([]*VectorIndex, error) {
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
 			var v VectorIndex
-			if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &v) }); err != nil {
+			if err := valueOf(it.Item(), func(b []byte) error { return json.Unmarshal(b, &v) }); err != nil {
 				return fmt.Errorf("%w: index catalog entry: %v", ErrCorrupt, err)
 			}
 			out = append(out, &v)
@@ -339,8 +339,8 @@ func (r *chunkReader) Read(p []byte) (int, error) {
 		if err != nil {
 			return 0, fmt.Errorf("%w: index %s chunk %d: %v", ErrCorrupt, r.meta.Name, r.next, err)
 		}
-		if r.cur, err = item.ValueCopy(nil); err != nil {
-			return 0, err
+		if r.cur, err = valueCopy(item); err != nil {
+			return 0, valueErr(err, fmt.Sprintf("index %s chunk %d", r.meta.Name, r.next))
 		}
 		r.next++
 	}
@@ -590,7 +590,7 @@ func readSeq(txn *badger.Txn, name string) (uint32, error) {
 		return 0, err
 	}
 	var v uint32
-	err = item.Value(func(b []byte) error {
+	err = valueOf(item, func(b []byte) error {
 		if len(b) != 4 {
 			return fmt.Errorf("%w: sequence %s has a value of %d bytes", ErrCorrupt, name, len(b))
 		}
