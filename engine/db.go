@@ -70,13 +70,17 @@ func Open(opts Options) (*DB, error) {
 	}
 	bo = bo.WithReadOnly(opts.ReadOnly)
 	bdb, err := openBadger(bo)
+	if opts.ReadOnly && needsRecovery(err) {
+		if err = recoverCrash(opts.Dir, bo); err == nil {
+			bdb, err = openBadger(bo)
+		}
+	}
 	if err != nil {
-		if strings.Contains(err.Error(), "Cannot acquire directory lock") {
-			hint := "open it with --read-only to query it while another reader has it"
-			if opts.ReadOnly {
-				hint = "a writer (ingest, shell) has it open; wait until it finishes"
-			}
-			return nil, fmt.Errorf("%s: %w; %s", opts.Dir, ErrLocked, hint)
+		if isLockErr(err) {
+			return nil, lockedErr(opts.Dir, opts.ReadOnly)
+		}
+		if errors.Is(err, errRecovery) {
+			return nil, err
 		}
 		if errors.Is(err, ErrCorrupt) {
 			return nil, fmt.Errorf("%s: %w", opts.Dir, err)
@@ -93,6 +97,31 @@ func Open(opts Options) (*DB, error) {
 		return nil, err
 	}
 	return db, nil
+}
+
+// recoverCrash opens the database for writing and closes it again, which
+// is badger's recovery from a killed writer (it cuts its write-ahead log
+// after the last whole entry and flushes it), so that a read-only open
+// works after a crash. It does what the next writer would do first; when
+// another process has the database open, or the directory cannot be
+// written, the error says what to run.
+func recoverCrash(dir string, bo badger.Options) error {
+	if err := preflight(dir, false); err != nil {
+		return err
+	}
+	bdb, err := openBadger(bo.WithReadOnly(false))
+	if err == nil {
+		err = bdb.Close()
+	}
+	if err == nil {
+		return nil
+	}
+	why := err.Error()
+	if isLockErr(err) {
+		why = "another process has it open"
+	}
+	return fmt.Errorf("%s: %w: its last writer was killed, and opening it after that cuts the end of badger's log, which needs the directory to itself and writable for a moment (%s); open it again once no other process has it open, or copy the directory somewhere writable and open the copy",
+		dir, errRecovery, why)
 }
 
 // checkDir refuses directories that are clearly not laiondb databases

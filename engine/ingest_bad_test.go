@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -187,7 +188,7 @@ func TestSecondWriterGetsClearMessage(t *testing.T) {
 	}
 	defer db.Close()
 	_, err = Open(DefaultOptions(dir))
-	if !errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), dir) || !strings.Contains(err.Error(), "--read-only") {
+	if !errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), dir) || !strings.Contains(err.Error(), fmt.Sprintf("process %d", os.Getpid())) {
 		t.Fatalf("second writer: %v", err)
 	}
 	if strings.Count(err.Error(), "\n") > 0 {
