@@ -10,6 +10,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 // Tests that need a second process (a writer killed with SIGKILL, a
@@ -49,6 +51,54 @@ func TestChild(t *testing.T) {
 			os.Exit(3)
 		}
 		os.Exit(4) // not killed: too few commits
+	case "diskfull":
+		// diskfull DIR SHARD SIZE LEAVE: mount a tmpfs of SIZE bytes on DIR
+		// (the parent ran us in a mount namespace of our own), ingest
+		// SHARD into a database there and, when LEAVE > 0, after the first
+		// commit fill the filesystem until LEAVE bytes are free; then close
+		// and reopen the database and say how each step went.
+		dir, size, leave := args[1], args[3], args[4]
+		if err := syscall.Mount("tmpfs", dir, "tmpfs", 0, "size="+size); err != nil {
+			fmt.Println("mount:", err)
+			os.Exit(5)
+		}
+		dbDir := dir + "/db"
+		db, err := Open(DefaultOptions(dbDir))
+		if err != nil {
+			fmt.Println("open:", err)
+			os.Exit(3)
+		}
+		var keep uint64
+		fmt.Sscan(leave, &keep)
+		opt := DefaultIngestOptions()
+		opt.batchBlocks = 1
+		filled := false
+		opt.Progress = func(IngestProgress) {
+			if keep == 0 || filled {
+				return
+			}
+			filled = true
+			free, _ := diskFree(dir)
+			f, err := os.Create(dir + "/filler")
+			if err == nil {
+				err = unix.Fallocate(int(f.Fd()), 0, 0, int64(free-keep))
+				f.Close()
+			}
+			if err != nil {
+				fmt.Println("fill:", err)
+			}
+		}
+		_, err = db.Ingest(context.Background(), []string{args[2]}, opt)
+		fmt.Println("ingest:", err)
+		fmt.Println("close:", db.Close())
+		db, err = Open(DefaultOptions(dbDir))
+		fmt.Println("reopen:", err)
+		if err == nil {
+			fmt.Println("tables:", len(db.Tables()))
+			fmt.Println("check:", db.Check())
+			db.Close()
+		}
+		os.Exit(0)
 	case "hold":
 		db, err := Open(DefaultOptions(args[1]).WithReadOnly(args[2] == "ro"))
 		if err != nil {

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 
 	"github.com/dgraph-io/badger/v4"
 )
@@ -66,6 +67,11 @@ func Open(opts Options) (*DB, error) {
 	if !fresh {
 		if err := preflight(opts.Dir, opts.ReadOnly); err != nil {
 			return nil, err
+		}
+	}
+	if !opts.ReadOnly {
+		if free, err := diskFree(opts.Dir); err == nil && free < openReserve {
+			return nil, fmt.Errorf("%s: %w: a writable open needs at least %s free and the filesystem has %s; free some space, or open it with --read-only", opts.Dir, syscall.ENOSPC, bytesString(openReserve), bytesString(free))
 		}
 	}
 	bo = bo.WithReadOnly(opts.ReadOnly)

@@ -173,8 +173,13 @@ func (db *DB) Ingest(ctx context.Context, paths []string, opt IngestOptions) (*I
 
 	rep := &IngestReport{Table: t.Name, InputBytes: inputBytes}
 	var total int64
+	var need uint64
 	for _, si := range inputs {
 		total += si.meta.rows
+		need += si.estimate(t, opt)
+	}
+	if err := db.ensureSpace(fmt.Sprintf("the ingest of %d rows", total), need); err != nil {
+		return nil, err
 	}
 	run := &ingestRun{db: db, t: t, opt: opt, total: total, ctx: ctx}
 	for _, si := range inputs {
@@ -446,6 +451,8 @@ func (r *ingestRun) shard(si *shardInput) (ShardReport, error) {
 	blockNo := startRow / BlockRows
 	row := startRow
 	inBatch := 0
+	var batchBytes uint64
+	batchStart := row
 	var batchBufs [][]byte // vector buffers to recycle once the batch is written
 	for b := range blocks {
 		if b.err != nil {
@@ -466,7 +473,12 @@ func (r *ingestRun) shard(si *shardInput) (ShardReport, error) {
 		row += uint32(b.n)
 		r.done += int64(b.n)
 		inBatch++
+		batchBytes += blockBytes(b)
 		if inBatch == r.opt.batchBlocks || row == total {
+			if err := r.db.ensureSpace(fmt.Sprintf("shard %d's next %d rows", num, row-batchStart), batchBytes); err != nil {
+				return rep, err
+			}
+			batchBytes, batchStart = 0, row
 			// The progress record goes last: badger applies writes in
 			// order, so after a crash it is never ahead of the blocks.
 			sh.Pending.Committed = row
@@ -691,6 +703,18 @@ func (r *ingestRun) produce(ctx context.Context, si *shardInput, startRow uint32
 			return
 		}
 	}
+}
+
+// blockBytes is the size of a built block's values.
+func blockBytes(b *builtBlock) uint64 {
+	var n int
+	for _, d := range b.scalars {
+		n += len(d)
+	}
+	for _, d := range b.vectors {
+		n += len(d)
+	}
+	return uint64(n)
 }
 
 // vecBuffers recycles vector block buffers (MBs each) between batches, so

@@ -183,6 +183,14 @@ func (w *SetWriter) Add(id uint64, vals []Value) error {
 }
 
 func (w *SetWriter) flushBlock() error {
+	var need uint64
+	for _, b := range w.builders {
+		need += uint64(b.size())
+	}
+	if err := w.db.ensureSpace("set "+w.set.Name, need+uint64(w.ids.GetSizeInBytes())); err != nil {
+		return err
+	}
+	failpoint("set.block")
 	for i, b := range w.builders {
 		if b.rows == 0 {
 			continue

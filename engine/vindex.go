@@ -251,6 +251,9 @@ func (db *DB) saveIndex(meta *VectorIndex, h *index.HNSW) error {
 	if _, err := h.WriteGraph(&buf); err != nil {
 		return err
 	}
+	if err := db.ensureSpace("index "+meta.Name, uint64(buf.Len())); err != nil {
+		return err
+	}
 	old := *meta
 	meta.Graph++
 	wb := db.bdb.NewWriteBatch()
