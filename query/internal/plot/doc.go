@@ -20,8 +20,10 @@
 //   - NaN and infinite values cannot be placed on an axis: they are left
 //     out and counted (the skipped result), so the caller can warn. When
 //     nothing finite is left the error, [ErrNoData], gives the count.
-//   - A file appears whole or not at all (github.com/google/renameio: a
-//     hidden temporary file beside it, renamed at the end), mode 0644.
+//   - A file appears whole or not at all (package atomicfile: a hidden
+//     temporary file beside it, renamed at the end, and removed by the
+//     next write into that directory if the process was killed), mode
+//     0644.
 //   - Point labels are drawn only for plots with at most [MaxLabels]
 //     labelled points; with more they would hide the points.
 //   - Histogram bins are equal-width from the smallest to the largest

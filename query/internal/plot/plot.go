@@ -11,13 +11,14 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/google/renameio"
 	gplot "gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgsvg"
+
+	"github.com/laiondb/laiondb/query/internal/atomicfile"
 )
 
 // Series is one distribution of a histogram, named in the legend.
@@ -297,7 +298,7 @@ func formatOf(path string) (string, error) {
 }
 
 // save draws p at w × h and replaces path with it: the file appears whole
-// or not at all (renameio: a temporary file beside it, renamed at the end).
+// or not at all (atomicfile: a temporary file beside it, renamed at the end).
 func save(p *gplot.Plot, path, kind string, w, h vg.Length) error {
 	dir := filepath.Dir(path)
 	if fi, err := os.Stat(dir); err != nil {
@@ -318,7 +319,7 @@ func save(p *gplot.Plot, path, kind string, w, h vg.Length) error {
 		p.Draw(draw.New(c))
 		out = c
 	}
-	f, err := renameio.TempFile(dir, path)
+	f, err := atomicfile.Create(path)
 	if err != nil {
 		return fmt.Errorf("plot %s: cannot write in directory %s: %w", path, dir, err)
 	}
@@ -329,7 +330,7 @@ func save(p *gplot.Plot, path, kind string, w, h vg.Length) error {
 	if err := f.Chmod(0o644); err != nil {
 		return fmt.Errorf("plot %s: %w", path, err)
 	}
-	if err := f.CloseAtomicallyReplace(); err != nil {
+	if err := f.Commit(); err != nil {
 		return fmt.Errorf("plot %s: %w", path, err)
 	}
 	return nil
