@@ -99,6 +99,25 @@ func TestChild(t *testing.T) {
 			db.Close()
 		}
 		os.Exit(0)
+	case "op":
+		// op DIR NAME ARGS...: one write of the crash-point test (see
+		// crashpoints_test.go), run in a binary built with -tags
+		// failpoints, which kills it where LAIONDB_FAILPOINT_KILL says.
+		db, err := Open(DefaultOptions(args[1]))
+		if err != nil {
+			fmt.Println("open:", err)
+			os.Exit(3)
+		}
+		if err := crashOps[args[2]](db, args[3:]); err != nil {
+			fmt.Println(args[2]+":", err)
+			db.Close()
+			os.Exit(3)
+		}
+		if err := db.Close(); err != nil {
+			fmt.Println("close:", err)
+			os.Exit(3)
+		}
+		os.Exit(0)
 	case "hold":
 		db, err := Open(DefaultOptions(args[1]).WithReadOnly(args[2] == "ro"))
 		if err != nil {

@@ -24,6 +24,9 @@ func readAll(db *DB) (string, error) {
 	defer s.Close()
 	for _, tbl := range db.Tables() {
 		for _, sh := range tbl.Shards {
+			if sh.Rows == 0 {
+				continue // only an unfinished ingest: nothing visible
+			}
 			fmt.Fprintf(h, "shard %d rows %d\n", sh.Number, sh.Rows)
 			for b := uint32(0); b < sh.Blocks(); b++ {
 				for c := range tbl.Columns {

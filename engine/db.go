@@ -102,6 +102,12 @@ func Open(opts Options) (*DB, error) {
 		bdb.Close()
 		return nil, err
 	}
+	if !opts.ReadOnly {
+		if err := db.collectOrphans(); err != nil {
+			bdb.Close()
+			return nil, fmt.Errorf("%s: collecting what a crash left: %w", opts.Dir, err)
+		}
+	}
 	return db, nil
 }
 

@@ -192,9 +192,15 @@ func (db *DB) Ingest(ctx context.Context, paths []string, opt IngestOptions) (*I
 		}
 		rep.Shards = append(rep.Shards, sr)
 	}
-	// Only now, with every shard committed, are the generations this run
-	// replaced deleted: until here a failure rolls back to them. A crash
-	// before this point leaves them unreferenced, for collectGarbage.
+	if err := run.switchAll(); err != nil {
+		if rerr := db.rollback(orig, t, run.written); rerr != nil {
+			err = fmt.Errorf("%w (and rolling back failed: %v)", err, rerr)
+		}
+		return nil, err
+	}
+	// Only now, with every shard switched, are the generations this run
+	// replaced deleted: until the switch a failure rolls back to them. A
+	// crash before this point leaves them unreferenced, for collectGarbage.
 	for _, g := range run.replaced {
 		if err := db.dropGeneration(t.ID, g.shard, g.gen); err != nil {
 			return rep, err
@@ -515,29 +521,18 @@ func (r *ingestRun) shard(si *shardInput) (ShardReport, error) {
 		return rep, err
 	}
 	failpoint("ingest.tokens")
-	// Switch readers to the new generation in one commit; the old one is
-	// deleted when the whole run has committed (see Ingest).
-	oldGen, hadOld := sh.Gen, sh.Rows > 0 || sh.Gen != 0
-	sh.Gen, sh.Rows = gen, total
-	sh.Sources, sh.HasVector = sh.Pending.Sources, sh.Pending.HasVector
-	sh.Stamp = sh.Pending.Stamp
-	sh.Tokens = tokens.rules()
-	sh.Pending = nil
-	if err := r.db.commitTable(t); err != nil {
-		return rep, err
-	}
-	failpoint("ingest.switch")
-	if hadOld && oldGen != gen {
-		r.replaced = append(r.replaced, shardGen{num, oldGen})
-	}
-	// Store the shard's ImageNet labelling under every rule now, so that
-	// queries (read-only ones too) start from it.
+	// The generation is complete but not visible yet: Ingest switches every
+	// shard of the run to its new generation in one commit. Its ImageNet
+	// labelling under every rule is stored now, so that queries (read-only
+	// ones too) start from it.
+	done := *sh
+	done.Gen, done.Rows, done.Stamp, done.Tokens = gen, total, sh.Pending.Stamp, tokens.rules()
 	if t.Column("caption") >= 0 {
 		s := r.db.Snapshot()
 		for _, cr := range captionRules {
 			vocab, err := imagenetVocabulary(cr.rule)
 			if err == nil {
-				_, err = s.shardLabels(r.ctx, t, sh, cr.rule, vocab)
+				_, err = s.shardLabels(r.ctx, t, &done, cr.rule, vocab)
 			}
 			if err != nil {
 				s.Close()
@@ -549,6 +544,29 @@ func (r *ingestRun) shard(si *shardInput) (ShardReport, error) {
 	}
 	rep.Rows = total
 	return rep, nil
+}
+
+// switchAll makes the new generation of every shard of the run visible in
+// one commit: readers see all of the run or none of it, whether it fails
+// or is killed. The generations it replaces are deleted afterwards.
+func (r *ingestRun) switchAll() error {
+	t := r.t
+	for _, g := range r.written {
+		sh := t.Shard(g.shard)
+		if hadOld := sh.Rows > 0 || sh.Gen != 0; hadOld && sh.Gen != g.gen {
+			r.replaced = append(r.replaced, shardGen{g.shard, sh.Gen})
+		}
+		p := sh.Pending
+		sh.Gen, sh.Rows = p.Gen, p.Total
+		sh.Sources, sh.HasVector, sh.Stamp = p.Sources, p.HasVector, p.Stamp
+		sh.Tokens = (&tokenBuilder{}).rules()
+		sh.Pending = nil
+	}
+	if err := r.db.commitTable(t); err != nil {
+		return err
+	}
+	failpoint("ingest.switch")
+	return nil
 }
 
 func (si *shardInput) sources() []string {

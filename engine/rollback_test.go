@@ -54,6 +54,9 @@ func TestMain(m *testing.M) {
 	if testDataDir != "" {
 		os.RemoveAll(testDataDir)
 	}
+	if fpBinary.path != "" {
+		os.RemoveAll(filepath.Dir(fpBinary.path))
+	}
 	os.Exit(code)
 }
 

@@ -156,6 +156,7 @@ func (db *DB) NewSet(name, table string, cols []Column, query string) (*SetWrite
 	if err != nil {
 		return nil, err
 	}
+	failpoint("set.id")
 	w := &SetWriter{db: db, ids: roaring64.New(), wb: db.bdb.NewWriteBatch(),
 		set: &Set{ID: id, Name: name, Table: table, Columns: cols, Created: time.Now().UTC(), Query: query}}
 	for _, c := range cols {
@@ -228,6 +229,7 @@ func (w *SetWriter) Commit() error {
 		w.Abort()
 		return err
 	}
+	failpoint("set.data")
 	w.set.Rows = w.n
 	b, err := json.Marshal(w.set)
 	if err != nil {
@@ -235,9 +237,14 @@ func (w *SetWriter) Commit() error {
 		return err
 	}
 	w.done = true
-	return w.db.bdb.Update(func(txn *badger.Txn) error {
+	if err := w.db.bdb.Update(func(txn *badger.Txn) error {
 		return txn.Set(catalogKey(catSet, strings.ToLower(w.set.Name)), b)
-	})
+	}); err != nil {
+		// Its data stays until the next writable open collects it.
+		return err
+	}
+	failpoint("set.catalog")
+	return nil
 }
 
 // Abort discards everything written.
@@ -265,12 +272,13 @@ func (db *DB) DropSet(name string) (bool, error) {
 		return false, err
 	}
 	// The catalog entry goes first: a crash after it leaves only
-	// unreachable data, which CollectSetGarbage removes.
+	// unreachable data, which the next writable open collects.
 	if err := db.bdb.Update(func(txn *badger.Txn) error {
 		return txn.Delete(catalogKey(catSet, strings.ToLower(set.Name)))
 	}); err != nil {
 		return false, err
 	}
+	failpoint("set.drop")
 	return true, db.deleteKeys(setPrefix(set.ID))
 }
 

@@ -160,6 +160,7 @@ func (db *DB) CreateIndex(ctx context.Context, name, table, column string, opt I
 	if err != nil {
 		return nil, err
 	}
+	failpoint("index.id")
 	meta := &VectorIndex{ID: id, Name: name, Table: t.Name, Column: t.Vectors[vc].Name, M: opt.M, EfConstruction: opt.EfConstruction, Seed: opt.Seed}
 	h, err := index.NewHNSW(index.DefaultOptions(t.Vectors[vc].Dim).WithM(opt.M).WithEfConstruction(opt.EfConstruction).WithSeed(opt.Seed))
 	if err != nil {
@@ -271,6 +272,7 @@ func (db *DB) saveIndex(meta *VectorIndex, h *index.HNSW) error {
 	if err := wb.Flush(); err != nil {
 		return err
 	}
+	failpoint("index.graph")
 	meta.Rows = int64(h.Len())
 	meta.Bytes = int64(buf.Len())
 	meta.Updated = time.Now().UTC()
@@ -283,10 +285,12 @@ func (db *DB) saveIndex(meta *VectorIndex, h *index.HNSW) error {
 	}); err != nil {
 		return err
 	}
+	failpoint("index.catalog")
 	if old.Chunks > 0 {
 		if err := db.deleteKeys(indexKey(old.ID, old.Graph, 0)[:9]); err != nil {
 			return err
 		}
+		failpoint("index.drop-old")
 	}
 	db.mu.Lock()
 	if db.indexes == nil {
@@ -316,6 +320,7 @@ func (db *DB) DropIndex(name string) (bool, error) {
 		}); err != nil {
 			return false, err
 		}
+		failpoint("index.drop")
 		db.mu.Lock()
 		delete(db.indexes, strings.ToLower(v.Name))
 		db.mu.Unlock()
