@@ -118,6 +118,29 @@ func TestChild(t *testing.T) {
 			os.Exit(3)
 		}
 		os.Exit(0)
+	case "answer":
+		// answer DIR: open DIR read-only, then writable, and print what
+		// each sees ("ro ok DIGEST", "rw err MESSAGE"); see
+		// TestCorruptionAtRest. A panic or a signal shows as missing lines.
+		for _, ro := range []bool{true, false} {
+			mode := "rw"
+			if ro {
+				mode = "ro"
+			}
+			db, err := Open(DefaultOptions(args[1]).WithReadOnly(ro))
+			if err != nil {
+				fmt.Printf("%s err %s\n", mode, oneLine(err))
+				continue
+			}
+			d, err := answer(db)
+			if err != nil {
+				fmt.Printf("%s err %s\n", mode, oneLine(err))
+			} else {
+				fmt.Printf("%s ok %s\n", mode, d)
+			}
+			db.Close()
+		}
+		os.Exit(0)
 	case "hold":
 		db, err := Open(DefaultOptions(args[1]).WithReadOnly(args[2] == "ro"))
 		if err != nil {
