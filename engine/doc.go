@@ -5,7 +5,7 @@
 // embeddings. It knows nothing of the query language.
 //
 // Main types: DB (Open, Ingest, Tables, Sets, CreateIndex, LoadIndex,
-// Check), Snapshot (a consistent read view: column blocks, vector blocks,
+// Check, Verify), Snapshot (a consistent read view: column blocks, vector blocks,
 // Label, MatchSynset, Contains), Table and Set (catalog entries) and
 // ColumnBlock (a decoded block of one column).
 //
@@ -14,9 +14,32 @@
 // offsets and bytes), a vector block is rows × dim float16 (or float32)
 // values, unit-normalised at ingest. Blocks go to badger's value log
 // (ValueThreshold 4 KB), so they are written once and read without
-// copying; keys and the catalog stay in the LSM tree. Row ids are shard ×
-// 100,000,000 + the row's ordinal in its files (the LAIONet paper's
-// scheme), so re-ingesting a shard keeps its ids.
+// copying; keys and the catalog stay in the LSM tree. A block is at most
+// MaxBlockBytes (256 MiB). Row ids are shard × 100,000,000 + the row's
+// ordinal in its files (the LAIONet paper's scheme), so re-ingesting a
+// shard keeps its ids; shard numbers run from 0 to MaxShard (4294967295,
+// 4 bytes in keys) and any other is refused.
+//
+// Checksums. Badger stores a CRC-32C with every value-log entry and every
+// table-file block; laiondb verifies every value on each read
+// (VerifyValueChecksum) and every table file in full at Open, and checks
+// every decoded block's lengths and offsets, its row count and type. A
+// mismatch is an error wrapping ErrCorrupt that names the table, shard and
+// block (badger itself only logs a failed value read and returns an empty
+// value: see checksum.go). Verify, behind `laiondb check`, reads
+// everything. The block format is unchanged (FormatVersion 1).
+//
+// Damage and crashes. Badger's open repairs what a crash leaves (it cuts
+// the MANIFEST and the last value-log file at their first bad record and
+// deletes table files the MANIFEST does not list); on a directory closed
+// cleanly those signs mean damage, so Open checks first and refuses, with
+// ErrCorrupt and without changing a byte, unless badger's LOCK file shows
+// that the last writer was killed (preflight.go). The format marker is
+// written only into a new, empty directory. A read-only open after a
+// killed writer first does the writer's recovery (a short writable open)
+// when no other process has the database. Writes check free space first
+// (badger writes through mmap: a full disk would be SIGBUS) and stop with
+// ENOSPC, keeping 64 MiB free (diskspace.go).
 //
 // Key layout (every key starts with a kind byte; integers big-endian so
 // keys sort by id):
@@ -36,16 +59,20 @@
 //	0x06 model 0x00 text                         cached text embedding (see embedcache.go)
 //	0x07 table(4) shard(4) gen(4) rule(1)        stored ImageNet labelling of a shard
 //
-// Generations. Each ingest of a shard writes a new generation beside the
-// visible one and switches the catalog to it in one commit, so readers
-// never see a half-replaced shard; the generations a run replaced are
-// deleted only once every shard of the run has committed, so a run that
-// fails (a NaN in its last shard) rolls every shard back to what it was
-// and deletes all it wrote. An interrupted ingest leaves whole committed
-// batches of its pending generation, which the next ingest of the same
-// files resumes; what a crash leaves unreferenced is collected by the
-// next ingest. Table ids come from a sequence and are never reused; each
-// generation carries a random stamp that its stored labelling must match.
+// Generations. An ingest writes a new generation of each of its shards
+// beside the visible one (blocks, caption index, stored labelling) and
+// then switches the catalog to all of them in one commit, so readers see
+// the whole run or none of it; the generations it replaced are deleted
+// after that commit. A run that fails (a NaN in its last shard) restores
+// the catalog and deletes all it wrote: the database is as before, byte
+// for byte. A killed ingest leaves whole committed batches of its pending
+// generations, which the next ingest of the same files resumes. What a
+// crash leaves unreferenced (a replaced generation, a killed CREATE SET's
+// data, an old index graph) is collected by the next ingest or writable
+// open (garbage.go). Table ids come from a sequence and are never reused;
+// each generation carries a random stamp that its stored labelling must
+// match. Every point between two commits of a write has a failpoint
+// (build tag failpoints) at which the crash tests kill the process.
 //
 // Caveats. A Snapshot is not safe for concurrent use. VectorBlock lends
 // the stored bytes only for the duration of its callback; ColumnBlock

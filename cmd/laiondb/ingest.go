@@ -31,7 +31,8 @@ func runIngest(ctx context.Context, args []string, e *env) error {
 	}
 	if fs.NArg() == 0 {
 		fs.Usage()
-		return fmt.Errorf("no PATH given")
+		fmt.Fprintln(e.stderr, "laiondb ingest: no PATH given")
+		return errUsage
 	}
 	db, err := openDB(&d, e)
 	if err != nil {
