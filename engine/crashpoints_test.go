@@ -314,47 +314,52 @@ func TestKillAtEveryCommitPoint(t *testing.T) {
 			t.Logf("%d commit points: %s", len(points), strings.Join(points, ", "))
 			total += len(points)
 			for kill := 1; kill <= len(points); kill++ {
-				dir := filepath.Join(t.TempDir(), "db")
-				copyDir(t, base, dir)
-				if _, killed := runOp(t, bin, dir, kill, o.op, o.args...); !killed {
-					t.Fatalf("not killed at point %d (%s)", kill, points[kill-1])
-				}
-				where := fmt.Sprintf("killed at %s", points[kill-1])
-				ro, err := Open(DefaultOptions(dir).WithReadOnly(true))
-				if err != nil {
-					t.Fatalf("%s: read-only open: %v", where, err)
-				}
-				if got := state(t, ro); got != before && got != after {
-					t.Errorf("%s: readers see neither the state before the write nor after it", where)
-				}
-				ro.Close()
-				db, err := Open(DefaultOptions(dir))
-				if err != nil {
-					t.Fatalf("%s: open: %v", where, err)
-				}
-				if err := db.Check(); err != nil {
-					t.Errorf("%s: check: %v", where, err)
-				}
-				if left := orphans(t, db); o.op != "ingest" && len(left) > 0 {
-					t.Errorf("%s: left unreferenced after a writable open: %v", where, left)
-				}
-				db.Close()
-				// Run it again, to its end.
-				runOp(t, bin, dir, 0, o.op, o.args...)
-				db, err = Open(DefaultOptions(dir))
-				if err != nil {
-					t.Fatalf("%s, rerun: open: %v", where, err)
-				}
-				if got := state(t, db); got != after {
-					t.Errorf("%s: after the rerun the database differs from an uninterrupted %s", where, o.name)
-				}
-				if left := orphans(t, db); len(left) > 0 {
-					t.Errorf("%s: after the rerun, unreferenced: %v", where, left)
-				}
-				if err := db.Check(); err != nil {
-					t.Errorf("%s, rerun: check: %v", where, err)
-				}
-				db.Close()
+				// Kills are independent: they run side by side, each on
+				// its own copy.
+				t.Run(fmt.Sprintf("kill %d %s", kill, strings.Fields(points[kill-1])[1]), func(t *testing.T) {
+					t.Parallel()
+					dir := filepath.Join(t.TempDir(), "db")
+					copyDir(t, base, dir)
+					if _, killed := runOp(t, bin, dir, kill, o.op, o.args...); !killed {
+						t.Fatalf("not killed at point %d (%s)", kill, points[kill-1])
+					}
+					where := fmt.Sprintf("killed at %s", points[kill-1])
+					ro, err := Open(DefaultOptions(dir).WithReadOnly(true))
+					if err != nil {
+						t.Fatalf("%s: read-only open: %v", where, err)
+					}
+					if got := state(t, ro); got != before && got != after {
+						t.Errorf("%s: readers see neither the state before the write nor after it", where)
+					}
+					ro.Close()
+					db, err := Open(DefaultOptions(dir))
+					if err != nil {
+						t.Fatalf("%s: open: %v", where, err)
+					}
+					if err := db.Check(); err != nil {
+						t.Errorf("%s: check: %v", where, err)
+					}
+					if left := orphans(t, db); o.op != "ingest" && len(left) > 0 {
+						t.Errorf("%s: left unreferenced after a writable open: %v", where, left)
+					}
+					db.Close()
+					// Run it again, to its end.
+					runOp(t, bin, dir, 0, o.op, o.args...)
+					db, err = Open(DefaultOptions(dir))
+					if err != nil {
+						t.Fatalf("%s, rerun: open: %v", where, err)
+					}
+					if got := state(t, db); got != after {
+						t.Errorf("%s: after the rerun the database differs from an uninterrupted %s", where, o.name)
+					}
+					if left := orphans(t, db); len(left) > 0 {
+						t.Errorf("%s: after the rerun, unreferenced: %v", where, left)
+					}
+					if err := db.Check(); err != nil {
+						t.Errorf("%s, rerun: check: %v", where, err)
+					}
+					db.Close()
+				})
 			}
 		})
 	}
