@@ -65,6 +65,9 @@ func Open(opts Options) (*DB, error) {
 		return nil, err
 	}
 	if !fresh {
+		if lockedByOthers(opts.Dir, opts.ReadOnly) {
+			return nil, lockedErr(opts.Dir, opts.ReadOnly)
+		}
 		if err := preflight(opts.Dir, opts.ReadOnly); err != nil {
 			return nil, err
 		}

@@ -32,6 +32,27 @@ func lockedErr(dir string, readOnly bool) error {
 	return fmt.Errorf("%s: %w: %s has it open for writing; wait until it finishes (--read-only cannot share a database with a writer)", dir, ErrLocked, who)
 }
 
+// lockedByOthers tells whether another process (or another DB of this
+// one) has dir locked in a way that keeps us out: anyone, for a writer; a
+// writer, for a reader. Open asks before it looks at the files, which a
+// live writer may be changing (a compaction deletes table files).
+func lockedByOthers(dir string, readOnly bool) bool {
+	f, err := os.Open(dir)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	how := unix.LOCK_EX
+	if readOnly {
+		how = unix.LOCK_SH
+	}
+	if err := unix.Flock(int(f.Fd()), how|unix.LOCK_NB); err != nil {
+		return errors.Is(err, unix.EWOULDBLOCK)
+	}
+	unix.Flock(int(f.Fd()), unix.LOCK_UN)
+	return false
+}
+
 // readersOnly reports whether the directory's lock is held shared (by
 // readers) rather than exclusively (by a writer).
 func readersOnly(dir string) bool {
