@@ -19,9 +19,9 @@ func benchReindexRows() int {
 	return 5000
 }
 
-// genShard writes a shard as `laiondb gen` does (512-d vectors planted
+// genBenchShard writes a shard as `laiondb gen` does (512-d vectors planted
 // around real CLIP class embeddings) and returns its directory.
-func genShard(b *testing.B, rows, number int, seed uint64) string {
+func genBenchShard(b *testing.B, rows, number int, seed uint64) string {
 	dir := b.TempDir()
 	if _, err := gen.Generate(dir, gen.Config{Rows: rows, Seed: seed, Shard: number}); err != nil {
 		b.Fatal(err)
@@ -42,7 +42,7 @@ func BenchmarkReplaceIndexedShard(b *testing.B) {
 	}
 	defer db.Close()
 	for n := range 2 {
-		if _, err := db.Ingest(ctx, []string{genShard(b, rows, n, uint64(n+1))}, DefaultIngestOptions()); err != nil {
+		if _, err := db.Ingest(ctx, []string{genBenchShard(b, rows, n, uint64(n+1))}, DefaultIngestOptions()); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -50,8 +50,8 @@ func BenchmarkReplaceIndexedShard(b *testing.B) {
 		b.Fatal(err)
 	}
 	inputs := []string{
-		genShard(b, rows, 1, 3),
-		genShard(b, rows, 1, 4),
+		genBenchShard(b, rows, 1, 3),
+		genBenchShard(b, rows, 1, 4),
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -70,7 +70,7 @@ func BenchmarkReplaceIndexedShard(b *testing.B) {
 func BenchmarkFreshIngestAndIndex(b *testing.B) {
 	rows := benchReindexRows()
 	ctx := context.Background()
-	input := genShard(b, rows, 1, 3)
+	input := genBenchShard(b, rows, 1, 3)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()

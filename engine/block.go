@@ -13,6 +13,19 @@ import (
 // value is found by arithmetic.
 const BlockRows = 4096
 
+// MaxBlockBytes bounds one stored block. A block is one badger value, and
+// badger refuses values near its value-log file size (1 GiB) with a hex
+// dump of the key; far below that, a block this large means values no
+// LAION column has (256 MiB is 64 KiB per row).
+const MaxBlockBytes = 256 << 20
+
+// maxBlockBytes is MaxBlockBytes, lowered by tests that would otherwise
+// need gigabytes of input.
+var maxBlockBytes = MaxBlockBytes
+
+// mib formats a byte count for messages.
+func mib(n int) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
+
 // Column block encoding:
 //
 //	type(1) rows(4) flags(1) [null bitmap ceil(rows/8), bit set = NULL] payload
@@ -32,12 +45,21 @@ type columnBlock struct {
 	offs  []byte // TEXT: (rows+1)×4 bytes
 }
 
-// decodeColumnBlock checks and wraps an encoded block.
+// decodeColumnBlock checks and wraps an encoded block. Every length and
+// offset is checked against the bytes there are, so that no accessor of
+// the result can index outside them: damaged bytes are an error wrapping
+// ErrCorrupt, never a panic later.
 func decodeColumnBlock(b []byte) (*columnBlock, error) {
 	if len(b) < blockHeader {
 		return nil, fmt.Errorf("%w: column block of %d bytes", ErrCorrupt, len(b))
 	}
 	c := &columnBlock{typ: Type(b[0]), rows: int(binary.LittleEndian.Uint32(b[1:]))}
+	if c.rows > BlockRows {
+		return nil, fmt.Errorf("%w: column block of %d rows, at most %d", ErrCorrupt, c.rows, BlockRows)
+	}
+	if b[5]&^1 != 0 {
+		return nil, fmt.Errorf("%w: column block flags %#x", ErrCorrupt, b[5])
+	}
 	p := b[blockHeader:]
 	if b[5]&1 != 0 {
 		nb := (c.rows + 7) / 8
@@ -54,23 +76,45 @@ func decodeColumnBlock(b []byte) (*columnBlock, error) {
 		need = 8 * c.rows
 	case TypeString:
 		need = 4 * (c.rows + 1)
-		if len(p) >= need {
-			c.offs = p[:need]
-			end := int(binary.LittleEndian.Uint32(c.offs[4*c.rows:]))
-			p = p[need:]
-			if len(p) != end {
-				return nil, fmt.Errorf("%w: text block holds %d bytes, offsets say %d", ErrCorrupt, len(p), end)
-			}
-			need = end
+		if len(p) < need {
+			return nil, fmt.Errorf("%w: text block offsets truncated", ErrCorrupt)
 		}
+		c.offs = p[:need]
+		p = p[need:]
+		// Offsets start at 0, never decrease and end at the bytes' end.
+		prev := uint32(0)
+		for i := 0; i <= c.rows; i++ {
+			o := binary.LittleEndian.Uint32(c.offs[4*i:])
+			if o < prev || i == 0 && o != 0 {
+				return nil, fmt.Errorf("%w: text block offset %d of row %d is before the previous one (%d)", ErrCorrupt, o, i, prev)
+			}
+			prev = o
+		}
+		if uint64(len(p)) != uint64(prev) {
+			return nil, fmt.Errorf("%w: text block holds %d bytes, offsets say %d", ErrCorrupt, len(p), prev)
+		}
+		need = int(prev)
 	default:
 		return nil, fmt.Errorf("%w: column block of type %d", ErrCorrupt, c.typ)
 	}
-	if len(p) < need {
-		return nil, fmt.Errorf("%w: column block payload truncated", ErrCorrupt)
+	if len(p) != need {
+		return nil, fmt.Errorf("%w: column block payload of %d bytes for %d rows, want %d", ErrCorrupt, len(p), c.rows, need)
 	}
 	c.data = p
 	return c, nil
+}
+
+// check tells whether a decoded block is what its column and place say
+// it is: rows rows, of the column's type (an INT block in a FLOAT column
+// is a block from before the column was widened).
+func (c *columnBlock) check(typ Type, rows int) error {
+	if c.rows != rows {
+		return fmt.Errorf("%w: block of %d rows where %d belong", ErrCorrupt, c.rows, rows)
+	}
+	if c.typ != typ && !(c.typ == TypeInt && typ == TypeFloat) {
+		return fmt.Errorf("%w: %s block in a %s column", ErrCorrupt, c.typ, typ)
+	}
+	return nil
 }
 
 // Rows returns the number of rows in the block.
@@ -218,6 +262,11 @@ func (b *columnBuilder) appendValue(v Value) {
 	case b.typ == TypeString:
 		b.appendBytes([]byte(v.S))
 	}
+}
+
+// size is the encoded size of the block so far.
+func (b *columnBuilder) size() int {
+	return blockHeader + len(b.nulls) + len(b.offs) + len(b.data)
 }
 
 // encode returns the block's bytes (a new slice).

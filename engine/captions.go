@@ -61,7 +61,7 @@ func (p *shardPostings) Caption(ord uint32) (string, bool, error) {
 	if ord >= p.sh.Rows {
 		return "", false, nil
 	}
-	cb, err := p.s.columnBlock(p.t, p.sh.Number, p.sh.Gen, ord/BlockRows, p.ci)
+	cb, err := p.s.shardColumnBlock(p.t, p.sh, ord/BlockRows, p.ci)
 	if err != nil || cb == nil {
 		return "", false, err
 	}
@@ -77,7 +77,7 @@ func (s *Snapshot) memPostings(t *Table, sh *Shard) (synset.Postings, error) {
 	ci := t.Column("caption")
 	mp := synset.NewMemPostings()
 	for b := uint32(0); b < sh.Blocks(); b++ {
-		cb, err := s.columnBlock(t, sh.Number, sh.Gen, b, ci)
+		cb, err := s.shardColumnBlock(t, sh, b, ci)
 		if err != nil {
 			return nil, err
 		}

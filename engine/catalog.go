@@ -2,6 +2,8 @@ package engine
 
 import (
 	"fmt"
+	"math"
+	"math/rand/v2"
 	"sort"
 	"strings"
 )
@@ -10,6 +12,11 @@ import (
 // shard × RowsPerShard + its 0-based ordinal in the shard's files,
 // the scheme of the LAIONet paper.
 const RowsPerShard = 100_000_000
+
+// MaxShard is the largest shard number: keys hold it in 4 bytes, and the
+// largest id, MaxShard × RowsPerShard + RowsPerShard − 1, still fits the
+// query language's 64-bit signed integers.
+const MaxShard = math.MaxUint32
 
 // RowID returns the id of ordinal ord of shard.
 func rowID(shard, ord uint32) uint64 { return uint64(shard)*RowsPerShard + uint64(ord) }
@@ -56,6 +63,10 @@ type Shard struct {
 	Pending *Pending `json:"pending,omitempty"`
 	// HasVector[i] tells whether vector column i was ingested for this shard.
 	HasVector []bool `json:"has_vector,omitempty"`
+	// Stamp is drawn at random for each generation; what is stored about
+	// the generation's rows (its labelling) carries it, so it can never be
+	// taken for another generation's.
+	Stamp uint64 `json:"stamp,omitempty"`
 }
 
 // Pending records an ingest of a shard that has not finished: which
@@ -68,7 +79,11 @@ type Pending struct {
 	Fingerprint string   `json:"fingerprint"`
 	Sources     []string `json:"sources"`
 	HasVector   []bool   `json:"has_vector,omitempty"`
+	Stamp       uint64   `json:"stamp,omitempty"`
 }
+
+// newStamp draws a generation's Stamp.
+func newStamp() uint64 { return rand.Uint64() | 1 }
 
 // Table is the catalog entry of a table. The catalog is small JSON under one
 // key per table; engine methods hand out copies.

@@ -56,8 +56,8 @@ func (s *Snapshot) checkTable(t *Table) error {
 						return fmt.Errorf("%w: %s: vector block %d of %s: %w", ErrCorrupt, where, b, vc.Name, err)
 					}
 					var size int
-					if err := item.Value(func(v []byte) error { size = len(v); return nil }); err != nil {
-						return fmt.Errorf("%w: %s: vector block %d of %s: %w", ErrCorrupt, where, b, vc.Name, err)
+					if err := valueOf(item, func(v []byte) error { size = len(v); return nil }); err != nil {
+						return blockErr(err, t, sh.Number, b, "vector "+vc.Name)
 					}
 					if want := n * vc.Dim * vc.ElemSize(); size != want {
 						return fmt.Errorf("%w: %s: vector block %d of %s has %d bytes, want %d", ErrCorrupt, where, b, vc.Name, size, want)

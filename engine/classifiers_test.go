@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dgraph-io/badger/v4"
 	"github.com/parquet-go/parquet-go"
 )
 
@@ -66,7 +65,7 @@ func TestClassifiersStoreReplaceDrop(t *testing.T) {
 	if err := db.PutClassifierWeights(&Classifier{Name: "clip", Classes: []string{"a"}, Dim: 2}, []float32{1, 0}, true); err != nil {
 		t.Fatal(err)
 	}
-	if n := countKeys(t, db, []byte{kindClassifier}); n != 2 {
+	if n := countKeys(t, db, kindClassifier); n != 2 {
 		t.Errorf("%d classifier data keys after replacing, want 2 (one per classifier)", n)
 	}
 	if err := db.Check(); err != nil {
@@ -95,29 +94,12 @@ func TestClassifiersStoreReplaceDrop(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Orphans != 1 || countKeys(t, db, []byte{kindClassifier}) != 1 {
-		t.Errorf("vacuum removed %d orphans; %d classifier keys left, want 1", rep.Orphans, countKeys(t, db, []byte{kindClassifier}))
+	if rep.Orphans != 1 || countKeys(t, db, kindClassifier) != 1 {
+		t.Errorf("vacuum removed %d orphans; %d classifier keys left, want 1", rep.Orphans, countKeys(t, db, kindClassifier))
 	}
 	if err := db.Check(); err != nil {
 		t.Fatal(err)
 	}
-}
-
-func countKeys(t *testing.T, db *DB, prefix []byte) int {
-	t.Helper()
-	n := 0
-	err := db.bdb.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			n++
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n
 }
 
 func TestReadPredictionsFile(t *testing.T) {

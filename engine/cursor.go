@@ -222,7 +222,7 @@ func (c *Cursor) loadBlock() (bool, error) {
 		}
 		switch col.Kind {
 		case KindScalar:
-			cb, err := s.columnBlock(t, c.sh.Number, c.sh.Gen, c.block, col.index)
+			cb, err := s.shardColumnBlock(t, c.sh, c.block, col.index)
 			if err != nil {
 				return false, err
 			}

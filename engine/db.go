@@ -6,11 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 
 	"github.com/dgraph-io/badger/v4"
 )
@@ -40,7 +42,11 @@ type DB struct {
 }
 
 // Open opens (creating if needed, unless read-only) the database in
-// opts.Dir.
+// opts.Dir. A directory that holds data but is damaged — its MANIFEST cut
+// short or missing, table files it does not list, a value-log entry that
+// fails its checksum — is an error wrapping ErrCorrupt, and nothing in it
+// is changed (see preflight.go); so is one that holds data but no format
+// marker: laiondb writes the marker only into a new, empty database.
 func Open(opts Options) (*DB, error) {
 	bo := badger.DefaultOptions(opts.Dir).
 		WithValueThreshold(valueThreshold).
@@ -49,29 +55,51 @@ func Open(opts Options) (*DB, error) {
 		WithDetectConflicts(false).
 		WithNumVersionsToKeep(1).
 		WithLogger(nil)
+	bo = withChecksums(bo, !opts.skipChecksums)
 	if opts.Log != nil {
 		bo = bo.WithLogger(badgerLogger{opts.Log})
 	}
 	// No in-memory mode: blocks of vectors (megabytes) live in badger's
 	// value log, which an in-memory badger does not have; tests use
 	// temporary directories.
-	if err := checkDir(opts.Dir, opts.ReadOnly); err != nil {
+	fresh, err := checkDir(opts.Dir, opts.ReadOnly)
+	if err != nil {
 		return nil, err
 	}
+	if !fresh {
+		if lockedByOthers(opts.Dir, opts.ReadOnly) {
+			return nil, lockedErr(opts.Dir, opts.ReadOnly)
+		}
+		if err := preflight(opts.Dir, opts.ReadOnly); err != nil {
+			return nil, err
+		}
+	}
+	if !opts.ReadOnly {
+		if free, err := diskFree(opts.Dir); err == nil && free < openReserve {
+			return nil, fmt.Errorf("%s: %w: a writable open needs at least %s free and the filesystem has %s; free some space, or open it with --read-only", opts.Dir, syscall.ENOSPC, bytesString(openReserve), bytesString(free))
+		}
+	}
 	bo = bo.WithReadOnly(opts.ReadOnly)
-	bdb, err := badger.Open(bo)
+	bdb, err := openBadger(bo)
+	if opts.ReadOnly && needsRecovery(err) {
+		if err = recoverCrash(opts.Dir, bo); err == nil {
+			bdb, err = openBadger(bo)
+		}
+	}
 	if err != nil {
-		if strings.Contains(err.Error(), "Cannot acquire directory lock") {
-			hint := "open it with --read-only to query it while another reader has it"
-			if opts.ReadOnly {
-				hint = "a writer (ingest, shell) has it open; wait until it finishes"
-			}
-			return nil, fmt.Errorf("%s: %w; %s", opts.Dir, ErrLocked, hint)
+		if isLockErr(err) {
+			return nil, lockedErr(opts.Dir, opts.ReadOnly)
+		}
+		if errors.Is(err, errRecovery) {
+			return nil, err
+		}
+		if errors.Is(err, ErrCorrupt) {
+			return nil, fmt.Errorf("%s: %w", opts.Dir, err)
 		}
 		return nil, fmt.Errorf("open %s: %w", opts.Dir, err)
 	}
 	db := &DB{bdb: bdb, opts: opts}
-	if err := db.checkFormat(); err != nil {
+	if err := db.checkFormat(fresh); err != nil {
 		bdb.Close()
 		return nil, err
 	}
@@ -79,43 +107,80 @@ func Open(opts Options) (*DB, error) {
 		bdb.Close()
 		return nil, err
 	}
+	if !opts.ReadOnly {
+		if err := db.collectOrphans(); err != nil {
+			bdb.Close()
+			return nil, fmt.Errorf("%s: collecting what a crash left: %w", opts.Dir, err)
+		}
+	}
 	return db, nil
 }
 
+// recoverCrash opens the database for writing and closes it again, which
+// is badger's recovery from a killed writer (it cuts its write-ahead log
+// after the last whole entry and flushes it), so that a read-only open
+// works after a crash. It does what the next writer would do first; when
+// another process has the database open, or the directory cannot be
+// written, the error says what to run.
+func recoverCrash(dir string, bo badger.Options) error {
+	if err := preflight(dir, false); err != nil {
+		return err
+	}
+	bdb, err := openBadger(bo.WithReadOnly(false))
+	if err == nil {
+		err = bdb.Close()
+	}
+	if err == nil {
+		return nil
+	}
+	why := err.Error()
+	if isLockErr(err) {
+		why = "another process has it open"
+	}
+	return fmt.Errorf("%s: %w: its last writer was killed, and opening it after that cuts the end of badger's log, which needs the directory to itself and writable for a moment (%s); open it again once no other process has it open, or copy the directory somewhere writable and open the copy",
+		dir, errRecovery, why)
+}
+
 // checkDir refuses directories that are clearly not laiondb databases
-// before badger writes anything into them.
-func checkDir(dir string, readOnly bool) error {
+// before badger writes anything into them. fresh reports a directory
+// that did not exist or held nothing: the only kind laiondb initialises.
+func checkDir(dir string, readOnly bool) (fresh bool, err error) {
 	st, err := os.Stat(dir)
 	if errors.Is(err, os.ErrNotExist) {
 		if readOnly {
-			return fmt.Errorf("%s: no database there (create one with laiondb ingest)", dir)
+			return false, fmt.Errorf("%s: no database there (create one with laiondb ingest)", dir)
 		}
-		return os.MkdirAll(dir, 0o755)
+		return true, os.MkdirAll(dir, 0o755)
 	}
 	if err != nil {
-		return err
+		return false, err
 	}
 	if !st.IsDir() {
-		return fmt.Errorf("%s: %w: it is a file; --db takes a directory", dir, ErrNotDatabase)
+		return false, fmt.Errorf("%s: %w: it is a file; --db takes a directory", dir, ErrNotDatabase)
 	}
 	ents, err := os.ReadDir(dir)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if len(ents) == 0 {
 		if readOnly {
-			return fmt.Errorf("%s: empty directory, no database there (create one with laiondb ingest)", dir)
+			return false, fmt.Errorf("%s: empty directory, no database there (create one with laiondb ingest)", dir)
 		}
-		return nil
+		return true, nil
 	}
 	if _, err := os.Stat(filepath.Join(dir, "MANIFEST")); err != nil {
-		return fmt.Errorf("%s: %w: the directory holds other files; choose a new or empty directory for --db", dir, ErrNotDatabase)
+		if f, lerr := listDir(dir); lerr == nil && f.hasData() {
+			return false, preflight(dir, readOnly) // says what is missing
+		}
+		return false, fmt.Errorf("%s: %w: the directory holds other files; choose a new or empty directory for --db", dir, ErrNotDatabase)
 	}
-	return nil
+	return false, nil
 }
 
-// checkFormat reads the format key, writing it into a new database.
-func (db *DB) checkFormat() error {
+// checkFormat reads the format key, writing it into a new database: one
+// whose directory was empty (fresh) or holds no table file and no key (a
+// writer killed while creating it).
+func (db *DB) checkFormat(fresh bool) error {
 	var found []byte
 	empty := true
 	err := db.bdb.View(func(txn *badger.Txn) error {
@@ -130,16 +195,21 @@ func (db *DB) checkFormat() error {
 		if err != nil {
 			return err
 		}
-		found, err = item.ValueCopy(nil)
+		found, err = valueCopy(item)
 		return err
 	})
 	if err != nil {
-		return err
+		return fmt.Errorf("%s: %w: reading the format marker: %v", db.opts.Dir, ErrCorrupt, err)
 	}
 	where := db.opts.Dir
 	if found == nil {
 		if !empty {
-			return fmt.Errorf("%s: %w: a badger database not written by laiondb", where, ErrNotDatabase)
+			return fmt.Errorf("%s: %w: a badger database not written by laiondb, or one whose format marker is lost (its table files damaged); laiondb wrote nothing into it", where, ErrNotDatabase)
+		}
+		if !fresh {
+			if f, err := listDir(where); err != nil || len(f.tables) > 0 {
+				return fmt.Errorf("%s: %w: it holds table files but no readable key, not even laiondb's format marker: the MANIFEST or a table file is damaged; laiondb wrote nothing into it. Restore it from a backup", where, ErrCorrupt)
+			}
 		}
 		if db.opts.ReadOnly {
 			return fmt.Errorf("%s: empty database opened read-only", where)
@@ -174,7 +244,7 @@ func (db *DB) loadCatalog() error {
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
 			var t Table
-			if err := it.Item().Value(func(v []byte) error { return json.Unmarshal(v, &t) }); err != nil {
+			if err := valueOf(it.Item(), func(v []byte) error { return json.Unmarshal(v, &t) }); err != nil {
 				return fmt.Errorf("%w: catalog entry %q: %w", ErrCorrupt, it.Item().Key(), err)
 			}
 			tables[strings.ToLower(t.Name)] = &t
@@ -208,7 +278,7 @@ func (db *DB) Table(name string) (*Table, error) {
 	defer db.mu.RUnlock()
 	t, ok := db.tables[strings.ToLower(name)]
 	if !ok {
-		return nil, fmt.Errorf("%w: %s", ErrNoTable, name)
+		return nil, fmt.Errorf("%w: %s", ErrNoTable, clipBare(name))
 	}
 	return t.clone(), nil
 }
@@ -232,26 +302,56 @@ func (db *DB) setCached(t *Table) {
 	db.mu.Unlock()
 }
 
-// commitTable writes t's catalog entry in its own transaction.
+// commitTable writes t's catalog entry in its own transaction, with the
+// table id sequence moved up to t's id (see newTableID).
 func (db *DB) commitTable(t *Table) error {
-	if err := db.bdb.Update(func(txn *badger.Txn) error { return putTable(txn, t) }); err != nil {
+	err := db.bdb.Update(func(txn *badger.Txn) error {
+		if err := putTable(txn, t); err != nil {
+			return err
+		}
+		return raiseSeq(txn, "table", t.ID)
+	})
+	if err != nil {
 		return err
 	}
 	db.setCached(t)
 	return nil
 }
 
-// nextTableID returns an unused table id.
-func (db *DB) nextTableID() uint32 {
-	db.mu.RLock()
-	defer db.mu.RUnlock()
-	var max uint32
-	for _, t := range db.tables {
-		if t.ID > max {
-			max = t.ID
-		}
+// newTableID returns a table id never used before in this database: one
+// past the "table" sequence and every id in the catalog and in stored
+// keys (databases from before the sequence, keys a crash left), so that a
+// new table never meets another table's blocks or labellings. The
+// sequence itself moves when the table's entry is first committed, so an
+// ingest refused before writing anything leaves the database untouched.
+func (db *DB) newTableID() (uint32, error) {
+	var floor uint32
+	for _, t := range db.Tables() {
+		floor = max(floor, t.ID)
 	}
-	return max + 1
+	err := db.bdb.View(func(txn *badger.Txn) error {
+		for _, kind := range []byte{kindBlock, kindTokens, kindLabels} {
+			it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{kind}, Reverse: true})
+			it.Seek([]byte{kind, 0xff, 0xff, 0xff, 0xff, 0xff})
+			if it.Valid() && len(it.Item().Key()) >= 5 {
+				floor = max(floor, be32(it.Item().Key()[1:]))
+			}
+			it.Close()
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	seq, err := db.seq("table")
+	if err != nil {
+		return 0, err
+	}
+	floor = max(floor, seq)
+	if floor == math.MaxUint32 {
+		return 0, errors.New("no table ids left")
+	}
+	return floor + 1, nil
 }
 
 func (db *DB) writable() error {

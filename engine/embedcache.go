@@ -108,7 +108,7 @@ func (db *DB) CachedEmbeddings(model string, texts []string) ([][]float32, error
 			if err != nil {
 				return err
 			}
-			err = item.Value(func(b []byte) error {
+			err = valueOf(item, func(b []byte) error {
 				v, err := decodeEmbedding(b)
 				out[i] = v
 				return err
@@ -237,7 +237,7 @@ func checkEmbeddings(db *DB, s *Snapshot) error {
 		}
 		model := string(k[1 : 1+end])
 		var d int
-		err := item.Value(func(b []byte) error {
+		err := valueOf(item, func(b []byte) error {
 			v, err := decodeEmbedding(b)
 			d = len(v)
 			return err

@@ -3,6 +3,7 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"unicode/utf8"
 
 	"github.com/dgraph-io/badger/v4"
 )
@@ -78,4 +79,29 @@ func readErr(err error, what string) error {
 		return fmt.Errorf("%w: %s is missing: %w", ErrCorrupt, what, err)
 	}
 	return fmt.Errorf("reading %s: %w", what, err)
+}
+
+// clip shortens a name or text given by a user for an error message:
+// echoing a megabyte-long identifier helps nobody. Up to 64 bytes it is
+// quoted whole; a longer one is cut there (on a character boundary) with
+// its length said.
+func clip(s string) string {
+	const keep = 64
+	if len(s) <= keep {
+		return fmt.Sprintf("%q", s)
+	}
+	cut := keep
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%q… (%d bytes)", s[:cut], len(s))
+}
+
+// clipBare is clip without quotes for a short name, for messages that
+// print names bare ("no such table: laion").
+func clipBare(s string) string {
+	if len(s) <= 64 {
+		return s
+	}
+	return clip(s)
 }

@@ -25,7 +25,8 @@ import (
 type IngestOptions struct {
 	// Table receives the rows (created if absent). Default "laion".
 	Table string
-	// Shard overrides the shard number read from file names; -1 = from names.
+	// Shard overrides the shard number read from file names: 0 to
+	// MaxShard, or -1 to read it from the names.
 	Shard int64
 	// VectorDType is the stored element type of vectors: "f16" (default) or "f32".
 	VectorDType string
@@ -122,7 +123,7 @@ func (db *DB) Ingest(ctx context.Context, paths []string, opt IngestOptions) (*I
 		opt.batchBlocks = 16
 	}
 	if !validName(opt.Table) {
-		return nil, fmt.Errorf("%w: table name %q: use letters, digits and _", ErrBadInput, opt.Table)
+		return nil, fmt.Errorf("%w: table name %s: %s", ErrBadInput, clip(opt.Table), nameRule)
 	}
 	db.writeMu.Lock()
 	defer db.writeMu.Unlock()
@@ -149,6 +150,9 @@ func (db *DB) Ingest(ctx context.Context, paths []string, opt IngestOptions) (*I
 		inputBytes += si.size()
 	}
 
+	if err := db.collectOrphanTables(); err != nil {
+		return nil, err
+	}
 	orig, _ := db.Table(opt.Table)
 	var t *Table
 	if orig != nil {
@@ -157,7 +161,11 @@ func (db *DB) Ingest(ctx context.Context, paths []string, opt IngestOptions) (*I
 			return nil, err
 		}
 	} else {
-		t = &Table{ID: db.nextTableID(), Name: opt.Table, NextGen: 1}
+		id, err := db.newTableID()
+		if err != nil {
+			return nil, err
+		}
+		t = &Table{ID: id, Name: opt.Table, NextGen: 1}
 	}
 	if err := mergeSchema(t, inputs, opt); err != nil {
 		return nil, err
@@ -165,19 +173,39 @@ func (db *DB) Ingest(ctx context.Context, paths []string, opt IngestOptions) (*I
 
 	rep := &IngestReport{Table: t.Name, InputBytes: inputBytes}
 	var total int64
+	var need uint64
 	for _, si := range inputs {
 		total += si.meta.rows
+		need += si.estimate(t, opt)
+	}
+	if err := db.ensureSpace(fmt.Sprintf("the ingest of %d rows", total), need); err != nil {
+		return nil, err
 	}
 	run := &ingestRun{db: db, t: t, opt: opt, total: total, ctx: ctx}
 	for _, si := range inputs {
 		sr, err := run.shard(si)
 		if err != nil {
-			if rerr := db.rollback(orig, t, run.touched); rerr != nil {
+			if rerr := db.rollback(orig, t, run.written); rerr != nil {
 				err = fmt.Errorf("%w (and rolling back failed: %v)", err, rerr)
 			}
 			return nil, err
 		}
 		rep.Shards = append(rep.Shards, sr)
+	}
+	if err := run.switchAll(); err != nil {
+		if rerr := db.rollback(orig, t, run.written); rerr != nil {
+			err = fmt.Errorf("%w (and rolling back failed: %v)", err, rerr)
+		}
+		return nil, err
+	}
+	// Only now, with every shard switched, are the generations this run
+	// replaced deleted: until the switch a failure rolls back to them. A
+	// crash before this point leaves them unreferenced, for collectGarbage.
+	for _, g := range run.replaced {
+		if err := db.dropGeneration(t.ID, g.shard, g.gen); err != nil {
+			return rep, err
+		}
+		failpoint("ingest.drop-replaced")
 	}
 	// Indexes over the table learn its new rows now (added, replaced).
 	if !opt.skipIndexes {
@@ -194,8 +222,15 @@ func (db *DB) Ingest(ctx context.Context, paths []string, opt IngestOptions) (*I
 	return rep, nil
 }
 
+// MaxNameLen bounds the names of tables, sets and indexes: they are parts
+// of keys and of every message about them.
+const MaxNameLen = 128
+
+// nameRule says what validName accepts.
+var nameRule = fmt.Sprintf("use letters, digits and _ (not first), at most %d characters", MaxNameLen)
+
 func validName(s string) bool {
-	if s == "" {
+	if s == "" || len(s) > MaxNameLen {
 		return false
 	}
 	for i, r := range s {
@@ -289,6 +324,14 @@ func mergeSchema(t *Table, inputs []*shardInput, opt IngestOptions) error {
 			if !ok {
 				continue
 			}
+			elem := 2
+			if opt.VectorDType == "f32" {
+				elem = 4
+			}
+			if block := BlockRows * r.Dim * elem; block > maxBlockBytes {
+				return inputErr(r.Path(), -1, nil, "embeddings of dimension %d: a block of %d rows would take %s, more than a storage block may hold (%s); laiondb stores %s vectors of up to %d dimensions",
+					r.Dim, BlockRows, mib(block), mib(maxBlockBytes), opt.VectorDType, maxBlockBytes/(BlockRows*elem))
+			}
 			i := t.Vector(col)
 			if i < 0 {
 				model := opt.Model
@@ -314,15 +357,23 @@ func mergeSchema(t *Table, inputs []*shardInput, opt IngestOptions) error {
 
 // ingestRun carries the state of one Ingest call.
 type ingestRun struct {
-	db      *DB
-	t       *Table
-	opt     IngestOptions
-	ctx     context.Context
-	total   int64
-	done    int64
-	touched []uint32 // shards whose pending generation this run wrote
-	warned  map[string]bool
+	db    *DB
+	t     *Table
+	opt   IngestOptions
+	ctx   context.Context
+	total int64
+	done  int64
+	// written lists the generations this run wrote into (new or resumed);
+	// replaced, those it made unreachable (a shard's previous visible
+	// generation, an abandoned pending one), deleted only once the whole
+	// run has committed.
+	written  []shardGen
+	replaced []shardGen
+	warned   map[string]bool
 }
+
+// shardGen names one generation of one shard of the run's table.
+type shardGen struct{ shard, gen uint32 }
 
 func (r *ingestRun) warn(key, msg string) {
 	if r.opt.Warn == nil {
@@ -362,24 +413,33 @@ func (r *ingestRun) shard(si *shardInput) (ShardReport, error) {
 	if p := sh.Pending; p != nil && p.Fingerprint == si.fp && p.Total == total {
 		startRow = p.Committed
 		rep.ResumedFrom = startRow
+		// A labelling stored for this generation by a run that was rolled
+		// back is recomputed when the generation is complete again.
+		if err := r.db.deleteKeys(labelsKey(t.ID, num, p.Gen, 0)[:13]); err != nil {
+			return rep, err
+		}
 	} else {
 		if p != nil {
-			if err := r.db.dropGeneration(t.ID, num, p.Gen); err != nil {
-				return rep, err
-			}
+			r.replaced = append(r.replaced, shardGen{num, p.Gen})
 		}
 		hv := make([]bool, len(t.Vectors))
 		for col := range si.vectors {
 			hv[t.Vector(col)] = true
 		}
-		sh.Pending = &Pending{Gen: t.NextGen, Total: total, Fingerprint: si.fp, Sources: si.sources(), HasVector: hv}
+		sh.Pending = &Pending{Gen: t.NextGen, Total: total, Fingerprint: si.fp, Sources: si.sources(), HasVector: hv, Stamp: newStamp()}
 		t.NextGen++
+		// Whatever a crash during an earlier rollback left under this
+		// number goes before the generation is used.
+		if err := r.db.dropGeneration(t.ID, num, sh.Pending.Gen); err != nil {
+			return rep, err
+		}
 	}
-	r.touched = append(r.touched, num)
 	gen := sh.Pending.Gen
+	r.written = append(r.written, shardGen{num, gen})
 	if err := r.db.commitTable(t); err != nil {
 		return rep, err
 	}
+	failpoint("ingest.pending")
 
 	tokens := newTokenBuilder()
 	defer tokens.finish()
@@ -401,6 +461,8 @@ func (r *ingestRun) shard(si *shardInput) (ShardReport, error) {
 	blockNo := startRow / BlockRows
 	row := startRow
 	inBatch := 0
+	var batchBytes uint64
+	batchStart := row
 	var batchBufs [][]byte // vector buffers to recycle once the batch is written
 	for b := range blocks {
 		if b.err != nil {
@@ -421,7 +483,12 @@ func (r *ingestRun) shard(si *shardInput) (ShardReport, error) {
 		row += uint32(b.n)
 		r.done += int64(b.n)
 		inBatch++
+		batchBytes += blockBytes(b)
 		if inBatch == r.opt.batchBlocks || row == total {
+			if err := r.db.ensureSpace(fmt.Sprintf("shard %d's next %d rows", num, row-batchStart), batchBytes); err != nil {
+				return rep, err
+			}
+			batchBytes, batchStart = 0, row
 			// The progress record goes last: badger applies writes in
 			// order, so after a crash it is never ahead of the blocks.
 			sh.Pending.Committed = row
@@ -431,6 +498,7 @@ func (r *ingestRun) shard(si *shardInput) (ShardReport, error) {
 			if err := wb.Flush(); err != nil {
 				return rep, err
 			}
+			failpoint("ingest.batch")
 			wb = r.db.bdb.NewWriteBatch()
 			for _, b := range batchBufs {
 				putVecBuffer(b)
@@ -456,38 +524,53 @@ func (r *ingestRun) shard(si *shardInput) (ShardReport, error) {
 	if err := wb.Flush(); err != nil {
 		return rep, err
 	}
-	// Switch readers to the new generation in one commit, then drop the old.
-	oldGen, hadOld := sh.Gen, sh.Rows > 0 || sh.Gen != 0
-	sh.Gen, sh.Rows = gen, total
-	sh.Sources, sh.HasVector = sh.Pending.Sources, sh.Pending.HasVector
-	sh.Tokens = tokens.rules()
-	sh.Pending = nil
-	if err := r.db.commitTable(t); err != nil {
-		return rep, err
-	}
-	if hadOld && oldGen != gen {
-		if err := r.db.dropGeneration(t.ID, num, oldGen); err != nil {
-			return rep, err
-		}
-	}
-	// Store the shard's ImageNet labelling under every rule now, so that
-	// queries (read-only ones too) start from it.
+	failpoint("ingest.tokens")
+	// The generation is complete but not visible yet: Ingest switches every
+	// shard of the run to its new generation in one commit. Its ImageNet
+	// labelling under every rule is stored now, so that queries (read-only
+	// ones too) start from it.
+	done := *sh
+	done.Gen, done.Rows, done.Stamp, done.Tokens = gen, total, sh.Pending.Stamp, tokens.rules()
 	if t.Column("caption") >= 0 {
 		s := r.db.Snapshot()
 		for _, cr := range captionRules {
 			vocab, err := imagenetVocabulary(cr.rule)
 			if err == nil {
-				_, err = s.shardLabels(r.ctx, t, sh, cr.rule, vocab, true)
+				_, err = s.shardLabels(r.ctx, t, &done, cr.rule, vocab, true)
 			}
 			if err != nil {
 				s.Close()
 				return rep, err
 			}
+			failpoint("ingest.labels")
 		}
 		s.Close()
 	}
 	rep.Rows = total
 	return rep, nil
+}
+
+// switchAll makes the new generation of every shard of the run visible in
+// one commit: readers see all of the run or none of it, whether it fails
+// or is killed. The generations it replaces are deleted afterwards.
+func (r *ingestRun) switchAll() error {
+	t := r.t
+	for _, g := range r.written {
+		sh := t.Shard(g.shard)
+		if hadOld := sh.Rows > 0 || sh.Gen != 0; hadOld && sh.Gen != g.gen {
+			r.replaced = append(r.replaced, shardGen{g.shard, sh.Gen})
+		}
+		p := sh.Pending
+		sh.Gen, sh.Rows = p.Gen, p.Total
+		sh.Sources, sh.HasVector, sh.Stamp = p.Sources, p.HasVector, p.Stamp
+		sh.Tokens = (&tokenBuilder{}).rules()
+		sh.Pending = nil
+	}
+	if err := r.db.commitTable(t); err != nil {
+		return err
+	}
+	failpoint("ingest.switch")
+	return nil
 }
 
 func (si *shardInput) sources() []string {
@@ -547,6 +630,11 @@ func (r *ingestRun) produce(ctx context.Context, si *shardInput, startRow uint32
 				builders[i].reset()
 				if err := streams[i].read(n, builders[i]); err != nil {
 					scal <- part{err: err}
+					return
+				}
+				if size := builders[i].size(); size > maxBlockBytes {
+					scal <- part{err: inputErr(si.meta.path, int64(row), nil, "column %s: rows %d to %d hold %s, more than a storage block of %d rows may hold (%s); values this long are not LAION metadata: shorten them or drop the column",
+						c.Source, row, row+uint32(n)-1, mib(size), BlockRows, mib(maxBlockBytes))}
 					return
 				}
 				data := builders[i].encode()
@@ -637,6 +725,18 @@ func (r *ingestRun) produce(ctx context.Context, si *shardInput, startRow uint32
 			return
 		}
 	}
+}
+
+// blockBytes is the size of a built block's values.
+func blockBytes(b *builtBlock) uint64 {
+	var n int
+	for _, d := range b.scalars {
+		n += len(d)
+	}
+	for _, d := range b.vectors {
+		n += len(d)
+	}
+	return uint64(n)
 }
 
 // vecBuffers recycles vector block buffers (MBs each) between batches, so
@@ -774,28 +874,35 @@ func (db *DB) deleteKeys(prefix []byte) error {
 	return nil
 }
 
-// rollback restores the catalog entry of a failed ingest and deletes what
-// it wrote.
-func (db *DB) rollback(orig, t *Table, touched []uint32) error {
-	var errs []error
-	for _, n := range touched {
-		sh := t.Shard(n)
-		if sh == nil || sh.Pending == nil {
-			continue
+// rollback undoes a failed ingest: the catalog entry goes back to what it
+// was and every generation the run wrote is deleted, except a pending one
+// the catalog had before the run (an earlier interrupted ingest, kept for
+// resuming). The generations the run replaced were not deleted (see
+// Ingest), so the restored entry finds every block it names, and the
+// database is as it was, byte for byte. A generation number the run used
+// may be used again: a new generation starts by deleting anything left
+// under its number, and its stamp keeps an old labelling from passing
+// for its own.
+func (db *DB) rollback(orig, t *Table, written []shardGen) error {
+	// The catalog goes back first: a crash after it leaves only
+	// unreferenced generations, which the next ingest collects; the other
+	// order could leave the catalog naming deleted blocks.
+	if orig != nil {
+		if err := db.commitTable(orig); err != nil {
+			return err
 		}
-		// A pending generation that the original catalog also had belongs to
-		// an earlier interrupted run: keep it for resuming.
+	} else if err := db.dropTableEntry(t); err != nil {
+		return err
+	}
+	failpoint("ingest.rollback")
+	var errs []error
+	for _, g := range written {
 		if orig != nil {
-			if o := orig.Shard(n); o != nil && o.Pending != nil && o.Pending.Gen == sh.Pending.Gen {
+			if o := orig.Shard(g.shard); o != nil && o.Pending != nil && o.Pending.Gen == g.gen {
 				continue
 			}
 		}
-		errs = append(errs, db.dropGeneration(t.ID, n, sh.Pending.Gen))
-	}
-	if orig != nil {
-		errs = append(errs, db.commitTable(orig))
-	} else {
-		errs = append(errs, db.dropTableEntry(t))
+		errs = append(errs, db.dropGeneration(t.ID, g.shard, g.gen))
 	}
 	return errors.Join(errs...)
 }
@@ -847,6 +954,49 @@ func (db *DB) collectGarbage(t *Table) error {
 	}
 	for sg := range dead {
 		if err := db.dropGeneration(t.ID, sg[0], sg[1]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// collectOrphanTables deletes the blocks, caption indexes and labellings
+// of table ids that no catalog entry has: what a crash in the rollback of
+// a new table's failed ingest leaves (and what older versions left after
+// any failed first ingest). One seek per table id, so it is cheap.
+func (db *DB) collectOrphanTables() error {
+	live := map[uint32]bool{}
+	for _, t := range db.Tables() {
+		live[t.ID] = true
+	}
+	var dead [][]byte
+	for _, kind := range []byte{kindBlock, kindTokens, kindLabels} {
+		err := db.bdb.View(func(txn *badger.Txn) error {
+			it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{kind}})
+			defer it.Close()
+			for it.Rewind(); it.Valid(); {
+				k := it.Item().Key()
+				if len(k) < 5 {
+					it.Next()
+					continue
+				}
+				id := be32(k[1:])
+				if !live[id] {
+					dead = append(dead, []byte{kind, k[1], k[2], k[3], k[4]})
+				}
+				if id == math.MaxUint32 {
+					break
+				}
+				it.Seek([]byte{kind, byte((id + 1) >> 24), byte((id + 1) >> 16), byte((id + 1) >> 8), byte(id + 1)})
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	for _, p := range dead {
+		if err := db.deleteKeys(p); err != nil {
 			return err
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -178,9 +179,13 @@ func TestOpenRefusesForeignAndNewerDirectories(t *testing.T) {
 
 func TestSecondWriterGetsClearMessage(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "db")
-	openChecked(t, DefaultOptions(dir))
-	_, err := Open(DefaultOptions(dir))
-	if !errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), dir) || !strings.Contains(err.Error(), "--read-only") {
+	db, err := Open(DefaultOptions(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	_, err = Open(DefaultOptions(dir))
+	if !errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), dir) || !strings.Contains(err.Error(), fmt.Sprintf("process %d", os.Getpid())) {
 		t.Fatalf("second writer: %v", err)
 	}
 	if strings.Count(err.Error(), "\n") > 0 {

@@ -2,12 +2,13 @@ package engine
 
 import (
 	"context"
-	"github.com/dgraph-io/badger/v4"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/dgraph-io/badger/v4"
 
 	"github.com/laiondb/laiondb/engine/gen"
 	"github.com/laiondb/laiondb/engine/npy"
@@ -208,11 +209,11 @@ func TestShardNumbersFromNames(t *testing.T) {
 		"metadata_0003.parquet": 3, "part-00012-5f1d.snappy.parquet": 12, "img_emb_3.npy": 3,
 		"text_emb_0410.npy": 410, "laion_part_17.parquet": 17,
 	} {
-		if got, ok := shardNumber(name); !ok || got != want {
-			t.Errorf("%s: %d, %v", name, got, ok)
+		if got, ok, err := shardNumber(name); !ok || got != want || err != nil {
+			t.Errorf("%s: %d, %v, %v", name, got, ok, err)
 		}
 	}
-	if _, ok := shardNumber("captions.parquet"); ok {
+	if _, ok, _ := shardNumber("captions.parquet"); ok {
 		t.Errorf("captions.parquet has no shard number")
 	}
 }

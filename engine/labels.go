@@ -43,6 +43,23 @@ func vocabFingerprint(rule synset.Rule, v *synset.Vocabulary) [8]byte {
 	return fp
 }
 
+// labelsPrint is what a stored labelling is checked against: the
+// vocabulary it used and the stamp of the generation whose rows it
+// labels, so a labelling never passes for another generation's, whatever
+// its key. Generations written before stamps have stamp 0 and keep the
+// plain vocabulary fingerprint.
+func labelsPrint(rule synset.Rule, v *synset.Vocabulary, stamp uint64) [8]byte {
+	fp := vocabFingerprint(rule, v)
+	if stamp == 0 {
+		return fp
+	}
+	h := sha256.New()
+	h.Write(fp[:])
+	h.Write(binary.LittleEndian.AppendUint64(nil, stamp))
+	copy(fp[:], h.Sum(nil))
+	return fp
+}
+
 func ruleID(rule synset.Rule) byte {
 	for _, r := range captionRules {
 		if r.rule == rule {
@@ -149,13 +166,13 @@ func decodeLabels(b []byte, fp [8]byte, v *synset.Vocabulary) (*synset.Labels, b
 // or computed from the caption index, and then stored when store is set
 // (the write paths: ingest and reindex; reads never write).
 func (s *Snapshot) shardLabels(ctx context.Context, t *Table, sh *Shard, rule synset.Rule, v *synset.Vocabulary, store bool) (*synset.Labels, error) {
-	fp := vocabFingerprint(rule, v)
+	fp := labelsPrint(rule, v, sh.Stamp)
 	key := labelsKey(t.ID, sh.Number, sh.Gen, ruleID(rule))
 	item, err := s.txn.Get(key)
 	if err == nil {
 		var l *synset.Labels
 		var ok bool
-		err = item.Value(func(b []byte) error {
+		err = valueOf(item, func(b []byte) error {
 			var derr error
 			l, ok, derr = decodeLabels(b, fp, v)
 			return derr

@@ -23,6 +23,9 @@ type Options struct {
 	// time, and the file being written is never rewritten: smaller files
 	// give space back sooner, at the price of more open files.
 	ValueLogFileSize int64
+	// skipChecksums turns off checksum verification on reads (the
+	// checksum benchmark measures what it costs).
+	skipChecksums bool
 }
 
 // DefaultOptions returns options for the database in dir.

@@ -30,6 +30,19 @@ func (s *Snapshot) Close() { s.txn.Discard() }
 // Blocks returns the number of blocks of a shard's visible generation.
 func (sh *Shard) Blocks() uint32 { return (sh.Rows + BlockRows - 1) / BlockRows }
 
+// shardColumnBlock is columnBlock of a shard's visible generation,
+// checked against what the catalog says the block holds: its rows and its
+// column's type.
+func (s *Snapshot) shardColumnBlock(t *Table, sh *Shard, b uint32, col int) (*columnBlock, error) {
+	cb, err := s.columnBlock(t, sh.Number, sh.Gen, b, col)
+	if err == nil && cb != nil && b < sh.Blocks() {
+		if err := cb.check(t.Columns[col].Type, blockRows(sh.Rows, b)); err != nil {
+			return nil, fmt.Errorf("table %s shard %d block %d column %s: %w", t.Name, sh.Number, b, t.Columns[col].Name, err)
+		}
+	}
+	return cb, err
+}
+
 const maxCachedBlocks = 256
 
 // columnBlock returns block b of scalar column col of one generation of a
@@ -45,11 +58,11 @@ func (s *Snapshot) columnBlock(t *Table, shard, gen, b uint32, col int) (*column
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("table %s shard %d block %d column %s: %w", t.Name, shard, b, t.Columns[col].Name, err)
+		return nil, blockErr(err, t, shard, b, "column "+t.Columns[col].Name)
 	}
-	data, err := item.ValueCopy(nil)
+	data, err := valueCopy(item)
 	if err != nil {
-		return nil, fmt.Errorf("table %s shard %d block %d column %s: %w", t.Name, shard, b, t.Columns[col].Name, err)
+		return nil, blockErr(err, t, shard, b, "column "+t.Columns[col].Name)
 	}
 	cb, err := decodeColumnBlock(data)
 	if err != nil {
@@ -75,9 +88,9 @@ func (s *Snapshot) vectorBlock(t *Table, sh *Shard, b uint32, vc int, fn func(da
 		return fmt.Errorf("%w: table %s shard %d lacks vector block %d of %s", ErrCorrupt, t.Name, sh.Number, b, t.Vectors[vc].Name)
 	}
 	if err != nil {
-		return fmt.Errorf("table %s shard %d vector block %d of %s: %w", t.Name, sh.Number, b, t.Vectors[vc].Name, err)
+		return blockErr(err, t, sh.Number, b, "vector "+t.Vectors[vc].Name)
 	}
-	return item.Value(fn)
+	return readVectorBlock(item, t, sh, b, vc, fn)
 }
 
 // rebuildTokens re-indexes the captions of rows [0, upto) of a pending

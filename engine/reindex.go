@@ -101,7 +101,7 @@ func (db *DB) BuildCaptionIndex(ctx context.Context, table string, progress func
 				tb.finish()
 				return built, err
 			}
-			cb, err := s.columnBlock(t, sh.Number, sh.Gen, b, ci)
+			cb, err := s.shardColumnBlock(t, sh, b, ci)
 			if err != nil {
 				s.Close()
 				tb.finish()

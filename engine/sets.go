@@ -63,7 +63,7 @@ func (db *DB) Sets() ([]*Set, error) {
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
 			var s Set
-			if err := it.Item().Value(func(v []byte) error { return json.Unmarshal(v, &s) }); err != nil {
+			if err := valueOf(it.Item(), func(v []byte) error { return json.Unmarshal(v, &s) }); err != nil {
 				return fmt.Errorf("%w: set catalog entry: %w", ErrCorrupt, err)
 			}
 			out = append(out, &s)
@@ -78,13 +78,13 @@ func (db *DB) Sets() ([]*Set, error) {
 func (s *Snapshot) SetInfo(name string) (*Set, error) {
 	item, err := s.txn.Get(catalogKey(catSet, strings.ToLower(name)))
 	if errors.Is(err, badger.ErrKeyNotFound) {
-		return nil, fmt.Errorf("%w: %s", ErrNoSet, name)
+		return nil, fmt.Errorf("%w: %s", ErrNoSet, clipBare(name))
 	}
 	if err != nil {
 		return nil, err
 	}
 	var set Set
-	if err := item.Value(func(v []byte) error { return json.Unmarshal(v, &set) }); err != nil {
+	if err := valueOf(item, func(v []byte) error { return json.Unmarshal(v, &set) }); err != nil {
 		return nil, fmt.Errorf("%w: set %s: %w", ErrCorrupt, name, err)
 	}
 	return &set, nil
@@ -99,12 +99,12 @@ func (s *Snapshot) SetIDs(set *Set) (*roaring64.Bitmap, error) {
 	}
 	bm := roaring64.New()
 	var derr error
-	err = item.Value(func(v []byte) error {
+	err = valueOf(item, func(v []byte) error {
 		_, derr = bm.ReadFrom(bytes.NewReader(v))
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", what, err)
+		return nil, valueErr(err, what)
 	}
 	if derr != nil {
 		return nil, fmt.Errorf("%w: %s: %w", ErrCorrupt, what, derr)
@@ -124,9 +124,9 @@ func (s *Snapshot) setColumnBlock(set *Set, col int, b uint32) (*columnBlock, er
 	if err != nil {
 		return nil, readErr(err, what)
 	}
-	data, err := item.ValueCopy(nil)
+	data, err := valueCopy(item)
 	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", what, err)
+		return nil, valueErr(err, what)
 	}
 	cb, err := decodeColumnBlock(data)
 	if err != nil {
@@ -162,7 +162,7 @@ func (db *DB) NewSet(name, table string, cols []Column, def SetDefinition, repla
 		return nil, err
 	}
 	if !validName(name) {
-		return nil, fmt.Errorf("set name %q: use letters, digits and _", name)
+		return nil, fmt.Errorf("set name %s: %s", clip(name), nameRule)
 	}
 	if _, err := db.Table(name); err == nil {
 		return nil, fmt.Errorf("%w: %s is a table", ErrExists, name)
@@ -182,6 +182,7 @@ func (db *DB) NewSet(name, table string, cols []Column, def SetDefinition, repla
 	if err != nil {
 		return nil, err
 	}
+	failpoint("set.id")
 	w := &SetWriter{db: db, ids: roaring64.New(), wb: db.bdb.NewWriteBatch(), replaces: old,
 		set: &Set{ID: id, Name: name, Table: table, Columns: cols, Created: time.Now().UTC(), Definition: &def}}
 	for _, c := range cols {
@@ -209,9 +210,21 @@ func (w *SetWriter) Add(id uint64, vals []Value) error {
 }
 
 func (w *SetWriter) flushBlock() error {
+	var need uint64
+	for _, b := range w.builders {
+		need += uint64(b.size())
+	}
+	if err := w.db.ensureSpace("set "+w.set.Name, need+uint64(w.ids.GetSizeInBytes())); err != nil {
+		return err
+	}
+	failpoint("set.block")
 	for i, b := range w.builders {
 		if b.rows == 0 {
 			continue
+		}
+		if size := b.size(); size > maxBlockBytes {
+			return fmt.Errorf("set %s: column %s: rows %d to %d hold %s, more than a storage block of %d rows may hold (%s); store shorter values",
+				w.set.Name, w.set.Columns[i].Name, int64(w.block)*BlockRows, int64(w.block)*BlockRows+int64(b.rows)-1, mib(size), BlockRows, mib(maxBlockBytes))
 		}
 		if err := w.wb.Set(setColumnKey(w.set.ID, uint16(i), w.block), b.encode()); err != nil {
 			return err
@@ -242,6 +255,7 @@ func (w *SetWriter) Commit() error {
 		w.Abort()
 		return err
 	}
+	failpoint("set.data")
 	w.set.Rows = w.n
 	b, err := json.Marshal(w.set)
 	if err != nil {
@@ -255,8 +269,10 @@ func (w *SetWriter) Commit() error {
 		return err
 	}
 	w.done = true
+	failpoint("set.catalog")
 	if w.replaces != nil {
-		// The catalog points at the new rows; the old ones are unreachable.
+		// The catalog points at the new rows; the old ones are unreachable
+		// (a crash here leaves them to the next writable open).
 		if err := w.db.deleteKeys(setPrefix(w.replaces.ID)); err != nil {
 			return err
 		}
@@ -290,12 +306,13 @@ func (db *DB) DropSet(name string) (bool, error) {
 		return false, err
 	}
 	// The catalog entry goes first: a crash after it leaves only
-	// unreachable data, which CollectSetGarbage removes.
+	// unreachable data, which the next writable open collects.
 	if err := db.bdb.Update(func(txn *badger.Txn) error {
 		return txn.Delete(catalogKey(catSet, strings.ToLower(set.Name)))
 	}); err != nil {
 		return false, err
 	}
+	failpoint("set.drop")
 	if err := db.deleteKeys(setPrefix(set.ID)); err != nil {
 		return true, err
 	}

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 )
 
 // shardFiles are the input files of one shard: a metadata parquet file and
@@ -27,18 +28,33 @@ var shardNumberPatterns = []*regexp.Regexp{
 	regexp.MustCompile(`_(\d+)\.(?:parquet|npy)$`),
 }
 
-// shardNumber returns the shard number in a LAION file name.
-func shardNumber(path string) (uint32, bool) {
+// shardNumber returns the shard number in a LAION file name, ok=false
+// when the name has none. A number outside 0..MaxShard is an error: it
+// would wrap and land on another shard.
+func shardNumber(path string) (n uint32, ok bool, err error) {
 	base := filepath.Base(path)
 	for _, re := range shardNumberPatterns {
 		if m := re.FindStringSubmatch(base); m != nil {
-			n, err := strconv.ParseUint(m[1], 10, 32)
-			if err == nil {
-				return uint32(n), true
+			v, perr := strconv.ParseUint(m[1], 10, 64)
+			if perr != nil || v > MaxShard {
+				return 0, false, inputErr(path, -1, nil, "the file name says shard %s, but %s; rename the file or give --shard N", m[1], shardRange)
 			}
+			return uint32(v), true, nil
 		}
 	}
-	return 0, false
+	return 0, false, nil
+}
+
+// shardRange says which shard numbers are valid and why.
+var shardRange = fmt.Sprintf("shard numbers run from 0 to %d (a row's id is shard × %d + row, and the shard is stored in 4 bytes)", uint64(MaxShard), RowsPerShard)
+
+// checkForcedShard validates IngestOptions.Shard: -1 (from the file names)
+// or a shard number.
+func checkForcedShard(forced int64) error {
+	if forced < -1 || forced > MaxShard {
+		return fmt.Errorf("%w: shard %d: %s; -1 reads the number from the file names", ErrBadInput, forced, shardRange)
+	}
+	return nil
 }
 
 // vectorColumnOf tells which vector column an npy file feeds, from its
@@ -55,6 +71,37 @@ func vectorColumnOf(path string) (string, bool) {
 	return "", false
 }
 
+// statInput stats an input path, refusing what cannot be read as a file
+// or directory: opening a named pipe would wait for a writer forever (with
+// the database locked), a device or socket is no shard.
+func statInput(p string) (os.FileInfo, error) {
+	st, err := os.Stat(p)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		if _, lerr := os.Lstat(p); lerr == nil {
+			return nil, inputErr(p, -1, nil, "a symbolic link to a file that does not exist")
+		}
+		return nil, inputErr(p, -1, nil, "no such file or directory")
+	case errors.Is(err, syscall.ELOOP):
+		return nil, inputErr(p, -1, nil, "a symbolic link that leads back to itself (a loop); point it at the real file")
+	case err != nil:
+		return nil, inputErr(p, -1, err, "cannot read")
+	}
+	if st.IsDir() || st.Mode().IsRegular() {
+		return st, nil
+	}
+	what := "not a regular file"
+	switch m := st.Mode(); {
+	case m&os.ModeNamedPipe != 0:
+		what = "a named pipe (FIFO), which laiondb would wait on forever"
+	case m&os.ModeSocket != 0:
+		what = "a socket"
+	case m&os.ModeDevice != 0:
+		what = "a device"
+	}
+	return nil, inputErr(p, -1, nil, "%s; give parquet and npy files (copy the data into a file first)", what)
+}
+
 // shardSubdirs are the subdirectories of a shard directory that hold its
 // files, in LAION's layouts.
 var shardSubdirs = []string{"metadata", "img_emb", "text_emb", "images", "texts"}
@@ -66,14 +113,14 @@ func findShards(paths []string, forced int64) ([]*shardFiles, error) {
 	if len(paths) == 0 {
 		return nil, fmt.Errorf("%w: no input paths", ErrBadInput)
 	}
+	if err := checkForcedShard(forced); err != nil {
+		return nil, err
+	}
 	var files []string
 	for _, p := range paths {
-		st, err := os.Stat(p)
+		st, err := statInput(p)
 		if err != nil {
-			if errors.Is(err, os.ErrNotExist) {
-				return nil, inputErr(p, -1, nil, "no such file or directory")
-			}
-			return nil, inputErr(p, -1, err, "cannot read")
+			return nil, err
 		}
 		if !st.IsDir() {
 			files = append(files, p)
@@ -92,7 +139,11 @@ func findShards(paths []string, forced int64) ([]*shardFiles, error) {
 			for _, e := range ents {
 				ext := strings.ToLower(filepath.Ext(e.Name()))
 				if !e.IsDir() && (ext == ".parquet" || ext == ".npy") {
-					files = append(files, filepath.Join(p, sub, e.Name()))
+					f := filepath.Join(p, sub, e.Name())
+					if _, err := statInput(f); err != nil {
+						return nil, err
+					}
+					files = append(files, f)
 				}
 			}
 		}
@@ -112,7 +163,10 @@ func findShards(paths []string, forced int64) ([]*shardFiles, error) {
 	var order []uint32
 	single := len(metas) == 1
 	for _, m := range metas {
-		n, ok := shardNumber(m)
+		n, ok, err := shardNumber(m)
+		if err != nil && forced < 0 {
+			return nil, err
+		}
 		if forced >= 0 {
 			n, ok = uint32(forced), true
 		}
@@ -137,7 +191,10 @@ func findShards(paths []string, forced int64) ([]*shardFiles, error) {
 		if single {
 			sf = byNum[order[0]]
 		} else {
-			n, ok := shardNumber(v)
+			n, ok, err := shardNumber(v)
+			if err != nil {
+				return nil, err
+			}
 			if !ok || byNum[n] == nil {
 				return nil, inputErr(v, -1, nil, "no metadata parquet file for this npy's shard")
 			}

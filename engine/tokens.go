@@ -276,9 +276,9 @@ func openTokenIndex(txn *badger.Txn, table, shard, gen uint32, rule byte) (*toke
 	if err != nil {
 		return nil, fmt.Errorf("caption index directory: %w", err)
 	}
-	dir, err := item.ValueCopy(nil)
+	dir, err := valueCopy(item)
 	if err != nil {
-		return nil, err
+		return nil, valueErr(err, "caption index directory")
 	}
 	if len(dir) < 4 {
 		return nil, fmt.Errorf("%w: caption index directory too short", ErrCorrupt)
@@ -309,8 +309,8 @@ func (ti *tokenIndex) lookup(token string) (*roaring.Bitmap, error) {
 		if err != nil {
 			return nil, fmt.Errorf("caption index chunk %d: %w", c, err)
 		}
-		if chunk, err = item.ValueCopy(nil); err != nil {
-			return nil, err
+		if chunk, err = valueCopy(item); err != nil {
+			return nil, valueErr(err, fmt.Sprintf("caption index chunk %d", c))
 		}
 		ti.chunks[uint32(c)] = chunk
 	}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"sort"
 	"strings"
 	"time"
@@ -92,7 +93,7 @@ func (s *Snapshot) Indexes() ([]*VectorIndex, error) {
 	defer it.Close()
 	for it.Rewind(); it.Valid(); it.Next() {
 		var v VectorIndex
-		if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &v) }); err != nil {
+		if err := valueOf(it.Item(), func(b []byte) error { return json.Unmarshal(b, &v) }); err != nil {
 			return nil, fmt.Errorf("%w: index catalog entry: %w", ErrCorrupt, err)
 		}
 		out = append(out, &v)
@@ -146,13 +147,13 @@ func (db *DB) CreateIndex(ctx context.Context, name, table, column string, opt I
 	}
 	vc := t.Vector(column)
 	if vc < 0 {
-		return nil, fmt.Errorf("%w: %s.%s is not a vector column (vector columns: %s)", ErrNoColumn, table, column, vectorNames(t))
+		return nil, fmt.Errorf("%w: %s.%s is not a vector column (vector columns: %s)", ErrNoColumn, t.Name, clipBare(column), vectorNames(t))
 	}
 	if name == "" {
 		name = indexName(t.Name, t.Vectors[vc].Name)
 	}
 	if !validName(name) {
-		return nil, fmt.Errorf("index name %q: use letters, digits and _", name)
+		return nil, fmt.Errorf("index name %s: %s", clip(name), nameRule)
 	}
 	all, err := db.Indexes()
 	if err != nil {
@@ -173,6 +174,7 @@ func (db *DB) CreateIndex(ctx context.Context, name, table, column string, opt I
 	if err != nil {
 		return nil, err
 	}
+	failpoint("index.id")
 	meta := &VectorIndex{ID: id, Name: name, Table: t.Name, Column: t.Vectors[vc].Name, M: opt.M, EfConstruction: opt.EfConstruction, Seed: opt.Seed}
 	h, err := index.NewHNSW(index.DefaultOptions(t.Vectors[vc].Dim).WithM(opt.M).WithEfConstruction(opt.EfConstruction).WithSeed(opt.Seed))
 	if err != nil {
@@ -268,6 +270,9 @@ func (db *DB) saveIndex(meta *VectorIndex, h *index.HNSW) error {
 	if _, err := h.WriteGraph(&buf); err != nil {
 		return err
 	}
+	if err := db.ensureSpace("index "+meta.Name, uint64(buf.Len())); err != nil {
+		return err
+	}
 	old := *meta
 	meta.Graph++
 	wb := db.bdb.NewWriteBatch()
@@ -285,6 +290,7 @@ func (db *DB) saveIndex(meta *VectorIndex, h *index.HNSW) error {
 	if err := wb.Flush(); err != nil {
 		return err
 	}
+	failpoint("index.graph")
 	meta.Rows = int64(h.Len())
 	meta.Bytes = int64(buf.Len())
 	meta.Updated = time.Now().UTC()
@@ -297,10 +303,12 @@ func (db *DB) saveIndex(meta *VectorIndex, h *index.HNSW) error {
 	}); err != nil {
 		return err
 	}
+	failpoint("index.catalog")
 	if old.Chunks > 0 {
 		if err := db.deleteKeys(indexKey(old.ID, old.Graph, 0)[:9]); err != nil {
 			return err
 		}
+		failpoint("index.drop-old")
 		if err := db.reclaim(); err != nil {
 			return err
 		}
@@ -333,6 +341,7 @@ func (db *DB) DropIndex(name string) (bool, error) {
 		}); err != nil {
 			return false, err
 		}
+		failpoint("index.drop")
 		db.mu.Lock()
 		delete(db.indexes, strings.ToLower(v.Name))
 		db.mu.Unlock()
@@ -369,8 +378,8 @@ func (r *chunkReader) Read(p []byte) (int, error) {
 		if err != nil {
 			return 0, readErr(err, what)
 		}
-		if r.cur, err = item.ValueCopy(nil); err != nil {
-			return 0, fmt.Errorf("reading %s: %w", what, err)
+		if r.cur, err = valueCopy(item); err != nil {
+			return 0, valueErr(err, what)
 		}
 		r.next++
 	}
@@ -736,21 +745,57 @@ func (db *DB) rebuildIndex(ctx context.Context, s *Snapshot, t *Table, meta *Vec
 func (db *DB) nextSeq(name string) (uint32, error) {
 	var id uint32
 	err := db.bdb.Update(func(txn *badger.Txn) error {
-		key := catalogKey(catSeq, name)
-		item, err := txn.Get(key)
-		switch {
-		case errors.Is(err, badger.ErrKeyNotFound):
-		case err != nil:
+		var err error
+		if id, err = readSeq(txn, name); err != nil {
 			return err
-		default:
-			if err := item.Value(func(v []byte) error { id = binary.BigEndian.Uint32(v); return nil }); err != nil {
-				return err
-			}
+		}
+		if id == math.MaxUint32 {
+			return fmt.Errorf("sequence %s is exhausted", name)
 		}
 		id++
-		return txn.Set(key, binary.BigEndian.AppendUint32(nil, id))
+		return txn.Set(catalogKey(catSeq, name), binary.BigEndian.AppendUint32(nil, id))
 	})
 	return id, err
+}
+
+// seq returns the current value of a named sequence (0 before its first
+// use).
+func (db *DB) seq(name string) (uint32, error) {
+	var v uint32
+	err := db.bdb.View(func(txn *badger.Txn) error {
+		var err error
+		v, err = readSeq(txn, name)
+		return err
+	})
+	return v, err
+}
+
+func readSeq(txn *badger.Txn, name string) (uint32, error) {
+	item, err := txn.Get(catalogKey(catSeq, name))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	var v uint32
+	err = valueOf(item, func(b []byte) error {
+		if len(b) != 4 {
+			return fmt.Errorf("%w: sequence %s has a value of %d bytes", ErrCorrupt, name, len(b))
+		}
+		v = binary.BigEndian.Uint32(b)
+		return nil
+	})
+	return v, err
+}
+
+// raiseSeq moves a named sequence up to at least v in txn.
+func raiseSeq(txn *badger.Txn, name string, v uint32) error {
+	cur, err := readSeq(txn, name)
+	if err != nil || cur >= v {
+		return err
+	}
+	return txn.Set(catalogKey(catSeq, name), binary.BigEndian.AppendUint32(nil, v))
 }
 
 // refreshIndexesLocked brings every index of table up to date after an

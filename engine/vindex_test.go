@@ -2,10 +2,11 @@ package engine
 
 import (
 	"context"
-	"github.com/dgraph-io/badger/v4"
 	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"github.com/dgraph-io/badger/v4"
 
 	"github.com/laiondb/laiondb/index"
 )

@@ -438,3 +438,15 @@ func TestReplacingTheOnlyIndexedShard(t *testing.T) {
 	}
 	knnAgreesWithExactScan(t, db, 16, 10, 1)
 }
+
+// loadTestIndex returns v's graph as a search would use it.
+func loadTestIndex(db *DB, v *VectorIndex) (*index.HNSW, error) {
+	t, err := db.Table(v.Table)
+	if err != nil {
+		return nil, err
+	}
+	s := db.Snapshot()
+	defer s.Close()
+	h, _, err := db.loadIndex(context.Background(), s, t, v, indexWork{})
+	return h, err
+}

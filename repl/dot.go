@@ -331,7 +331,7 @@ func (sh *Shell) dotRead(ctx context.Context, _ *input, arg string) (bool, error
 	sh.readDepth++
 	defer func() { sh.readDepth-- }()
 	in := &input{file: file, stopOnError: true}
-	lines := strings.Split(string(src), "\n")
+	lines := strings.Split(withoutBOM(string(src)), "\n")
 	if lines[len(lines)-1] == "" {
 		lines = lines[:len(lines)-1]
 	}

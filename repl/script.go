@@ -3,6 +3,7 @@ package repl
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/laiondb/laiondb/query"
 	"github.com/laiondb/laiondb/query/ast"
@@ -14,11 +15,18 @@ import (
 // cannot be right; each names file:line:col and shows the line with a
 // caret (see Locate). This is `laiondb run --check`.
 func CheckScript(c *Conn, file, src string) []error {
+	src = withoutBOM(src)
 	stmts, errs := parseAll(file, src)
 	if len(errs) > 0 {
 		return errs
 	}
 	return checkStmts(c.Session(), file, src, stmts)
+}
+
+// withoutBOM drops the byte order mark editors on Windows put at the start
+// of UTF-8 files; it is not part of the first statement.
+func withoutBOM(src string) string {
+	return strings.TrimPrefix(src, "\ufeff")
 }
 
 // parseAll parses every statement of src, collecting every syntax error.
@@ -52,6 +60,7 @@ func checkStmts(sess *query.Session, file, src string, stmts []ast.Stmt) []error
 // several are joined (errors.Join). A missing database is created before
 // the first statement that writes to it, not before.
 func RunScript(ctx context.Context, c *Conn, p *Printer, file, src string) error {
+	src = withoutBOM(src)
 	stmts, errs := parseAll(file, src)
 	if len(errs) == 0 {
 		errs = checkStmts(c.Session(), file, src, stmts)

@@ -156,12 +156,13 @@ func TestLockedDatabase(t *testing.T) {
 	ingestTestShard(t, dir)
 
 	db := enginetest.Open(t, engine.DefaultOptions(dir))
+	holder := fmt.Sprintf("process %d", os.Getpid())
 	code, _, stderr := run("query", "--db", dir, "SELECT count(*) FROM laion")
-	if code != 1 || !strings.Contains(stderr, "in use by another process") || !strings.Contains(stderr, "--read-only") {
+	if code != 1 || !strings.Contains(stderr, "in use by another process") || !strings.Contains(stderr, holder) {
 		t.Errorf("second writer: exit %d, stderr %q", code, stderr)
 	}
 	code, _, stderr = run("query", "--db", dir, "--read-only", "SELECT count(*) FROM laion")
-	if code != 1 || !strings.Contains(stderr, "in use by another process") {
+	if code != 1 || !strings.Contains(stderr, "in use by another process") || !strings.Contains(stderr, holder) {
 		t.Errorf("reader beside a writer: exit %d, stderr %q", code, stderr)
 	}
 	enginetest.Close(t, db)
@@ -172,7 +173,7 @@ func TestLockedDatabase(t *testing.T) {
 		t.Errorf("reader beside a reader: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 	code, _, stderr = run("shell", "--db", dir)
-	if code != 1 || !strings.Contains(stderr, "in use by another process") {
+	if code != 1 || !strings.Contains(stderr, "in use by another process") || !strings.Contains(stderr, "read-only users") {
 		t.Errorf("shell beside a reader: exit %d, stderr %q", code, stderr)
 	}
 }

@@ -22,7 +22,7 @@ func runIngest(ctx context.Context, args []string, e *env) error {
 	d.register(fs)
 	opt := engine.DefaultIngestOptions()
 	fs.StringVar(&opt.Table, "table", opt.Table, "table to ingest into (created if absent)")
-	fs.Int64Var(&opt.Shard, "shard", -1, "shard number; -1 reads it from the file names (metadata_0003 → 3), else 0")
+	fs.Int64Var(&opt.Shard, "shard", -1, "shard number, 0 to 4294967295; -1 reads it from the file names (metadata_0003 → 3), else 0")
 	fs.StringVar(&opt.VectorDType, "dtype", "f16", "stored vector type: f16 or f32")
 	fs.BoolVar(&opt.KeepNorm, "keep-norm", false, "store vectors as they are instead of unit-normalising them")
 	fs.StringVar(&opt.Model, "model", "", "model name of the embeddings (default: from the dimension)")
@@ -31,7 +31,8 @@ func runIngest(ctx context.Context, args []string, e *env) error {
 	}
 	if fs.NArg() == 0 {
 		fs.Usage()
-		return fmt.Errorf("no PATH given")
+		fmt.Fprintln(e.stderr, "laiondb ingest: no PATH given")
+		return errUsage
 	}
 	db, err := openDB(&d, e)
 	if err != nil {

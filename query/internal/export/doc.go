@@ -55,9 +55,11 @@
 // # Caveats
 //
 //   - The file appears whole or not at all: rows go to a hidden temporary
-//     file in the target directory (".NAME" and digits), synced and renamed
-//     over the target at the end (github.com/google/renameio), removed on
-//     any error or cancellation. The file gets mode 0644.
+//     file in the target directory (".NAME.laiondb-tmp-PID-N"), synced and
+//     renamed over the target at the end, removed on any error or
+//     cancellation; one left by an export that was killed is removed by
+//     the next export or plot into that directory (package atomicfile).
+//     The file gets mode 0644.
 //   - Text must be valid UTF-8 for parquet and JSON readers. Invalid byte
 //     runs in text values and column names are replaced by U+FFFD in every
 //     format and counted in [Result].Repaired, so the caller can warn.

@@ -13,9 +13,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/google/renameio"
-
 	"github.com/laiondb/laiondb/engine"
+	"github.com/laiondb/laiondb/query/internal/atomicfile"
 )
 
 // Column describes one exported column.
@@ -127,10 +126,10 @@ func Write(ctx context.Context, path string, cols []Column, next func() (row []e
 	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
 		return fail(fmt.Errorf("%s is a directory; name a file", path))
 	}
-	// renameio writes a hidden temporary file beside path and renames it
-	// over path after an fsync, so a crash leaves the old file or the
-	// whole new one, never a renamed empty file.
-	file, err := renameio.TempFile(dir, path)
+	// A hidden temporary file beside path, renamed over it after an fsync,
+	// so a crash leaves the old file or the whole new one, never a renamed
+	// empty file; one a killed export left is removed by the next.
+	file, err := atomicfile.Create(path)
 	if err != nil {
 		return fail(fmt.Errorf("cannot write in directory %s: %w", dir, err))
 	}
@@ -154,7 +153,7 @@ func Write(ctx context.Context, path string, cols []Column, next func() (row []e
 	if err := file.Chmod(0o644); err != nil {
 		return fail(err)
 	}
-	if err := file.CloseAtomicallyReplace(); err != nil {
+	if err := file.Commit(); err != nil {
 		return fail(err)
 	}
 	return res, nil

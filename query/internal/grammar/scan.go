@@ -36,6 +36,10 @@ var symbols = map[string]lexer.TokenType{
 	"Punct":       Punct,
 }
 
+// MaxNameLen bounds identifiers, quoted identifiers and variable names
+// (with their quotes or $). Tables, sets and indexes allow half of it.
+const MaxNameLen = 256
+
 // reserved are the words that can never be a bare name: the SQL words a
 // user already knows as reserved, and the infix words MATCHES and CONTAINS
 // (they follow an expression, where a bare name would read as an alias)
@@ -195,7 +199,13 @@ func (s *Scanner) Next() (lexer.Token, error) {
 	start := s.pos
 	begin := s.off
 	tok := func(t lexer.TokenType) (lexer.Token, error) {
-		return lexer.Token{Type: t, Value: s.src[begin:s.off], Pos: start}, nil
+		v := s.src[begin:s.off]
+		if (t == Ident || t == QuotedIdent || t == Var) && len(v) > MaxNameLen {
+			// Every message about a name echoes it; one of megabytes would
+			// bury the message.
+			return lexer.Token{}, &LexError{Pos: start, Msg: fmt.Sprintf("a name of %d bytes (%s…): names are at most %d bytes", len(v), strings.ToValidUTF8(v[:24], ""), MaxNameLen)}
+		}
+		return lexer.Token{Type: t, Value: v, Pos: start}, nil
 	}
 	if s.off >= len(s.src) {
 		return lexer.Token{Type: lexer.EOF, Pos: start}, nil

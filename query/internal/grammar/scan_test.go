@@ -86,6 +86,9 @@ func TestScanErrors(t *testing.T) {
 		{"1e", 1, 1, "malformed number 1e", false},
 		{"$ x", 1, 1, "expected a variable name after $", false},
 		{`""`, 1, 1, `empty quoted identifier ""`, false},
+		{"SELECT * FROM " + strings.Repeat("x", 1<<20), 1, 15, "a name of 1048576 bytes (xxxxxxxxxxxxxxxxxxxxxxxx…): names are at most 256 bytes", false},
+		{`SELECT "` + strings.Repeat("é", 200) + `"`, 1, 8, `a name of 402 bytes ("ééééééééééé…): names are at most 256 bytes`, false},
+		{"SELECT $" + strings.Repeat("v", 300), 1, 8, "a name of 301 bytes ($vvvvvvvvvvvvvvvvvvvvvvv…): names are at most 256 bytes", false},
 	} {
 		_, err := Tokenize("", tt.src, lexer.Position{})
 		le, ok := err.(*LexError)
@@ -96,6 +99,9 @@ func TestScanErrors(t *testing.T) {
 		if le.Pos.Line != tt.line || le.Pos.Column != tt.col || le.Msg != tt.msg || le.Incomplete != tt.incomplete {
 			t.Errorf("%q: got %d:%d %q incomplete=%v", tt.src, le.Pos.Line, le.Pos.Column, le.Msg, le.Incomplete)
 		}
+	}
+	if _, err := Tokenize("", "SELECT "+strings.Repeat("y", MaxNameLen), lexer.Position{}); err != nil {
+		t.Errorf("a name of %d bytes: %v", MaxNameLen, err)
 	}
 	// After a recoverable error the scanner goes on.
 	sc := NewScanner("", "a ? b", lexer.Position{})

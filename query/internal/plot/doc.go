@@ -37,8 +37,10 @@
 //   - NaN and infinite values cannot be placed on an axis: they are left
 //     out and counted (the skipped result), so the caller can warn. When
 //     nothing finite is left the error, [ErrNoData], gives the count.
-//   - A file appears whole or not at all (github.com/google/renameio: a
-//     hidden temporary file beside it, renamed at the end), mode 0644.
+//   - A file appears whole or not at all (package atomicfile: a hidden
+//     temporary file beside it, renamed at the end, and removed by the
+//     next write into that directory if the process was killed), mode
+//     0644.
 //   - At most [MaxLabels] point labels are drawn, the points farthest
 //     from the diagonal first (without one, in their order), each right
 //     or else left of its point; a label that would cover another is

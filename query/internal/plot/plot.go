@@ -10,8 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/google/renameio"
-
+	"github.com/laiondb/laiondb/query/internal/atomicfile"
 	"github.com/laiondb/laiondb/query/internal/stats"
 )
 
@@ -320,7 +319,7 @@ func formatOf(path string) (string, error) {
 }
 
 // save draws f and replaces path with it: the file appears whole or not
-// at all (renameio: a temporary file beside it, renamed at the end).
+// at all (atomicfile: a temporary file beside it, renamed at the end).
 func save(f *figure, path, kind string) error {
 	dir := filepath.Dir(path)
 	if fi, err := os.Stat(dir); err != nil {
@@ -342,7 +341,7 @@ func save(f *figure, path, kind string) error {
 	if err != nil {
 		return fmt.Errorf("plot %s: %w", path, err)
 	}
-	t, err := renameio.TempFile(dir, path)
+	t, err := atomicfile.Create(path)
 	if err != nil {
 		return fmt.Errorf("plot %s: cannot write in directory %s: %w", path, dir, err)
 	}
@@ -353,7 +352,7 @@ func save(f *figure, path, kind string) error {
 	if err := t.Chmod(0o644); err != nil {
 		return fmt.Errorf("plot %s: %w", path, err)
 	}
-	if err := t.CloseAtomicallyReplace(); err != nil {
+	if err := t.Commit(); err != nil {
 		return fmt.Errorf("plot %s: %w", path, err)
 	}
 	return nil
