@@ -80,6 +80,7 @@ func TestLongStatementsStopWhenCancelled(t *testing.T) {
 		{"CREATE INDEX ON laion(img)", "DROP INDEX laion_img"},
 		{"INGEST $shard INTO laion2", ""},
 		{"SELECT count(*) FROM laion WHERE cos(img, txt) > 0.5 ORDER BY 1", ""},
+		{"VACUUM", ""},
 	}
 	for _, c := range stmts {
 		stopped := 0
