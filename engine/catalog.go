@@ -18,12 +18,20 @@ const RowsPerShard = 100_000_000
 // query language's 64-bit signed integers.
 const MaxShard = math.MaxUint32
 
-// RowID returns the id of ordinal ord of shard.
+// rowID returns the id of ordinal ord of shard.
 func rowID(shard, ord uint32) uint64 { return uint64(shard)*RowsPerShard + uint64(ord) }
 
-// splitRowID returns the shard and ordinal of an id.
-func splitRowID(id uint64) (shard, ord uint32) {
-	return uint32(id / RowsPerShard), uint32(id % RowsPerShard)
+// maxRowID is the largest id a row can have.
+const maxRowID = uint64(MaxShard)*RowsPerShard + RowsPerShard - 1
+
+// splitRowID returns the shard and ordinal of an id; ok is false for an
+// id no row can have (past maxRowID, or a negative number converted),
+// whose shard would otherwise wrap around to a real one.
+func splitRowID(id uint64) (shard, ord uint32, ok bool) {
+	if id > maxRowID {
+		return 0, 0, false
+	}
+	return uint32(id / RowsPerShard), uint32(id % RowsPerShard), true
 }
 
 // Column is a scalar column of a table.

@@ -192,7 +192,10 @@ func (c *Cursor) nextBlockOrds() bool {
 		if !ok {
 			return len(c.ords) > 0
 		}
-		shard, ord := splitRowID(id)
+		shard, ord, ok := splitRowID(id)
+		if !ok {
+			continue // not a row of any table
+		}
 		if len(c.ords) > 0 && (shard != c.sh.Number || ord/BlockRows != c.block) {
 			c.pending, c.hasPend = id, true
 			return true

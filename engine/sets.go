@@ -347,9 +347,9 @@ func checkSets(db *DB, s *Snapshot) error {
 		it := ids.Iterator()
 		for why == nil && it.HasNext() {
 			id := it.Next()
-			shard, ord := splitRowID(id)
+			shard, ord, ok := splitRowID(id)
 			sh := t.Shard(shard)
-			if sh == nil || ord >= sh.Rows {
+			if !ok || sh == nil || ord >= sh.Rows {
 				return fmt.Errorf("%w: set %s holds row %d, which table %s does not have", ErrCorrupt, set.Name, id, t.Name)
 			}
 		}

@@ -210,8 +210,8 @@ func b2i(b bool) int64 {
 
 // Has reports whether the source has the row id.
 func (src *Source) Has(id uint64) (bool, error) {
-	shard, ord := splitRowID(id)
-	if sh := src.Table.Shard(shard); sh == nil || ord >= sh.Rows {
+	shard, ord, ok := splitRowID(id)
+	if sh := src.Table.Shard(shard); !ok || sh == nil || ord >= sh.Rows {
 		return false, nil
 	}
 	own, err := src.ids()
