@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -195,6 +196,36 @@ func failpointBinary(t *testing.T) string {
 
 // runOp runs op in the failpoint binary on dir, killing it at the kill'th
 // point (0: never) and returns the points it passed.
+// forkMu keeps the kills, which run side by side, from starting a child
+// while this process has a database open: a child forked then holds the
+// database's lock until it execs, and the open that follows the close
+// would see it as another user. A child starts under Lock; a database is
+// open (openHeld) under RLock.
+var forkMu sync.RWMutex
+
+// openHeld opens a database of a kill run, until closeHeld or the end of
+// the test.
+func openHeld(t *testing.T, o Options) (*DB, error) {
+	forkMu.RLock()
+	db, err := Open(o)
+	if err != nil {
+		forkMu.RUnlock()
+		return nil, err
+	}
+	t.Cleanup(func() { closeHeld(db) })
+	return db, nil
+}
+
+var closedHeld sync.Map // *DB → true once closeHeld ran
+
+func closeHeld(db *DB) {
+	if _, done := closedHeld.LoadOrStore(db, true); done {
+		return
+	}
+	db.Close()
+	forkMu.RUnlock()
+}
+
 func runOp(t *testing.T, bin, dir string, kill int, op string, args ...string) (points []string, killed bool) {
 	t.Helper()
 	log := filepath.Join(t.TempDir(), "points")
@@ -203,7 +234,15 @@ func runOp(t *testing.T, bin, dir string, kill int, op string, args ...string) (
 		childEnv+"="+strings.Join(append([]string{"op", dir, op}, args...), "|"),
 		"LAIONDB_FAILPOINT_LOG="+log,
 		fmt.Sprintf("LAIONDB_FAILPOINT_KILL=%d", kill))
-	out, err := cmd.CombinedOutput()
+	var buf bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &buf, &buf
+	forkMu.Lock()
+	err := cmd.Start()
+	forkMu.Unlock()
+	if err == nil {
+		err = cmd.Wait()
+	}
+	out := buf.Bytes()
 	ws, _ := cmd.ProcessState.Sys().(syscall.WaitStatus)
 	killed = ws.Signaled() && ws.Signal() == syscall.SIGKILL
 	if err != nil && !killed && !strings.Contains(string(out), op+":") {
@@ -324,15 +363,15 @@ func TestKillAtEveryCommitPoint(t *testing.T) {
 						t.Fatalf("not killed at point %d (%s)", kill, points[kill-1])
 					}
 					where := fmt.Sprintf("killed at %s", points[kill-1])
-					ro, err := Open(DefaultOptions(dir).WithReadOnly(true))
+					ro, err := openHeld(t, DefaultOptions(dir).WithReadOnly(true))
 					if err != nil {
 						t.Fatalf("%s: read-only open: %v", where, err)
 					}
 					if got := state(t, ro); got != before && got != after {
 						t.Errorf("%s: readers see neither the state before the write nor after it", where)
 					}
-					ro.Close()
-					db, err := Open(DefaultOptions(dir))
+					closeHeld(ro)
+					db, err := openHeld(t, DefaultOptions(dir))
 					if err != nil {
 						t.Fatalf("%s: open: %v", where, err)
 					}
@@ -342,10 +381,10 @@ func TestKillAtEveryCommitPoint(t *testing.T) {
 					if left := orphans(t, db); o.op != "ingest" && len(left) > 0 {
 						t.Errorf("%s: left unreferenced after a writable open: %v", where, left)
 					}
-					db.Close()
+					closeHeld(db)
 					// Run it again, to its end.
 					runOp(t, bin, dir, 0, o.op, o.args...)
-					db, err = Open(DefaultOptions(dir))
+					db, err = openHeld(t, DefaultOptions(dir))
 					if err != nil {
 						t.Fatalf("%s, rerun: open: %v", where, err)
 					}
@@ -358,7 +397,7 @@ func TestKillAtEveryCommitPoint(t *testing.T) {
 					if err := db.Check(); err != nil {
 						t.Errorf("%s, rerun: check: %v", where, err)
 					}
-					db.Close()
+					closeHeld(db)
 				})
 			}
 		})

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/dgraph-io/badger/v4"
 )
@@ -84,6 +85,13 @@ func Open(opts Options) (*DB, error) {
 	if opts.ReadOnly && needsRecovery(err) {
 		if err = recoverCrash(opts.Dir, bo); err == nil {
 			bdb, err = openBadger(bo)
+			// The writer's lock we just released lives on in a child this
+			// process forked (to run a command) until the child execs:
+			// wait out that moment rather than report a phantom writer.
+			for wait := time.Millisecond; isLockErr(err) && wait < time.Second; wait *= 2 {
+				time.Sleep(wait)
+				bdb, err = openBadger(bo)
+			}
 		}
 	}
 	if err != nil {
