@@ -1,9 +1,6 @@
 package engine
 
 import (
-	"encoding/binary"
-	"math"
-
 	"github.com/dgraph-io/badger/v4"
 )
 
@@ -45,49 +42,25 @@ func (db *DB) collectOrphans() error {
 		liveGraphs[[2]uint32{v.ID, v.Graph}] = true
 	}
 	var dead [][]byte
-	err = db.bdb.View(func(txn *badger.Txn) error {
-		// Sets: 0x04 set(4) ...
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{kindSet}})
-		for it.Rewind(); it.Valid(); {
-			k := it.Item().Key()
-			if len(k) < 5 {
-				it.Next()
-				continue
-			}
-			id := be32(k[1:])
-			if !liveSets[id] {
-				dead = append(dead, setPrefix(id))
-			}
-			if id == math.MaxUint32 {
-				break
-			}
-			it.Seek(setPrefix(id + 1))
-		}
-		it.Close()
-		// Index graphs: 0x05 index(4) graph(4) chunk(4)
-		it = txn.NewIterator(badger.IteratorOptions{Prefix: []byte{kindIndex}})
-		defer it.Close()
-		for it.Rewind(); it.Valid(); {
-			k := it.Item().Key()
-			if len(k) < 9 {
-				it.Next()
-				continue
-			}
-			g := [2]uint32{be32(k[1:]), be32(k[5:])}
-			prefix := append([]byte(nil), k[:9]...)
-			if !liveGraphs[g] {
-				dead = append(dead, prefix)
-			}
-			next := binary.BigEndian.Uint64(prefix[1:]) + 1
-			if next == 0 {
-				break
-			}
-			it.Seek(binary.BigEndian.AppendUint64([]byte{kindIndex}, next))
-		}
-		return nil
-	})
+	// Sets: 0x04 set(4) ...
+	sp, err := db.keyPrefixes(kindSet, 4)
 	if err != nil {
 		return err
+	}
+	for _, p := range sp {
+		if !liveSets[be32(p[1:])] {
+			dead = append(dead, p)
+		}
+	}
+	// Index graphs: 0x05 index(4) graph(4) chunk(4)
+	gp, err := db.keyPrefixes(kindIndex, 8)
+	if err != nil {
+		return err
+	}
+	for _, p := range gp {
+		if !liveGraphs[[2]uint32{be32(p[1:]), be32(p[5:])}] {
+			dead = append(dead, p)
+		}
 	}
 	for _, p := range dead {
 		if err := db.deleteKeys(p); err != nil {
@@ -95,4 +68,46 @@ func (db *DB) collectOrphans() error {
 		}
 	}
 	return db.collectOrphanTables()
+}
+
+// keyPrefixes returns every distinct prefix of the keys of kind that is
+// the kind byte and the next width bytes (an id, or an id and a
+// generation), seeking past each: one seek per prefix, not one step per
+// key. Shorter keys of the kind are skipped.
+func (db *DB) keyPrefixes(kind byte, width int) ([][]byte, error) {
+	var out [][]byte
+	err := db.bdb.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{kind}})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); {
+			k := it.Item().Key()
+			if len(k) < 1+width {
+				it.Next()
+				continue
+			}
+			p := append([]byte(nil), k[:1+width]...)
+			out = append(out, p)
+			next, ok := successor(p)
+			if !ok {
+				break
+			}
+			it.Seek(next)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// successor returns the smallest key greater than every key starting with
+// p (p incremented as a big-endian number), or false when p is all 0xff
+// after its kind byte.
+func successor(p []byte) ([]byte, bool) {
+	next := append([]byte(nil), p...)
+	for i := len(next) - 1; i >= 1; i-- {
+		next[i]++
+		if next[i] != 0 {
+			return next, true
+		}
+	}
+	return nil, false
 }

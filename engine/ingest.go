@@ -971,28 +971,14 @@ func (db *DB) collectOrphanTables() error {
 	}
 	var dead [][]byte
 	for _, kind := range []byte{kindBlock, kindTokens, kindLabels} {
-		err := db.bdb.View(func(txn *badger.Txn) error {
-			it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{kind}})
-			defer it.Close()
-			for it.Rewind(); it.Valid(); {
-				k := it.Item().Key()
-				if len(k) < 5 {
-					it.Next()
-					continue
-				}
-				id := be32(k[1:])
-				if !live[id] {
-					dead = append(dead, []byte{kind, k[1], k[2], k[3], k[4]})
-				}
-				if id == math.MaxUint32 {
-					break
-				}
-				it.Seek([]byte{kind, byte((id + 1) >> 24), byte((id + 1) >> 16), byte((id + 1) >> 8), byte(id + 1)})
-			}
-			return nil
-		})
+		ps, err := db.keyPrefixes(kind, 4)
 		if err != nil {
 			return err
+		}
+		for _, p := range ps {
+			if !live[be32(p[1:])] {
+				dead = append(dead, p)
+			}
 		}
 	}
 	for _, p := range dead {
