@@ -163,7 +163,8 @@ the first error stops the run, and its message on stderr names FILE:line:col
 func runQuery(ctx context.Context, args []string, e *env) error {
 	fs := newFlags(e, "query", "[--db DIR] [--read-only] [--format F] [--var k=v]... 'STATEMENTS'",
 		"Runs the statements (separated by \";\"; the last may omit it) and prints each\n"+
-			"result. Arguments are joined by spaces into one text.\n\n"+formatHelp)
+			"result. Arguments are joined by spaces into one text; flags may come before\n"+
+			"or after it.\n\n"+formatHelp)
 	var s sessionFlags
 	s.register(fs)
 	format := formatFlag(fs, "output format")
