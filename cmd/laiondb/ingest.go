@@ -34,7 +34,7 @@ func runIngest(ctx context.Context, args []string, e *env) error {
 		fmt.Fprintln(e.stderr, "laiondb ingest: no PATH given")
 		return errUsage
 	}
-	db, err := openDB(&d, e)
+	db, err := openDB(ctx, &d, e)
 	if err != nil {
 		return err
 	}
@@ -79,10 +79,10 @@ func describeIngest(rep *engine.IngestReport) string {
 	return s
 }
 
-func openDB(d *dbFlags, e *env) (*engine.DB, error) {
-	opts := engine.DefaultOptions(d.dir).WithReadOnly(d.readOnly)
+func openDB(ctx context.Context, d *dbFlags, e *env) (*engine.DB, error) {
+	opts := engine.DefaultOptions(d.dir).WithReadOnly(d.readOnly).WithBusyTimeout(d.busyTimeout)
 	if d.verbose {
 		opts = opts.WithLog(e.stderr)
 	}
-	return engine.Open(opts)
+	return engine.OpenContext(ctx, opts)
 }

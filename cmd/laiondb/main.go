@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/laiondb/laiondb/repl"
 )
@@ -205,15 +206,22 @@ func helpRequested(fs *flag.FlagSet) bool { return helpArgs[fs] }
 
 // dbFlags are the flags every command that opens a database takes.
 type dbFlags struct {
-	dir      string
-	readOnly bool
-	verbose  bool
+	dir         string
+	readOnly    bool
+	verbose     bool
+	busyTimeout time.Duration
 }
+
+// defaultBusyTimeout is how long a command waits for another process to
+// let go of the database: long enough for a statement of another shell
+// to finish, short enough that a reader blocked by an ingest hears why.
+const defaultBusyTimeout = 5 * time.Second
 
 func (d *dbFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&d.dir, "db", "laion.db", "database directory")
 	fs.BoolVar(&d.readOnly, "read-only", false, "open read-only (shares the database with other readers)")
 	fs.BoolVar(&d.verbose, "verbose", false, "show the storage engine's log lines")
+	fs.DurationVar(&d.busyTimeout, "busy-timeout", defaultBusyTimeout, "how long to wait while another process holds the database (a writer; for a write, readers too), e.g. 500ms, 1m; 0 fails at once")
 }
 
 // listFlag collects a repeated flag.
