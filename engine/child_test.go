@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 
@@ -179,6 +180,15 @@ func runKilled(t *testing.T, spec ...string) {
 // ends, and returns its pid.
 func holding(t *testing.T, dir, mode string) int {
 	t.Helper()
+	pid, _ := holdingUntil(t, dir, mode)
+	return pid
+}
+
+// holdingUntil starts a child that holds dir open (ro or rw) until
+// release is called (or the test ends), and returns its pid. release
+// returns once the child has closed the database and exited.
+func holdingUntil(t *testing.T, dir, mode string) (pid int, release func()) {
+	t.Helper()
 	cmd := child(t, "hold", dir, mode)
 	in, err := cmd.StdinPipe()
 	if err != nil {
@@ -191,10 +201,12 @@ func holding(t *testing.T, dir, mode string) int {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { in.Close(); cmd.Wait() })
+	var once sync.Once
+	release = func() { once.Do(func() { in.Close(); cmd.Wait() }) }
+	t.Cleanup(release)
 	line, _ := bufio.NewReader(out).ReadString('\n')
 	if line != "ready\n" {
 		t.Fatalf("holding child: %q", line)
 	}
-	return cmd.Process.Pid
+	return cmd.Process.Pid, release
 }

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"cmp"
+	"context"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -48,7 +49,43 @@ type DB struct {
 // fails its checksum — is an error wrapping ErrCorrupt, and nothing in it
 // is changed (see preflight.go); so is one that holds data but no format
 // marker: laiondb writes the marker only into a new, empty database.
-func Open(opts Options) (*DB, error) {
+//
+// While another process holds the directory in a way that keeps this
+// open out (a writer; for a writer, readers too), Open waits up to
+// opts.BusyTimeout for it, then fails with an error wrapping ErrLocked
+// that names the holders.
+func Open(opts Options) (*DB, error) { return OpenContext(context.Background(), opts) }
+
+// OpenContext is Open whose wait for a lock (Options.BusyTimeout) ends
+// when ctx is done, with ctx's error.
+func OpenContext(ctx context.Context, opts Options) (*DB, error) {
+	start := time.Now()
+	delay := 5 * time.Millisecond
+	for {
+		db, err := open(opts)
+		if !errors.Is(err, ErrLocked) {
+			return db, err
+		}
+		left := opts.BusyTimeout - time.Since(start)
+		if left <= 0 {
+			if opts.BusyTimeout > 0 {
+				err = fmt.Errorf("%w (after waiting %s for it: --busy-timeout)", err, opts.BusyTimeout)
+			}
+			return nil, err
+		}
+		t := time.NewTimer(min(delay, left))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, ctx.Err()
+		case <-t.C:
+		}
+		delay = min(2*delay, 100*time.Millisecond)
+	}
+}
+
+// open is one attempt of Open.
+func open(opts Options) (*DB, error) {
 	bo := badger.DefaultOptions(opts.Dir).
 		WithValueThreshold(valueThreshold).
 		WithValueLogFileSize(cmp.Or(opts.ValueLogFileSize, 256<<20)).
@@ -69,7 +106,7 @@ func Open(opts Options) (*DB, error) {
 	}
 	if !fresh {
 		if lockedByOthers(opts.Dir, opts.ReadOnly) {
-			return nil, lockedErr(opts.Dir, opts.ReadOnly)
+			return nil, lockedErr(opts.Dir)
 		}
 		if err := preflight(opts.Dir, opts.ReadOnly); err != nil {
 			return nil, err
@@ -96,7 +133,7 @@ func Open(opts Options) (*DB, error) {
 	}
 	if err != nil {
 		if isLockErr(err) {
-			return nil, lockedErr(opts.Dir, opts.ReadOnly)
+			return nil, lockedErr(opts.Dir)
 		}
 		if errors.Is(err, errRecovery) {
 			return nil, err

@@ -98,6 +98,9 @@
 // Reads never write: a missing caption index or a stale vector index is
 // made up for in memory, and stored only by the write paths (ingest,
 // REINDEX). One process writes at a time (badger's directory lock);
-// readers share a directory with ReadOnly. There is no in-memory mode:
+// readers share a directory with ReadOnly, and keep a writer out while
+// they have it open. Open waits up to Options.BusyTimeout for a lock
+// held by others and then names the holders (their pids from /proc/locks
+// on Linux). There is no in-memory mode:
 // blocks need the value log.
 package engine

@@ -127,6 +127,18 @@ func (db *DB) Ingest(ctx context.Context, paths []string, opt IngestOptions) (*I
 	}
 	db.writeMu.Lock()
 	defer db.writeMu.Unlock()
+	if _, err := db.Table(opt.Table); err != nil {
+		// A new table may not take the name of a set: it would hide it.
+		s := db.Snapshot()
+		_, err := s.SetInfo(opt.Table)
+		s.Close()
+		if err == nil {
+			return nil, fmt.Errorf("table name %s: a set of that name exists and a table would hide it; choose another name (%w)", opt.Table, ErrExists)
+		}
+		if !errors.Is(err, ErrNoSet) {
+			return nil, err
+		}
+	}
 
 	files, err := findShards(paths, opt.Shard)
 	if err != nil {

@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"io"
+	"time"
 )
 
 // Options configures Open. Build it with DefaultOptions and the WithX
@@ -13,6 +14,10 @@ type Options struct {
 	// ReadOnly opens with badger's shared lock: several readers may share a
 	// directory, no writer may join them.
 	ReadOnly bool
+	// BusyTimeout is how long Open waits while another process holds the
+	// directory (a writer; for a writer, readers too) before it fails
+	// with ErrLocked; 0 fails at once.
+	BusyTimeout time.Duration
 	// Log receives badger's own log lines; nil silences them.
 	Log io.Writer
 	// WordNetDir is where full WordNet is read from for synsets beyond
@@ -38,6 +43,9 @@ func (o Options) WithValueLogFileSize(n int64) Options { o.ValueLogFileSize = n;
 
 // WithReadOnly returns o with ReadOnly set.
 func (o Options) WithReadOnly(b bool) Options { o.ReadOnly = b; return o }
+
+// WithBusyTimeout returns o with BusyTimeout set.
+func (o Options) WithBusyTimeout(d time.Duration) Options { o.BusyTimeout = d; return o }
 
 // WithLog returns o with badger's log lines routed to w (nil: silent).
 func (o Options) WithLog(w io.Writer) Options { o.Log = w; return o }

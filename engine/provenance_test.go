@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -82,5 +83,31 @@ func TestSetOverAReplacedShardIsStale(t *testing.T) {
 	defer s2.Close()
 	if _, err := s2.Source("before_shard_1"); err == nil || !strings.Contains(err.Error(), "shard 1 of table laion was added after the set was made") {
 		t.Errorf("after adding a shard: %v", err)
+	}
+}
+
+// Issue 15, item 13: a new table does not take the name of a set (any
+// case), which it would hide; nothing is written.
+func TestIngestRefusesTheNameOfASet(t *testing.T) {
+	ctx := context.Background()
+	db := openTestDB(t)
+	shard := writeShard(t, t.TempDir(), testShard{rows: 100, dim: 16, seed: 1})
+	if _, err := db.Ingest(ctx, []string{shard}, DefaultIngestOptions()); err != nil {
+		t.Fatal(err)
+	}
+	makeSet(t, db, "tail", "laion")
+	opt := DefaultIngestOptions()
+	opt.Table = "Tail"
+	_, err := db.Ingest(ctx, []string{shard}, opt)
+	if !errors.Is(err, ErrExists) || !strings.Contains(fmt.Sprint(err), "a set of that name exists") {
+		t.Errorf("ingest into a table named as a set: %v", err)
+	}
+	if len(db.Tables()) != 1 {
+		t.Errorf("tables after the refused ingest: %v", db.Tables())
+	}
+	s := db.Snapshot()
+	defer s.Close()
+	if _, err := s.Source("tail"); err != nil {
+		t.Errorf("the set after the refused ingest: %v", err)
 	}
 }

@@ -109,9 +109,9 @@ func TestLockMessageForReaders(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
-	holding(t, dir, "ro")
+	pid := holding(t, dir, "ro")
 	_, err = Open(DefaultOptions(dir))
-	if !errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), "read-only users") {
+	if !errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), fmt.Sprintf("process %d (", pid)) || !strings.Contains(err.Error(), "has it open for reading") {
 		t.Errorf("writer beside a reader: %v", err)
 	}
 	ro, err := Open(DefaultOptions(dir).WithReadOnly(true))

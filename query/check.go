@@ -99,10 +99,21 @@ func (c *checker) statement(st ast.Stmt) {
 	c.names(st)
 	switch x := st.(type) {
 	case *ast.Ingest:
-		c.tables[strings.ToLower(x.Table.Name)] = x.Table.Name
+		k := strings.ToLower(x.Table.Name)
+		if c.tables[k] == "" {
+			switch {
+			case c.sets[k] != "":
+				c.errorf(x.Table.Pos(), "%s is a set; choose another name for the table (a table of that name would hide the set)", x.Table.Name)
+			case ast.IsReserved(x.Table.Name):
+				c.errs = append(c.errs, reservedName("table", x.Table))
+			}
+		}
+		c.tables[k] = x.Table.Name
 	case *ast.CreateSet:
 		k := strings.ToLower(x.Name.Name)
 		switch {
+		case ast.IsReserved(x.Name.Name):
+			c.errs = append(c.errs, reservedName("set", x.Name))
 		case c.sets[k] != "":
 			c.errorf(x.Name.Pos(), "set %s already exists (DROP SET %s first, or REFRESH SET %s to make it again)", x.Name.Name, x.Name.Name, x.Name.Name)
 		case c.tables[k] != "":
@@ -241,4 +252,22 @@ func settingNames() []string {
 	}
 	sort.Strings(names)
 	return names
+}
+
+// reservedName is the error for a new table or set named with a reserved
+// word (select, from, tail ...): every statement would have to write it in
+// double quotes.
+func reservedName(kind string, id ast.Ident) *value.Error {
+	return value.ErrAt(id.Pos(), "%s", NewNameError(kind, id.Name))
+}
+
+// NewNameError says why name cannot be given to a new table or set (kind),
+// or is nil: a reserved word of the language (SELECT, FROM, TAIL ...)
+// would have to be written in double quotes in every statement that
+// reads it. laiondb ingest --table checks its name with it.
+func NewNameError(kind, name string) error {
+	if !ast.IsReserved(name) {
+		return nil
+	}
+	return fmt.Errorf("%s is a reserved word of the language: a %s of that name could only be written \"%s\" in every statement; choose another name", name, kind, name)
 }

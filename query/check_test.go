@@ -53,6 +53,13 @@ func TestCheck(t *testing.T) {
 			"1:92: unknown table or set nowhere",
 		}},
 		{"SELECT embed('x'), intraclass(img), lower(caption) FROM laion", nil},
+		// Issue 15, item 13: new names that are reserved words, and a table
+		// that would hide a set; an existing table may be ingested into.
+		{"INGEST 'x' INTO \"select\"; CREATE SET \"Where\" AS SELECT * FROM laion; INGEST 'x' INTO old; INGEST 'x' INTO laion", []string{
+			"1:17: select is a reserved word of the language: a table of that name could only be written \"select\" in every statement; choose another name",
+			"1:38: Where is a reserved word of the language: a set of that name could only be written \"Where\" in every statement; choose another name",
+			"1:86: old is a set; choose another name for the table (a table of that name would hide the set)",
+		}},
 	} {
 		stmts, err := ast.ParseScript("", c.script)
 		if err != nil {

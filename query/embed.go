@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -131,12 +132,81 @@ func (s *Session) embedder(model string) (*embed.Embedder, error) {
 		}
 		p = h
 	}
-	e := embed.NewEmbedder(p, s.db)
+	e := embed.NewEmbedder(p, sessionCache{s})
 	if s.embedders == nil {
 		s.embedders = map[string]*embed.Embedder{}
 	}
 	s.embedders[model] = e
 	return e, nil
+}
+
+// sessionCache is the embedding cache of the session's embedders: the
+// database the session is on now (so that embedders outlive UseDB). On a
+// read-only database of a session with Options.DeferStores it keeps what
+// it is asked to store until the session is on a writable one.
+type sessionCache struct{ s *Session }
+
+func (c sessionCache) CachedEmbeddings(model string, texts []string) ([][]float32, error) {
+	return c.s.db.CachedEmbeddings(model, texts)
+}
+
+func (c sessionCache) PutEmbeddings(model string, texts []string, vecs [][]float32) error {
+	s := c.s
+	if !s.opts.DeferStores || !s.db.ReadOnly() {
+		return s.db.PutEmbeddings(model, texts, vecs)
+	}
+	if s.unstored == nil {
+		s.unstored = map[string]map[string][]float32{}
+	}
+	m := s.unstored[model]
+	if m == nil {
+		m = map[string][]float32{}
+		s.unstored[model] = m
+	}
+	for i, t := range texts {
+		m[t] = vecs[i]
+	}
+	return nil
+}
+
+// Unstored returns how many embeddings the session computed on a
+// read-only database (Options.DeferStores) and has not stored yet.
+func (s *Session) Unstored() int {
+	n := 0
+	for _, m := range s.unstored {
+		n += len(m)
+	}
+	return n
+}
+
+// storeUnstored stores what sessionCache kept, now that the session is on
+// a writable database; a failure is a warning (the vectors stay in this
+// session's memory either way).
+func (s *Session) storeUnstored() {
+	if s.db.ReadOnly() {
+		return
+	}
+	models := make([]string, 0, len(s.unstored))
+	for m := range s.unstored {
+		models = append(models, m)
+	}
+	sort.Strings(models)
+	for _, model := range models {
+		m := s.unstored[model]
+		texts := make([]string, 0, len(m))
+		for t := range m {
+			texts = append(texts, t)
+		}
+		sort.Strings(texts)
+		vecs := make([][]float32, len(texts))
+		for i, t := range texts {
+			vecs[i] = m[t]
+		}
+		if err := s.db.PutEmbeddings(model, texts, vecs); err != nil {
+			s.warn(fmt.Sprintf("embeddings of %d texts under model %s are kept for this session only: %v", len(texts), model, err))
+		}
+	}
+	s.unstored = nil
 }
 
 // clipEncoder returns the CLIP text encoder of the weights at path,

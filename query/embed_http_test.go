@@ -274,3 +274,70 @@ func TestEmbedderTimeoutSetting(t *testing.T) {
 		}
 	}
 }
+
+// Issue 10, item 5: a session whose database is read-only between the
+// statements that write (Options.DeferStores, laiondb's shell) keeps the
+// embeddings a read computes, without a warning, and stores them when
+// UseDB puts it on the database opened read-write: a later session
+// answers from the cache. The session's embedder outlives the switch.
+func TestDeferredEmbeddingStores(t *testing.T) {
+	shard, err := testShard()
+	if err != nil {
+		t.Fatal(err)
+	}
+	im, err := embed.NewImport(filepath.Join(shard, "synsets", "synset_text.tsv"), filepath.Join(shard, "synsets", "synset_text_emb.npy"), "clip-vit-b32")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := newEmbedServer(t, synsetVectors(im))
+	requested := func() int {
+		srv.mu.Lock()
+		defer srv.mu.Unlock()
+		return len(srv.texts)
+	}
+	dir := filepath.Join(t.TempDir(), "db")
+	db := enginetest.Open(t, engine.DefaultOptions(dir))
+	s, err := NewSession(db, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	execOne(t, s, "INGEST '"+shard+"' INTO laion")
+	enginetest.Close(t, db)
+
+	var warnings []string
+	ro := enginetest.Open(t, engine.DefaultOptions(dir).WithReadOnly(true))
+	s, err = NewSession(ro, Options{DeferStores: true, Warn: func(m string) { warnings = append(warnings, m) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	execOne(t, s, "SET embedder = '"+srv.URL+"/v1/embeddings'")
+	texts := im.Texts()[:3]
+	lit := func(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+	q := "SELECT embed(" + lit(texts[0]) + "), embed(" + lit(texts[1]) + ")"
+	rowsOf(t, s, q)
+	if requested() != 2 || s.Unstored() != 2 || len(warnings) > 0 {
+		t.Fatalf("on the read-only database: %d texts requested, %d unstored, warnings %q", requested(), s.Unstored(), warnings)
+	}
+	enginetest.Close(t, ro)
+	rw := enginetest.Open(t, engine.DefaultOptions(dir))
+	s.UseDB(rw)
+	if s.Unstored() != 0 || len(warnings) > 0 {
+		t.Fatalf("on the writable database: %d unstored, warnings %q", s.Unstored(), warnings)
+	}
+	// The embedder made before the switch reads and writes the new
+	// database (the old one is closed).
+	rowsOf(t, s, q+", embed("+lit(texts[2])+")")
+	if requested() != 3 {
+		t.Fatalf("after the switch %d texts requested, want 3", requested())
+	}
+	enginetest.Close(t, rw)
+
+	db = enginetest.Open(t, engine.DefaultOptions(dir).WithReadOnly(true))
+	s, _ = NewSession(db, Options{})
+	execOne(t, s, "SET embedder = '"+srv.URL+"/v1/embeddings'")
+	rowsOf(t, s, q+", embed("+lit(texts[2])+")")
+	if requested() != 3 {
+		t.Errorf("a later session asked the server again: %d texts requested", requested())
+	}
+	enginetest.Close(t, db)
+}

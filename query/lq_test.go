@@ -100,7 +100,7 @@ type lqBlock struct {
 	expect  string
 }
 
-func parseLQ(t *testing.T, path string) (blocks []lqBlock, raw []string) {
+func parseLQ(t testing.TB, path string) (blocks []lqBlock, raw []string) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)

@@ -37,6 +37,12 @@ type Options struct {
 	// when nothing is there yet and the session runs on an empty
 	// stand-in: Check's errors about unknown tables and sets then say so.
 	MissingDatabase string
+	// DeferStores says that the session's database is open read-only
+	// between the statements that write, which run on it opened again
+	// read-write (UseDB; laiondb's shell, query and run): the embeddings
+	// that reads compute are then kept, without a warning, and stored
+	// once the session is on the writable database.
+	DeferStores bool
 }
 
 // Session runs statements against a database and keeps settings,
@@ -60,6 +66,9 @@ type Session struct {
 	// database for its planning and its execution, closed with its rows.
 	stmt        *engine.Snapshot
 	warnedStore bool
+	// unstored holds embeddings computed on a read-only database, by
+	// model and text, to store later (Options.DeferStores).
+	unstored    map[string]map[string][]float32
 	warnedIndex bool
 }
 
@@ -138,6 +147,19 @@ func parseVar(v string) value.Value {
 
 // DB returns the session's database.
 func (s *Session) DB() *engine.DB { return s.db }
+
+// UseDB moves the session onto db: the database it is on, opened again
+// (laiondb's shell keeps it read-only between statements and opens it
+// read-write for a statement that writes), or created where it was
+// missing (Options.MissingDatabase no longer applies). Settings,
+// variables and caches stay; on a writable db the embeddings kept under
+// Options.DeferStores are stored. Call it between statements, with no
+// rows of the old database open; the caller closes the old database.
+func (s *Session) UseDB(db *engine.DB) {
+	s.db = db
+	s.opts.MissingDatabase = ""
+	s.storeUnstored()
+}
 
 // Setting returns the current value of a setting.
 func (s *Session) Setting(name string) value.Value {

@@ -363,6 +363,18 @@ func (s *Session) execIngest(ctx context.Context, st *ast.Ingest) (*Result, erro
 		}
 		paths = append(paths, v.S)
 	}
+	if _, err := s.db.Table(st.Table.Name); err != nil {
+		if ast.IsReserved(st.Table.Name) {
+			return nil, reservedName("table", st.Table)
+		}
+		if sets, err := s.db.Sets(); err == nil {
+			for _, set := range sets {
+				if strings.EqualFold(set.Name, st.Table.Name) {
+					return nil, value.ErrAt(st.Table.Pos(), "%s is a set; choose another name for the table (a table of that name would hide the set)", st.Table.Name)
+				}
+			}
+		}
+	}
 	opt := engine.DefaultIngestOptions()
 	opt.Table = st.Table.Name
 	if st.Shard != nil {
@@ -392,6 +404,9 @@ func (s *Session) execCreateSet(ctx context.Context, st *ast.CreateSet) (*Result
 
 // createSet runs CREATE SET, or (replace) makes an existing set again.
 func (s *Session) createSet(ctx context.Context, st *ast.CreateSet, replace bool) (*Result, error) {
+	if !replace && ast.IsReserved(st.Name.Name) {
+		return nil, reservedName("set", st.Name)
+	}
 	p := &plan.Planner{Sess: s.host(), Ctx: ctx, Q: st.Query}
 	root, err := p.Plan()
 	if err != nil {

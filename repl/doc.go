@@ -11,8 +11,10 @@
 // a saved script for `laiondb run` and `laiondb query` once CheckScript
 // has found nothing wrong in the whole of it, and stops at the first
 // error. Conn is the database they run against: given an Opener, it
-// creates a missing database only before the first statement that writes,
-// and opens another for .open. Locate gives any error from a statement
+// keeps it read-only between statements and read-write only while a
+// statement that writes runs (waiting up to BusyTimeout for other
+// processes), creates a missing database only before the first statement
+// that writes, and opens another for .open. Locate gives any error from a statement
 // its file:line:col and source excerpt. Progress and ProgressReporter
 // draw progress bars on a terminal only.
 //

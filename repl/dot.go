@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/laiondb/laiondb/query"
 	"github.com/laiondb/laiondb/query/ast"
@@ -57,6 +58,7 @@ func init() {
 		{".tables", "", "list the tables (SHOW TABLES)", func(sh *Shell, ctx context.Context, in *input, _ string) (bool, error) {
 			return false, sh.execText(ctx, in, "SHOW TABLES", nil)
 		}},
+		{".timeout", "[MS|DURATION]", "how long to wait while another process holds the database (--busy-timeout): 2000, 2s, 1m", (*Shell).dotTimeout},
 		{".timer", "on|off", "show how long each statement took", onOff(".timer", func(sh *Shell) *bool { return &sh.Timer })},
 		{".width", "N...", "widths of the first columns of tables (0: automatic, negative: right-aligned)", (*Shell).dotWidth},
 	}
@@ -398,10 +400,12 @@ func isParamName(s string) bool {
 func (sh *Shell) paramValue(ctx context.Context, text string) query.Value {
 	st, err := ast.ParseStatement("", "SELECT "+text)
 	if sel, ok := st.(*ast.SelectStmt); err == nil && ok && sel.Query.From == nil && len(sel.Query.Items) == 1 && sel.Query.Items[0].Alias.Name == "" {
-		if res, err := sh.session().Exec(ctx, st); err == nil && res.Rows != nil {
-			rows, err := query.Collect(res.Rows)
-			if err == nil && len(rows) == 1 && len(rows[0]) == 1 {
-				return rows[0][0]
+		if sess, err := sh.Conn.Prepare(ctx, st); err == nil {
+			if res, err := sess.Exec(ctx, st); err == nil && res.Rows != nil {
+				rows, err := query.Collect(res.Rows)
+				if err == nil && len(rows) == 1 && len(rows[0]) == 1 {
+					return rows[0][0]
+				}
 			}
 		}
 	}
@@ -461,7 +465,7 @@ func (f *filterRows) Next() bool {
 	return false
 }
 
-func (sh *Shell) dotOpen(_ context.Context, _ *input, arg string) (bool, error) {
+func (sh *Shell) dotOpen(ctx context.Context, _ *input, arg string) (bool, error) {
 	args, err := dotArgs(arg)
 	if err != nil {
 		return false, fmt.Errorf(".open: %w", err)
@@ -482,11 +486,31 @@ func (sh *Shell) dotOpen(_ context.Context, _ *input, arg string) (bool, error) 
 	if dir == "" {
 		return false, errors.New(".open needs a DIR")
 	}
-	if err := sh.Conn.Reopen(dir, readOnly); err != nil {
+	ctx, done := sh.cancellable(ctx)
+	defer done()
+	if err := sh.Conn.Reopen(ctx, dir, readOnly); err != nil {
 		return false, fmt.Errorf(".open: %w", err)
 	}
 	sh.names = nil
 	sh.noteMissing()
+	return false, nil
+}
+
+// dotTimeout is sqlite3's .timeout: milliseconds, or a duration (2s).
+// Without an argument it shows the timeout.
+func (sh *Shell) dotTimeout(_ context.Context, _ *input, arg string) (bool, error) {
+	if arg == "" {
+		fmt.Fprintln(sh.out, sh.Conn.BusyTimeout)
+		return false, nil
+	}
+	d, err := time.ParseDuration(arg)
+	if ms, merr := strconv.ParseInt(arg, 10, 64); merr == nil {
+		d, err = time.Duration(ms)*time.Millisecond, nil
+	}
+	if err != nil || d < 0 {
+		return false, fmt.Errorf(".timeout takes milliseconds or a duration such as 2s, not %q", arg)
+	}
+	sh.Conn.BusyTimeout = d
 	return false, nil
 }
 

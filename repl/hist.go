@@ -43,12 +43,16 @@ func (sh *Shell) dotHist(ctx context.Context, in *input, arg string) (bool, erro
 	if err != nil {
 		return false, locate(err)
 	}
-	sess, err := sh.prepare(stmt, locate)
-	if err != nil {
-		return false, err
-	}
 	ctx, done := sh.cancellable(ctx)
 	defer done()
+	defer sh.release(ctx)
+	sess, err := sh.prepare(ctx, stmt, locate)
+	if err != nil {
+		if ctx.Err() != nil {
+			return false, context.Canceled
+		}
+		return false, err
+	}
 	res, err := sess.Exec(ctx, stmt)
 	if err != nil {
 		if ctx.Err() != nil {

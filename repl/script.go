@@ -68,20 +68,34 @@ func RunScript(ctx context.Context, c *Conn, p *Printer, file, src string) error
 	if len(errs) > 0 {
 		return errors.Join(errs...)
 	}
-	for _, st := range stmts {
-		sess, err := c.Prepare(st)
-		if err != nil {
-			return Locate(err, file, src, st.Pos(), 0)
-		}
-		res, err := sess.Exec(ctx, st)
-		if err == nil {
-			_, err = p.Print(ctx, res)
-		}
-		if err != nil {
+	for i, st := range stmts {
+		if err := runScriptStmt(ctx, c, p, st); err != nil {
 			return Locate(err, file, src, st.Span().Start, 0)
+		}
+		// A run of statements that write keeps the database read-write
+		// from the first to the last; it goes back to read-only before a
+		// statement that reads and at the end.
+		if i+1 == len(stmts) || !query.Writes(stmts[i+1]) {
+			if err := c.Release(context.WithoutCancel(ctx)); err != nil {
+				return Locate(err, file, src, st.Span().Start, 0)
+			}
 		}
 	}
 	return nil
+}
+
+// runScriptStmt runs one statement of a script and prints its result.
+func runScriptStmt(ctx context.Context, c *Conn, p *Printer, st ast.Stmt) error {
+	sess, err := c.Prepare(ctx, st)
+	if err != nil {
+		return err
+	}
+	res, err := sess.Exec(ctx, st)
+	if err != nil {
+		return err
+	}
+	_, err = p.Print(ctx, res)
+	return err
 }
 
 // Locate makes err from the statement at pos in src name where it

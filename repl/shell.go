@@ -354,20 +354,31 @@ func (sh *Shell) cancellable(ctx context.Context) (_ context.Context, done func(
 	}
 }
 
-// prepare checks a statement (query.Session.Check) and returns the
-// session to run it in, creating a missing database if it writes.
-func (sh *Shell) prepare(stmt ast.Stmt, locate func(error) error) (*query.Session, error) {
-	if errs := sh.session().Check([]ast.Stmt{stmt}); len(errs) > 0 {
+// prepare returns the session to run a statement in, on the database
+// opened as the statement needs (Conn.Prepare: read-write if it writes,
+// created if it was missing), and checks the statement there
+// (query.Session.Check). Conn.Release must follow either way.
+func (sh *Shell) prepare(ctx context.Context, stmt ast.Stmt, locate func(error) error) (*query.Session, error) {
+	sess, err := sh.Conn.Prepare(ctx, stmt)
+	if err != nil {
+		return nil, locate(err)
+	}
+	if errs := sess.Check([]ast.Stmt{stmt}); len(errs) > 0 {
 		for i, err := range errs {
 			errs[i] = locate(err)
 		}
 		return nil, errors.Join(errs...)
 	}
-	sess, err := sh.Conn.Prepare(stmt)
-	if err != nil {
-		return nil, locate(err)
-	}
 	return sess, nil
+}
+
+// release ends a statement (Conn.Release): a database opened read-write
+// for it goes back to read-only. A failure there is a warning: the
+// statement itself is done.
+func (sh *Shell) release(ctx context.Context) {
+	if err := sh.Conn.Release(context.WithoutCancel(ctx)); err != nil {
+		fmt.Fprintln(sh.Err, "warning:", err)
+	}
 }
 
 // execChunk runs one statement and prints its result; show, when not
@@ -382,12 +393,16 @@ func (sh *Shell) execChunk(ctx context.Context, in *input, src string, c ast.Chu
 	if err != nil {
 		return locate(err)
 	}
-	sess, err := sh.prepare(stmt, locate)
-	if err != nil {
-		return err
-	}
 	ctx, done := sh.cancellable(ctx)
 	defer done()
+	defer sh.release(ctx)
+	sess, err := sh.prepare(ctx, stmt, locate)
+	if err != nil {
+		if ctx.Err() != nil {
+			return context.Canceled
+		}
+		return err
+	}
 	start := time.Now()
 	res, err := sess.Exec(ctx, stmt)
 	var n int64

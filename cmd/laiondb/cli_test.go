@@ -146,36 +146,77 @@ func run(args ...string) (code int, stdout, stderr string) {
 	return code, out.String(), errw.String()
 }
 
-// A database open for writing (here by this process, as a shell or an
-// ingest would hold it) refuses a second writer and readers with a message
-// naming the way out; read-only openers share a database with each other.
-// (testscript cannot keep a writer open in the background while the
-// script goes on, so this is a Go test.)
+// A database open for writing (here by this process, as an ingest would
+// hold it) keeps readers and writers out: after --busy-timeout they hear
+// who holds it. Beside a reader, statements that read run (query and
+// shell open read-only); one that writes waits for the reader to let go,
+// and fails naming it when it does not. (testscript cannot keep a
+// database open in the background while the script goes on, so this is
+// a Go test.)
 func TestLockedDatabase(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "db")
 	ingestTestShard(t, dir)
 
 	db := enginetest.Open(t, engine.DefaultOptions(dir))
 	holder := fmt.Sprintf("process %d", os.Getpid())
-	code, _, stderr := run("query", "--db", dir, "SELECT count(*) FROM laion")
-	if code != 1 || !strings.Contains(stderr, "in use by another process") || !strings.Contains(stderr, holder) {
-		t.Errorf("second writer: exit %d, stderr %q", code, stderr)
-	}
-	code, _, stderr = run("query", "--db", dir, "--read-only", "SELECT count(*) FROM laion")
-	if code != 1 || !strings.Contains(stderr, "in use by another process") || !strings.Contains(stderr, holder) {
-		t.Errorf("reader beside a writer: exit %d, stderr %q", code, stderr)
+	for _, args := range [][]string{
+		{"query", "--db", dir, "--busy-timeout", "100ms", "SELECT count(*) FROM laion"},
+		{"query", "--db", dir, "--busy-timeout", "100ms", "--read-only", "SELECT count(*) FROM laion"},
+		{"ingest", "--db", dir, "--busy-timeout", "100ms", "--table", "other", makeShard(t)},
+	} {
+		code, _, stderr := run(args...)
+		if code != 1 || !strings.Contains(stderr, "in use by another process") || !strings.Contains(stderr, holder) ||
+			!strings.Contains(stderr, "open for writing") || !strings.Contains(stderr, "after waiting 100ms") {
+			t.Errorf("%s beside a writer: exit %d, stderr %q", args[0], code, stderr)
+		}
 	}
 	enginetest.Close(t, db)
 
-	enginetest.Open(t, engine.DefaultOptions(dir).WithReadOnly(true))
-	code, stdout, stderr := run("query", "--db", dir, "--read-only", "--format", "csv", "SELECT count(*) AS n FROM laion")
+	reader := enginetest.Open(t, engine.DefaultOptions(dir).WithReadOnly(true))
+	for _, ro := range []string{"--read-only=true", "--read-only=false"} {
+		code, stdout, stderr := run("query", "--db", dir, ro, "--format", "csv", "SELECT count(*) AS n FROM laion")
+		if code != 0 || stdout != "n\n2000\n" {
+			t.Errorf("query %s beside a reader: exit %d, stdout %q, stderr %q", ro, code, stdout, stderr)
+		}
+	}
+	code, stdout, stderr := runIn("SELECT count(*) AS n FROM laion;\n", "shell", "--db", dir, "--format", "csv")
 	if code != 0 || stdout != "n\n2000\n" {
-		t.Errorf("reader beside a reader: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+		t.Errorf("shell beside a reader: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
-	code, _, stderr = run("shell", "--db", dir)
-	if code != 1 || !strings.Contains(stderr, "in use by another process") || !strings.Contains(stderr, "read-only users") {
-		t.Errorf("shell beside a reader: exit %d, stderr %q", code, stderr)
+	code, _, stderr = run("query", "--db", dir, "--busy-timeout", "100ms", "CREATE SET few AS SELECT * FROM laion LIMIT 3")
+	if code != 1 || !strings.Contains(stderr, holder+" (") || !strings.Contains(stderr, "has it open for reading") ||
+		!strings.Contains(stderr, "after waiting 100ms") {
+		t.Errorf("a write beside a reader: exit %d, stderr %q", code, stderr)
 	}
+
+	// A write waits for the reader to go.
+	done := make(chan string, 1)
+	go func() {
+		code, _, stderr := run("query", "--db", dir, "--busy-timeout", "10m", "CREATE SET few AS SELECT * FROM laion LIMIT 3")
+		done <- fmt.Sprintf("exit %d, stderr %q", code, stderr)
+	}()
+	// The query is waiting (or has not started yet); either way it must
+	// not fail now.
+	select {
+	case got := <-done:
+		t.Fatalf("the write did not wait for the reader: %s", got)
+	case <-time.After(200 * time.Millisecond):
+	}
+	enginetest.Close(t, reader)
+	if got := <-done; got != "exit 0, stderr \"\"" {
+		t.Errorf("a write waiting for a reader: %s", got)
+	}
+	code, stdout, stderr = run("query", "--db", dir, "--format", "csv", "SELECT count(*) AS n FROM few")
+	if code != 0 || stdout != "n\n3\n" {
+		t.Errorf("after the write: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}
+
+// runIn runs the command in-process with stdin.
+func runIn(stdin string, args ...string) (code int, stdout, stderr string) {
+	var out, errw bytes.Buffer
+	code = runMain(context.Background(), args, &env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errw})
+	return code, out.String(), errw.String()
 }
 
 // sanity check of the helpers, so a broken Setup does not look like a

@@ -3,9 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"os"
 	"time"
 
 	"github.com/laiondb/laiondb/engine"
+	"github.com/laiondb/laiondb/query"
 	"github.com/laiondb/laiondb/repl"
 )
 
@@ -34,7 +37,12 @@ func runIngest(ctx context.Context, args []string, e *env) error {
 		fmt.Fprintln(e.stderr, "laiondb ingest: no PATH given")
 		return errUsage
 	}
-	db, err := openDB(&d, e)
+	if err := query.NewNameError("table", opt.Table); err != nil && !hasTable(ctx, &d, opt.Table) {
+		// Refused before the database is opened for writing, which
+		// would create a missing one.
+		return fmt.Errorf("--table %w", err)
+	}
+	db, err := openDB(ctx, &d, e)
 	if err != nil {
 		return err
 	}
@@ -79,10 +87,27 @@ func describeIngest(rep *engine.IngestReport) string {
 	return s
 }
 
-func openDB(d *dbFlags, e *env) (*engine.DB, error) {
-	opts := engine.DefaultOptions(d.dir).WithReadOnly(d.readOnly)
+// hasTable reports whether the database of d exists and has the table
+// (opened read-only to look).
+func hasTable(ctx context.Context, d *dbFlags, table string) bool {
+	if _, err := os.Stat(d.dir); err != nil {
+		return false
+	}
+	ro := *d
+	ro.readOnly = true
+	db, err := openDB(ctx, &ro, &env{stderr: io.Discard})
+	if err != nil {
+		return false
+	}
+	defer db.Close()
+	_, err = db.Table(table)
+	return err == nil
+}
+
+func openDB(ctx context.Context, d *dbFlags, e *env) (*engine.DB, error) {
+	opts := engine.DefaultOptions(d.dir).WithReadOnly(d.readOnly).WithBusyTimeout(d.busyTimeout)
 	if d.verbose {
 		opts = opts.WithLog(e.stderr)
 	}
-	return engine.Open(opts)
+	return engine.OpenContext(ctx, opts)
 }

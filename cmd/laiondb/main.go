@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/laiondb/laiondb/repl"
 )
@@ -130,13 +131,72 @@ func parse(fs *flag.FlagSet, args []string) error {
 			helpArgs[fs] = true
 		}
 	}
-	if err := fs.Parse(args); err != nil {
+	parseErr := func(err error) error {
 		if errors.Is(err, flag.ErrHelp) {
 			return flag.ErrHelp
 		}
 		return errUsage
 	}
+	if err := fs.Parse(args); err != nil {
+		return parseErr(err)
+	}
+	// Flags after the positional arguments (laiondb query 'SELECT 1' --db
+	// X, laiondb ingest shards/ --table t) are parsed too: the flag
+	// package stops at the first positional one, and the rest would
+	// otherwise be taken as more of the statement (where --db X is an SQL
+	// comment) or as paths. Only the command's own flags are taken so: any
+	// other word, "-1" in SELECT -1 say, stays positional, and nothing
+	// after a "--" is a flag.
+	var positional []string
+	rest := fs.Args()
+	for !afterTerminator(args, rest) && len(rest) > 0 {
+		if !isFlag(fs, rest[0]) {
+			positional = append(positional, rest[0])
+			rest = rest[1:]
+			continue
+		}
+		args = rest
+		if err := fs.Parse(args); err != nil {
+			return parseErr(err)
+		}
+		rest = fs.Args()
+	}
+	if len(positional) > 0 {
+		// fs.Args() is what the command reads: the positional arguments in
+		// order.
+		return fs.Parse(append(append([]string{"--"}, positional...), rest...))
+	}
 	return nil
+}
+
+// afterTerminator reports whether rest, what fs.Parse(args) left, follows
+// a "--" that ended the flags.
+func afterTerminator(args, rest []string) bool {
+	i := len(args) - len(rest) - 1
+	return i >= 0 && args[i] == "--"
+}
+
+// isFlag reports whether arg is to be parsed as a flag: one of fs's
+// flags (-name, --name, --name=value), a request for help, or any
+// --word, which is an unknown flag (the flag package says so) rather than
+// an SQL comment. A single dash and a word (SELECT -width) is taken as a
+// flag only when it is one of fs's.
+func isFlag(fs *flag.FlagSet, arg string) bool {
+	name, ok := strings.CutPrefix(arg, "-")
+	if !ok {
+		return false
+	}
+	long := strings.HasPrefix(name, "-")
+	name = strings.TrimPrefix(name, "-")
+	name, _, _ = strings.Cut(name, "=")
+	switch {
+	case name == "":
+		return false
+	case name == "h" || name == "help" || fs.Lookup(name) != nil:
+		return true
+	}
+	c := name[0]
+	return long && (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z')
 }
 
 // helpArgs records flag sets whose arguments ask for help.
@@ -146,15 +206,22 @@ func helpRequested(fs *flag.FlagSet) bool { return helpArgs[fs] }
 
 // dbFlags are the flags every command that opens a database takes.
 type dbFlags struct {
-	dir      string
-	readOnly bool
-	verbose  bool
+	dir         string
+	readOnly    bool
+	verbose     bool
+	busyTimeout time.Duration
 }
+
+// defaultBusyTimeout is how long a command waits for another process to
+// let go of the database: long enough for a statement of another shell
+// to finish, short enough that a reader blocked by an ingest hears why.
+const defaultBusyTimeout = 5 * time.Second
 
 func (d *dbFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&d.dir, "db", "laion.db", "database directory")
 	fs.BoolVar(&d.readOnly, "read-only", false, "open read-only (shares the database with other readers)")
 	fs.BoolVar(&d.verbose, "verbose", false, "show the storage engine's log lines")
+	fs.DurationVar(&d.busyTimeout, "busy-timeout", defaultBusyTimeout, "how long to wait while another process holds the database (a writer; for a write, readers too), e.g. 500ms, 1m; 0 fails at once")
 }
 
 // listFlag collects a repeated flag.

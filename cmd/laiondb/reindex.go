@@ -25,7 +25,7 @@ func runReindex(ctx context.Context, args []string, e *env) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	db, err := openDB(&d, e)
+	db, err := openDB(ctx, &d, e)
 	if err != nil {
 		return err
 	}

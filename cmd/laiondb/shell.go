@@ -50,48 +50,48 @@ func (s *sessionFlags) parseVars(fs *flag.FlagSet, e *env) (map[string]string, e
 
 // connect opens the database of --db for statements, with the --var
 // variables set, warnings on stderr and progress bars on a terminal.
-// readOnly is --read-only, or a check that must not write.
-func (s *sessionFlags) connect(e *env, vars map[string]string, progress *repl.ProgressReporter, readOnly bool) (*repl.Conn, error) {
-	open := func(dir string, readOnly, create bool) (*repl.Database, error) {
-		return openDatabase(e, &s.db, s.wordnet, progress, dir, readOnly, create)
+// readOnly is --read-only, or a check that must not write; otherwise the
+// database is open read-only between statements and read-write while a
+// statement that writes runs (repl.Conn).
+func (s *sessionFlags) connect(ctx context.Context, e *env, vars map[string]string, progress *repl.ProgressReporter, readOnly bool) (*repl.Conn, error) {
+	open := func(ctx context.Context, dir string, m repl.OpenMode) (*repl.Database, error) {
+		return openDatabase(ctx, e, &s.db, s.wordnet, progress, dir, m)
 	}
-	db, err := open(s.db.dir, readOnly, false)
+	conn, err := repl.Connect(ctx, open, s.db.dir, readOnly, s.db.busyTimeout)
 	if err != nil {
 		return nil, err
 	}
 	for k, v := range vars {
-		db.Session.SetVar(k, query.ParseVar(v))
+		conn.Session().SetVar(k, query.ParseVar(v))
 	}
-	return &repl.Conn{DB: db, Open: open}, nil
+	return conn, nil
 }
 
 // openDatabase is how laiondb shell, query and run open a database (the
-// one place to change that): the database in dir and a session on it.
+// one place to change that): the database in dir and a session on it
+// (m.Session moved onto it, or a new one).
 //
-// A directory that does not exist is created only when create is set,
+// A directory that does not exist is created only when m.Create is set,
 // that is when a statement is about to write to it (repl.Conn asks), so
 // that `laiondb run --db typo.db` leaves nothing behind. Until then the
 // session runs on an empty stand-in in a temporary directory, removed on
 // Close: statements that read no table still run, and those that read one
-// say there is no database at dir. A read-only open of a missing
-// directory is an error.
-func openDatabase(e *env, d *dbFlags, wordnet string, progress *repl.ProgressReporter, dir string, readOnly, create bool) (*repl.Database, error) {
+// say there is no database at dir.
+func openDatabase(ctx context.Context, e *env, d *dbFlags, wordnet string, progress *repl.ProgressReporter, dir string, m repl.OpenMode) (*repl.Database, error) {
 	where, standIn := dir, ""
-	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) && !create {
-		if readOnly {
-			return nil, fmt.Errorf("%s: no database there (create one with laiondb ingest)", dir)
-		}
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) && !m.Create {
 		tmp, err := os.MkdirTemp("", "laiondb-stand-in-")
 		if err != nil {
 			return nil, err
 		}
 		where, standIn = tmp, dir
 	}
-	opts := engine.DefaultOptions(where).WithReadOnly(readOnly && standIn == "")
+	readOnly := m.ReadOnly && standIn == ""
+	opts := engine.DefaultOptions(where).WithReadOnly(readOnly).WithBusyTimeout(m.BusyTimeout)
 	if d.verbose {
 		opts = opts.WithLog(e.stderr)
 	}
-	db, err := engine.Open(opts)
+	db, err := engine.OpenContext(ctx, opts)
 	if err != nil {
 		if standIn != "" {
 			os.RemoveAll(where)
@@ -105,17 +105,31 @@ func openDatabase(e *env, d *dbFlags, wordnet string, progress *repl.ProgressRep
 		}
 		return err
 	}
-	sess, err := query.NewSession(db, query.Options{
-		WordNetDir:      wordnet,
-		Warn:            func(msg string) { fmt.Fprintln(e.stderr, "warning:", msg) },
-		Progress:        progress.Report,
-		MissingDatabase: standIn,
-	})
-	if err != nil {
-		closeDB()
-		return nil, err
+	sess := m.Session
+	if sess != nil {
+		sess.UseDB(db)
+	} else {
+		sess, err = query.NewSession(db, query.Options{
+			WordNetDir:      wordnet,
+			Warn:            func(msg string) { fmt.Fprintln(e.stderr, "warning:", msg) },
+			Progress:        progress.Report,
+			MissingDatabase: standIn,
+			DeferStores:     true,
+		})
+		if err != nil {
+			closeDB()
+			return nil, err
+		}
 	}
 	return &repl.Database{Session: sess, Dir: dir, ReadOnly: readOnly, Missing: standIn != "", Close: closeDB}, nil
+}
+
+// closeConn closes the database of shell, query and run; what goes wrong
+// then is a warning, the statements having run.
+func closeConn(conn *repl.Conn, e *env) {
+	if err := conn.Close(); err != nil {
+		fmt.Fprintln(e.stderr, "warning:", err)
+	}
 }
 
 // formatFlag chooses the format of results.
@@ -163,7 +177,8 @@ the first error stops the run, and its message on stderr names FILE:line:col
 func runQuery(ctx context.Context, args []string, e *env) error {
 	fs := newFlags(e, "query", "[--db DIR] [--read-only] [--format F] [--var k=v]... 'STATEMENTS'",
 		"Runs the statements (separated by \";\"; the last may omit it) and prints each\n"+
-			"result. Arguments are joined by spaces into one text.\n\n"+formatHelp)
+			"result. Arguments are joined by spaces into one text; flags may come before\n"+
+			"or after it.\n\n"+formatHelp)
 	var s sessionFlags
 	s.register(fs)
 	format := formatFlag(fs, "output format")
@@ -225,16 +240,16 @@ func runRun(ctx context.Context, args []string, e *env) error {
 		return err
 	}
 	if *check {
-		return checkScript(e, &s, vars, file, string(src))
+		return checkScript(ctx, e, &s, vars, file, string(src))
 	}
 	return runStatements(ctx, e, &s, f, vars, file, string(src))
 }
 
 // checkScript is laiondb run --check: every error of the script, nothing
 // run, nothing written (an existing database is opened read-only).
-func checkScript(e *env, s *sessionFlags, vars map[string]string, file, src string) error {
+func checkScript(ctx context.Context, e *env, s *sessionFlags, vars map[string]string, file, src string) error {
 	_, err := os.Stat(s.db.dir)
-	conn, err := s.connect(e, vars, repl.NewProgressReporter(e.stderr), err == nil)
+	conn, err := s.connect(ctx, e, vars, repl.NewProgressReporter(e.stderr), err == nil)
 	if err != nil {
 		return err
 	}
@@ -253,11 +268,11 @@ func checkScript(e *env, s *sessionFlags, vars map[string]string, file, src stri
 // stdout, the first error on stderr.
 func runStatements(ctx context.Context, e *env, s *sessionFlags, format repl.Format, vars map[string]string, file, src string) error {
 	progress := repl.NewProgressReporter(e.stderr)
-	conn, err := s.connect(e, vars, progress, s.db.readOnly)
+	conn, err := s.connect(ctx, e, vars, progress, s.db.readOnly)
 	if err != nil {
 		return err
 	}
-	defer conn.Close()
+	defer closeConn(conn, e)
 	defer progress.Finish()
 	p := &repl.Printer{Out: e.stdout, Err: e.stderr, Format: format, Width: repl.TerminalWidth(e.stdout)}
 	if err := repl.RunScript(ctx, conn, p, file, src); err != nil {
@@ -306,11 +321,11 @@ func runShell(ctx context.Context, args []string, e *env) error {
 		return err
 	}
 	progress := repl.NewProgressReporter(e.stderr)
-	conn, err := s.connect(e, vars, progress, s.db.readOnly)
+	conn, err := s.connect(ctx, e, vars, progress, s.db.readOnly)
 	if err != nil {
 		return err
 	}
-	defer conn.Close()
+	defer closeConn(conn, e)
 	terminal := isTerminal(e.stdin) && isTerminal(e.stdout)
 	sh := &repl.Shell{
 		Conn:     conn,

@@ -145,7 +145,10 @@ func (e *NotExpr) Eval(ec *EvalCtx, row value.Row) (value.Value, error) {
 func (e *NotExpr) Typ() value.Type { return value.TBool }
 func (e *NotExpr) String() string  { return "NOT " + e.X.String() }
 
-type NegExpr struct{ X Expr }
+type NegExpr struct {
+	X   Expr
+	Pos ast.Pos // for the error of an INT overflow
+}
 
 func (e *NegExpr) Eval(ec *EvalCtx, row value.Row) (value.Value, error) {
 	v, err := e.X.Eval(ec, row)
@@ -154,7 +157,11 @@ func (e *NegExpr) Eval(ec *EvalCtx, row value.Row) (value.Value, error) {
 	}
 	switch v.T {
 	case value.TInt:
-		return value.IntV(-v.I), nil
+		n, ok := value.NegInt(v.I)
+		if !ok {
+			return value.Value{}, value.OverflowAt(e.Pos, e.String())
+		}
+		return value.IntV(n), nil
 	case value.TFloat:
 		return value.FloatV(-v.F), nil
 	case value.TNull:
@@ -163,7 +170,13 @@ func (e *NegExpr) Eval(ec *EvalCtx, row value.Row) (value.Value, error) {
 	return value.Value{}, fmt.Errorf("cannot negate %s", v.T)
 }
 func (e *NegExpr) Typ() value.Type { return e.X.Typ() }
-func (e *NegExpr) String() string  { return "-" + e.X.String() }
+func (e *NegExpr) String() string {
+	x := e.X.String()
+	if strings.HasPrefix(x, "-") {
+		return "-(" + x + ")" // not --, which starts a comment
+	}
+	return "-" + x
+}
 
 // logicExpr is AND / OR with SQL's three-valued logic.
 type LogicExpr struct {
@@ -246,6 +259,7 @@ type ArithExpr struct {
 	Op   ast.Op
 	X, Y Expr
 	T    value.Type
+	Pos  ast.Pos // of the operator, for the error of an INT overflow
 }
 
 func (e *ArithExpr) Eval(ec *EvalCtx, row value.Row) (value.Value, error) {
@@ -265,24 +279,32 @@ func (e *ArithExpr) Eval(ec *EvalCtx, row value.Row) (value.Value, error) {
 	}
 	if (a.T == value.TInt || a.T == value.TBool) && (b.T == value.TInt || b.T == value.TBool) {
 		x, y := a.I, b.I
+		var r int64
+		ok := true
 		switch e.Op {
 		case ast.OpAdd:
-			return value.IntV(x + y), nil
+			r, ok = value.AddInt(x, y)
 		case ast.OpSub:
-			return value.IntV(x - y), nil
+			r, ok = value.SubInt(x, y)
 		case ast.OpMul:
-			return value.IntV(x * y), nil
+			r, ok = value.MulInt(x, y)
 		case ast.OpDiv:
 			if y == 0 {
 				return value.Value{}, nil // SQL: division by zero gives NULL
 			}
-			return value.IntV(x / y), nil
+			r, ok = value.DivInt(x, y)
 		case ast.OpMod:
 			if y == 0 {
 				return value.Value{}, nil
 			}
-			return value.IntV(x % y), nil
+			r = x % y // MinInt64 % -1 is 0, exactly
+		default:
+			return value.Value{}, fmt.Errorf("bad operator %s", e.Op)
 		}
+		if !ok {
+			return value.Value{}, value.OverflowAt(e.Pos, e.String())
+		}
+		return value.IntV(r), nil
 	}
 	x, aok := a.AsFloat()
 	y, bok := b.AsFloat()

@@ -1,10 +1,13 @@
 package exec
 
 import (
+	"errors"
 	"strings"
 
 	"github.com/laiondb/laiondb/query/internal/funcs"
 	"github.com/laiondb/laiondb/query/internal/value"
+
+	"github.com/laiondb/laiondb/query/ast"
 )
 
 // CallExpr is a call of a scalar function.
@@ -12,6 +15,7 @@ type CallExpr struct {
 	Fn   *funcs.Function
 	Args []Expr
 	T    value.Type
+	Pos  ast.Pos // of the call, for the error of an INT overflow
 }
 
 func (e *CallExpr) Eval(ec *EvalCtx, row value.Row) (value.Value, error) {
@@ -23,7 +27,11 @@ func (e *CallExpr) Eval(ec *EvalCtx, row value.Row) (value.Value, error) {
 		}
 		vals[i] = v
 	}
-	return e.Fn.Eval(ec.host, vals)
+	v, err := e.Fn.Eval(ec.host, vals)
+	if errors.Is(err, value.ErrOverflow) {
+		return value.Value{}, value.OverflowAt(e.Pos, e.String())
+	}
+	return v, err
 }
 
 func (e *CallExpr) Typ() value.Type { return e.T }

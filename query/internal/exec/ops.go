@@ -509,7 +509,7 @@ func (it *limitPerIter) Next() bool {
 		k := value.KeyOf(it.in.Row()[it.n.Key])
 		c := it.seen[k]
 		it.seen[k] = c + 1
-		if c >= it.n.Offset && c < it.n.Offset+it.n.Count {
+		if c >= it.n.Offset && c < value.SaturatingAdd(it.n.Offset, it.n.Count) {
 			return true
 		}
 	}

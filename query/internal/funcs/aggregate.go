@@ -98,7 +98,19 @@ func (s *CountState) Result(_ context.Context) (value.Value, error) {
 		if s.n < 2 {
 			return value.Value{}, nil
 		}
-		return value.IntV(s.n * (s.n - 1) / 2), nil
+		// n(n-1)/2 with the halving first, so that it fits whenever the
+		// result does.
+		a, b := s.n, s.n-1
+		if a%2 == 0 {
+			a /= 2
+		} else {
+			b /= 2
+		}
+		p, ok := value.MulInt(a, b)
+		if !ok {
+			return value.Value{}, value.ErrOverflow
+		}
+		return value.IntV(p), nil
 	}
 	return value.IntV(s.n), nil
 }
@@ -110,6 +122,11 @@ type sumState struct {
 	i      int64
 	f      float64
 	anyRow bool
+	// wraps counts the times the INT sum i wrapped around the 64-bit
+	// range, up (+1) or down (-1): the exact sum is i + wraps·2⁶⁴, which
+	// is INT only when wraps is 0 (a FLOAT value later makes it a FLOAT
+	// sum, which cannot overflow).
+	wraps int64
 }
 
 func (s *sumState) Add(v value.Value) error {
@@ -120,7 +137,13 @@ func (s *sumState) Add(v value.Value) error {
 		if !s.anyRow {
 			s.isInt = true
 		}
-		s.i += v.I
+		sum, ok := value.AddInt(s.i, v.I)
+		if !ok && v.I > 0 {
+			s.wraps++
+		} else if !ok {
+			s.wraps--
+		}
+		s.i = sum
 		s.f += float64(v.I)
 	case value.TFloat:
 		s.isInt = false
@@ -141,6 +164,9 @@ func (s *sumState) Result(_ context.Context) (value.Value, error) {
 		return value.FloatV(s.f / float64(s.n)), nil
 	}
 	if s.isInt {
+		if s.wraps != 0 {
+			return value.Value{}, fmt.Errorf("%w: the sum is beyond the INT range (%d to %d); sum(x * 1.0) gives it as a FLOAT", value.ErrOverflow, int64(math.MinInt64), int64(math.MaxInt64))
+		}
 		return value.IntV(s.i), nil
 	}
 	return value.FloatV(s.f), nil

@@ -84,7 +84,11 @@ func init() {
 				switch a[0].T {
 				case value.TInt:
 					if a[0].I < 0 {
-						return value.IntV(-a[0].I), nil
+						n, ok := value.NegInt(a[0].I)
+						if !ok {
+							return value.Value{}, value.ErrOverflow
+						}
+						return value.IntV(n), nil
 					}
 					return a[0], nil
 				case value.TFloat:
@@ -107,8 +111,7 @@ func init() {
 						return value.Value{}, nil
 					}
 				}
-				p := math.Pow(10, d)
-				return value.FloatV(math.Round(x*p) / p), nil
+				return value.FloatV(roundTo(x, d)), nil
 			}},
 		{Name: "coalesce", Min: 1, Max: -1, Pure: true, Help: "coalesce(a, b, ...): the first non-NULL argument",
 			Result: func(args []value.Type) (value.Type, error) {
@@ -130,6 +133,24 @@ func init() {
 	} {
 		Functions[f.Name] = f
 	}
+}
+
+// roundTo rounds x to d decimal digits (d < 0: to tens, hundreds, ...).
+// Beyond the range of float64 the answer is x itself (there are no
+// digits left to round) or 0 (every digit rounded away), never the NaN
+// of Inf/Inf.
+func roundTo(x, d float64) float64 {
+	d = math.Trunc(d)
+	p := math.Pow(10, d)
+	switch {
+	case math.IsNaN(x) || math.IsInf(x, 0):
+		return x
+	case math.IsInf(x*p, 0):
+		return x
+	case p == 0 || math.IsInf(1/p, 0):
+		return math.Copysign(0, x)
+	}
+	return math.Round(x*p) / p
 }
 
 // CompiledFunctions are the functions the planner compiles itself

@@ -103,7 +103,7 @@ func (c *Compiler) Compile(e ast.Expr) (exec.Expr, error) {
 		if !value.IsNumeric(inner.Typ()) {
 			return nil, value.ErrAt(x.X.Pos(), "cannot negate %s; a number is expected", value.TypeName(inner.Typ()))
 		}
-		return fold(c, &exec.NegExpr{X: inner}), nil
+		return fold(c, &exec.NegExpr{X: inner, Pos: x.Pos()}), nil
 	case *ast.Binary:
 		return c.binary(x)
 	case *ast.In:
@@ -281,7 +281,7 @@ func (c *Compiler) binary(x *ast.Binary) (exec.Expr, error) {
 		if (l.Typ() == value.TInt || l.Typ() == value.TBool) && (r.Typ() == value.TInt || r.Typ() == value.TBool) {
 			t = value.TInt
 		}
-		return fold(c, &exec.ArithExpr{Op: x.Op, X: l, Y: r, T: t}), nil
+		return fold(c, &exec.ArithExpr{Op: x.Op, X: l, Y: r, T: t, Pos: x.OpPos}), nil
 	}
 }
 
@@ -578,10 +578,13 @@ func (c *Compiler) call(x *ast.Call) (exec.Expr, error) {
 			return nil, err
 		}
 	}
-	call := &exec.CallExpr{Fn: fn, Args: args, T: t}
+	call := &exec.CallExpr{Fn: fn, Args: args, T: t, Pos: x.Pos()}
 	if allConst(call) {
 		// Evaluate now, so a bad constant argument is reported where it is.
 		v, err := call.Eval(exec.NewEvalCtx(c.Ctx, c.Sess, c.Sess.Snapshot()), nil)
+		if errors.Is(err, value.ErrOverflow) {
+			return nil, err // placed, and names the call
+		}
 		if err != nil {
 			return nil, value.ErrAt(x.Pos(), "%s: %v", name, err)
 		}

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/laiondb/laiondb/query/internal/exec"
+	"github.com/laiondb/laiondb/query/internal/value"
 
 	"github.com/laiondb/laiondb/query/ast"
 )
@@ -317,7 +318,7 @@ func nearestViaIndex(p *Planner, root exec.PlanNode) (exec.PlanNode, bool, error
 		if vt == nil || !p.useIndex(scan.Src, vt.Col) {
 			return n, false, nil
 		}
-		proj.In = &exec.KnnNode{Scan: scan, Vt: vt, K: lim.Count + lim.Offset, Ef: p.Sess.Setting("ef_search").I}
+		proj.In = &exec.KnnNode{Scan: scan, Vt: vt, K: value.SaturatingAdd(lim.Count, lim.Offset), Ef: p.Sess.Setting("ef_search").I}
 		return n, true, nil
 	})
 }
@@ -355,7 +356,7 @@ func topKSort(_ *Planner, root exec.PlanNode) (exec.PlanNode, bool, error) {
 	return rewritePlan(root, func(n exec.PlanNode) (exec.PlanNode, bool, error) {
 		if lim, ok := n.(*exec.LimitNode); ok && lim.Count >= 0 {
 			if sort, ok := lim.In.(*exec.SortNode); ok {
-				sort.Limit = lim.Count + lim.Offset
+				sort.Limit = value.SaturatingAdd(lim.Count, lim.Offset)
 				return n, true, nil
 			}
 		}
