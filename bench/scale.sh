@@ -17,7 +17,7 @@
 #   SHARDS=3 ROWS=200000 bash bench/scale.sh
 #   KEEP=1 bash bench/scale.sh             # keep the work directory
 #
-# Needs ~2.3 × SHARDS × ROWS × 2 KB of free disk and GNU time
+# Needs ~(1.1 × SHARDS + 2.2) × ROWS × 2 KB of free disk and GNU time
 # (/usr/bin/time, Debian package "time").
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,21 +40,19 @@ step() {
   printf '%s\t%s\t%s\n' "$name" "$secs" "$rss" >>"$WORK/log"
 }
 
-echo "generating $SHARDS shards of $ROWS rows (seed 1, one dataset)..." >&2
+# Each shard is generated just before its ingest and (but for shard 0,
+# which the study and the replace step read again) removed after it, so
+# the run needs the database's disk and two shards', not all the input.
+: >"$WORK/log"
+INPUT=0
 for i in $(seq 0 $((SHARDS - 1))); do
   imagenet=()
   [ "$i" = 0 ] && imagenet=(--imagenet 10)
+  echo "generating and ingesting shard $i of $SHARDS ($ROWS rows, seed 1)..." >&2
   "$L" gen --rows "$ROWS" --seed 1 --shard "$i" "${imagenet[@]}" --out "$WORK/shard$i" >/dev/null
-done
-INPUT=0
-for i in $(seq 0 $((SHARDS - 1))); do
   INPUT=$((INPUT + $(cat "$WORK"/shard$i/metadata/*.parquet "$WORK"/shard$i/img_emb/*.npy "$WORK"/shard$i/text_emb/*.npy | wc -c)))
-done
-
-: >"$WORK/log"
-for i in $(seq 0 $((SHARDS - 1))); do
-  echo "ingesting shard $i..." >&2
   step "ingest shard $i" "$L" ingest --db "$DB" "$WORK/shard$i"
+  [ "$i" = 0 ] || rm -rf "$WORK/shard$i"
 done
 DBBYTES=$(du -sB1 "$DB" | cut -f1)
 
