@@ -27,6 +27,16 @@ const formatMagic = "laiondb\x00"
 // small values stay in the LSM tree.
 const valueThreshold = 4 << 10
 
+// Badger's memtables hold keys, value pointers and the few values under
+// valueThreshold (catalog entries, small blocks): an ingest of a 1M-row
+// shard puts ~20 MB in them. Badger's defaults (five of 64 MB, each an
+// 85 MB arena in memory plus a 128 MB mapped write-ahead log) are sized
+// for values that live in the LSM tree; these keep ingest memory small.
+const (
+	memTableSize = 16 << 20
+	numMemtables = 2
+)
+
 // DB is an open laiondb database.
 type DB struct {
 	bdb  *badger.DB
@@ -52,6 +62,8 @@ func Open(opts Options) (*DB, error) {
 		WithValueThreshold(valueThreshold).
 		WithValueLogFileSize(cmp.Or(opts.ValueLogFileSize, 256<<20)).
 		WithBlockCacheSize(16 << 20).
+		WithMemTableSize(memTableSize).
+		WithNumMemtables(numMemtables).
 		WithDetectConflicts(false).
 		WithNumVersionsToKeep(1).
 		WithLogger(nil)
