@@ -37,6 +37,10 @@ type IngestOptions struct {
 	Model string
 	// Progress, when set, is called after every committed batch.
 	Progress func(IngestProgress)
+	// IndexProgress, when set, follows the update of each vector index
+	// over the table once the shards have landed (rows removed and added
+	// so far, of total).
+	IndexProgress func(index string, done, total int64)
 	// Warn, when set, receives warnings (each kind once per file), without a
 	// "warning:" prefix.
 	Warn func(msg string)
@@ -209,7 +213,7 @@ func (db *DB) Ingest(ctx context.Context, paths []string, opt IngestOptions) (*I
 	}
 	// Indexes over the table learn its new rows now (added, replaced).
 	if !opt.skipIndexes {
-		if err := db.refreshIndexesLocked(ctx, t.Name); err != nil {
+		if err := db.refreshIndexesLocked(ctx, t.Name, opt.IndexProgress); err != nil {
 			return rep, err
 		}
 	}
