@@ -49,6 +49,8 @@ type DB struct {
 	mu      sync.RWMutex
 	tables  map[string]*Table       // catalog cache, keyed by lower-cased name
 	indexes map[string]*loadedIndex // vector indexes in memory, by name
+
+	mapped *mappedWatcher // nil when mapped pages are not bounded
 }
 
 // Open opens (creating if needed, unless read-only) the database in
@@ -110,17 +112,20 @@ func Open(opts Options) (*DB, error) {
 		}
 		return nil, fmt.Errorf("open %s: %w", opts.Dir, err)
 	}
-	db := &DB{bdb: bdb, opts: opts}
+	db := &DB{bdb: bdb, opts: opts, mapped: watchMapped(opts.Dir, opts.MappedMemory)}
 	if err := db.checkFormat(fresh); err != nil {
+		db.mapped.stop()
 		bdb.Close()
 		return nil, err
 	}
 	if err := db.loadCatalog(); err != nil {
+		db.mapped.stop()
 		bdb.Close()
 		return nil, err
 	}
 	if !opts.ReadOnly {
 		if err := db.collectOrphans(); err != nil {
+			db.mapped.stop()
 			bdb.Close()
 			return nil, fmt.Errorf("%s: collecting what a crash left: %w", opts.Dir, err)
 		}
@@ -240,7 +245,10 @@ func (db *DB) checkFormat(fresh bool) error {
 
 // Close closes the database; it must be called for data to be compacted
 // into its final layout.
-func (db *DB) Close() error { return db.bdb.Close() }
+func (db *DB) Close() error {
+	db.mapped.stop()
+	return db.bdb.Close()
+}
 
 // Dir returns the database directory.
 func (db *DB) Dir() string { return db.opts.Dir }
