@@ -29,6 +29,16 @@ const formatMagic = "laiondb\x00"
 // small values stay in the LSM tree.
 const valueThreshold = 4 << 10
 
+// Badger's memtables hold keys, value pointers and the few values under
+// valueThreshold (catalog entries, small blocks): an ingest of a 1M-row
+// shard puts ~20 MB in them. Badger's defaults (five of 64 MB, each an
+// 85 MB arena in memory plus a 128 MB mapped write-ahead log) are sized
+// for values that live in the LSM tree; these keep ingest memory small.
+const (
+	memTableSize = 16 << 20
+	numMemtables = 2
+)
+
 // DB is an open laiondb database.
 type DB struct {
 	bdb  *badger.DB
@@ -41,6 +51,8 @@ type DB struct {
 	mu      sync.RWMutex
 	tables  map[string]*Table       // catalog cache, keyed by lower-cased name
 	indexes map[string]*loadedIndex // vector indexes in memory, by name
+
+	mapped *mappedWatcher // nil when mapped pages are not bounded
 }
 
 // Open opens (creating if needed, unless read-only) the database in
@@ -90,6 +102,8 @@ func open(opts Options) (*DB, error) {
 		WithValueThreshold(valueThreshold).
 		WithValueLogFileSize(cmp.Or(opts.ValueLogFileSize, 256<<20)).
 		WithBlockCacheSize(16 << 20).
+		WithMemTableSize(memTableSize).
+		WithNumMemtables(numMemtables).
 		WithDetectConflicts(false).
 		WithNumVersionsToKeep(1).
 		WithLogger(nil)
@@ -143,17 +157,20 @@ func open(opts Options) (*DB, error) {
 		}
 		return nil, fmt.Errorf("open %s: %w", opts.Dir, err)
 	}
-	db := &DB{bdb: bdb, opts: opts}
+	db := &DB{bdb: bdb, opts: opts, mapped: watchMapped(opts.Dir, opts.MappedMemory)}
 	if err := db.checkFormat(fresh); err != nil {
+		db.mapped.stop()
 		bdb.Close()
 		return nil, err
 	}
 	if err := db.loadCatalog(); err != nil {
+		db.mapped.stop()
 		bdb.Close()
 		return nil, err
 	}
 	if !opts.ReadOnly {
 		if err := db.collectOrphans(); err != nil {
+			db.mapped.stop()
 			bdb.Close()
 			return nil, fmt.Errorf("%s: collecting what a crash left: %w", opts.Dir, err)
 		}
@@ -273,7 +290,10 @@ func (db *DB) checkFormat(fresh bool) error {
 
 // Close closes the database; it must be called for data to be compacted
 // into its final layout.
-func (db *DB) Close() error { return db.bdb.Close() }
+func (db *DB) Close() error {
+	db.mapped.stop()
+	return db.bdb.Close()
+}
 
 // Dir returns the database directory.
 func (db *DB) Dir() string { return db.opts.Dir }

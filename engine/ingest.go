@@ -37,6 +37,10 @@ type IngestOptions struct {
 	Model string
 	// Progress, when set, is called after every committed batch.
 	Progress func(IngestProgress)
+	// IndexProgress, when set, follows the update of each vector index
+	// over the table once the shards have landed (rows removed and added
+	// so far, of total).
+	IndexProgress func(index string, done, total int64)
 	// Warn, when set, receives warnings (each kind once per file), without a
 	// "warning:" prefix.
 	Warn func(msg string)
@@ -221,7 +225,7 @@ func (db *DB) Ingest(ctx context.Context, paths []string, opt IngestOptions) (*I
 	}
 	// Indexes over the table learn its new rows now (added, replaced).
 	if !opt.skipIndexes {
-		if err := db.refreshIndexesLocked(ctx, t.Name); err != nil {
+		if err := db.refreshIndexesLocked(ctx, t.Name, opt.IndexProgress); err != nil {
 			return rep, err
 		}
 	}
@@ -461,67 +465,69 @@ func (r *ingestRun) shard(si *shardInput) (ShardReport, error) {
 		}
 	}
 
-	blocks := make(chan *builtBlock, r.opt.batchBlocks)
+	// A few blocks wait between the readers and the writer: enough to keep
+	// both busy, few enough that memory does not grow with the shard.
+	blocks := make(chan *builtBlock, blockQueue)
 	ctx, cancel := context.WithCancel(r.ctx)
 	defer cancel()
 	go r.produce(ctx, si, startRow, blocks, tokens)
 
-	// One WriteBatch per batch of blocks, flushed at the batch's end: the
-	// flush is the commit point a crash can fall back to.
-	wb := r.db.bdb.NewWriteBatch()
-	defer func() { wb.Cancel() }()
+	// Blocks go to badger as they come, a few commits in flight, each
+	// vector buffer recycled once badger has copied it into the value log;
+	// the progress record is committed every batchBlocks blocks, after
+	// every block before it has landed. That record is the point a crash
+	// falls back to (blocks written past it are written again, under the
+	// same keys); holding a whole batch in one WriteBatch instead would
+	// hold its 128 MB of vectors in memory until the batch's end.
+	bw := newBlockWriter(r.db)
+	defer bw.wait()
 	blockNo := startRow / BlockRows
 	row := startRow
 	inBatch := 0
-	var batchBytes uint64
-	batchStart := row
-	var batchBufs [][]byte // vector buffers to recycle once the batch is written
 	for b := range blocks {
 		if b.err != nil {
 			return rep, b.err
 		}
-		for col, data := range b.scalars {
-			if err := wb.Set(blockKey(t.ID, num, gen, blockNo, blockScalar, col), data); err != nil {
-				return rep, err
-			}
+		if err := r.db.ensureSpace(fmt.Sprintf("shard %d's next %d rows", num, b.n), blockBytes(b)); err != nil {
+			return rep, err
 		}
+		kvs := make([]blockEntry, 0, len(b.scalars)+len(b.vectors))
+		for col, data := range b.scalars {
+			kvs = append(kvs, blockEntry{blockKey(t.ID, num, gen, blockNo, blockScalar, col), data})
+		}
+		var bufs [][]byte
 		for col, data := range b.vectors {
-			if err := wb.Set(blockKey(t.ID, num, gen, blockNo, blockVector, col), data); err != nil {
-				return rep, err
+			kvs = append(kvs, blockEntry{blockKey(t.ID, num, gen, blockNo, blockVector, col), data})
+			bufs = append(bufs, data)
+		}
+		if err := bw.write(kvs, func() {
+			for _, buf := range bufs {
+				putVecBuffer(buf)
 			}
-			batchBufs = append(batchBufs, data)
+		}); err != nil {
+			return rep, err
 		}
 		blockNo++
 		row += uint32(b.n)
 		r.done += int64(b.n)
 		inBatch++
-		batchBytes += blockBytes(b)
 		if inBatch == r.opt.batchBlocks || row == total {
-			if err := r.db.ensureSpace(fmt.Sprintf("shard %d's next %d rows", num, row-batchStart), batchBytes); err != nil {
+			if err := bw.wait(); err != nil {
 				return rep, err
 			}
-			batchBytes, batchStart = 0, row
-			// The progress record goes last: badger applies writes in
-			// order, so after a crash it is never ahead of the blocks.
 			sh.Pending.Committed = row
-			if err := putTable(wb, t); err != nil {
-				return rep, err
-			}
-			if err := wb.Flush(); err != nil {
+			if err := r.db.commitTable(t); err != nil {
 				return rep, err
 			}
 			failpoint("ingest.batch")
-			wb = r.db.bdb.NewWriteBatch()
-			for _, b := range batchBufs {
-				putVecBuffer(b)
-			}
-			batchBufs = batchBufs[:0]
-			r.db.setCached(t)
 			inBatch = 0
 			if r.opt.Progress != nil {
 				r.opt.Progress(IngestProgress{Shard: num, Rows: r.done, TotalRows: r.total, ShardRows: int64(row), ShardTotal: int64(total)})
 			}
 		}
+	}
+	if err := bw.wait(); err != nil {
+		return rep, err
 	}
 	if err := ctx.Err(); err != nil {
 		return rep, err
@@ -530,6 +536,8 @@ func (r *ingestRun) shard(si *shardInput) (ShardReport, error) {
 		return rep, inputErr(si.meta.path, int64(row), nil, "ended after %d of %d rows", row, total)
 	}
 	tokens.finish()
+	wb := r.db.bdb.NewWriteBatch()
+	defer wb.Cancel()
 	if err := tokens.write(wb, t.ID, num, gen); err != nil {
 		return rep, err
 	}

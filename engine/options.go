@@ -28,6 +28,12 @@ type Options struct {
 	// time, and the file being written is never rewritten: smaller files
 	// give space back sooner, at the price of more open files.
 	ValueLogFileSize int64
+	// MappedMemory bounds the resident pages of the database's files that
+	// badger maps into the process (default 128 MB; 0: no bound). Past
+	// it they are handed back to the kernel (Linux only), which writes
+	// them back or drops them; pages needed again are read again, from
+	// the page cache or the disk. See mapped.go.
+	MappedMemory int64
 	// skipChecksums turns off checksum verification on reads (the
 	// checksum benchmark measures what it costs).
 	skipChecksums bool
@@ -35,11 +41,15 @@ type Options struct {
 
 // DefaultOptions returns options for the database in dir.
 func DefaultOptions(dir string) Options {
-	return Options{Dir: dir, WordNetDir: "/usr/share/wordnet", ValueLogFileSize: 256 << 20}
+	return Options{Dir: dir, WordNetDir: "/usr/share/wordnet", ValueLogFileSize: 256 << 20, MappedMemory: 128 << 20}
 }
 
 // WithValueLogFileSize returns o with the value log file size set.
 func (o Options) WithValueLogFileSize(n int64) Options { o.ValueLogFileSize = n; return o }
+
+// WithMappedMemory returns o with the bound on mapped resident pages
+// set (0: no bound).
+func (o Options) WithMappedMemory(n int64) Options { o.MappedMemory = n; return o }
 
 // WithReadOnly returns o with ReadOnly set.
 func (o Options) WithReadOnly(b bool) Options { o.ReadOnly = b; return o }

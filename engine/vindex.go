@@ -802,9 +802,19 @@ func raiseSeq(txn *badger.Txn, name string, v uint32) error {
 // ingest and stores it, at the cost of the shards the ingest changed; the
 // caller holds writeMu. Cancelled, it leaves the stored graph as it was
 // (behind its table), which the next write repairs.
-func (db *DB) refreshIndexesLocked(ctx context.Context, table string) error {
+func (db *DB) refreshIndexesLocked(ctx context.Context, table string, progress func(name string, done, total int64)) error {
 	// An update after ingest is expected, not news: no messages.
-	_, err := db.repairIndexesLocked(ctx, table, false, func(string) indexWork { return indexWork{progress: indexProgressHook} })
+	_, err := db.repairIndexesLocked(ctx, table, false, func(name string) indexWork {
+		hook := indexProgressHook
+		return indexWork{progress: func(done, total int64) {
+			if hook != nil {
+				hook(done, total)
+			}
+			if progress != nil {
+				progress(name, done, total)
+			}
+		}}
+	})
 	return err
 }
 

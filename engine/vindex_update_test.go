@@ -450,3 +450,34 @@ func loadTestIndex(db *DB, v *VectorIndex) (*index.HNSW, error) {
 	h, _, err := db.loadIndex(context.Background(), s, t, v, indexWork{})
 	return h, err
 }
+
+// An ingest into an indexed table reports the index update through
+// IndexProgress, by index name, up to its total.
+func TestIngestReportsIndexProgress(t *testing.T) {
+	const dim = 32
+	db := openTestDB(t)
+	ingestShard(t, db, testShard{rows: 3000, dim: dim, number: 0, seed: 1}, DefaultIngestOptions())
+	v, err := db.CreateIndex(context.Background(), "", "laion", "img", testIndexOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt := DefaultIngestOptions()
+	var last, calls int64
+	opt.IndexProgress = func(name string, done, total int64) {
+		if name != v.Name {
+			t.Errorf("progress for index %q, want %q", name, v.Name)
+		}
+		if done < last || done > total {
+			t.Errorf("progress %d of %d after %d", done, total, last)
+		}
+		last = done
+		if done == total {
+			calls++
+		}
+	}
+	ingestShard(t, db, testShard{rows: 3000, dim: dim, number: 0, seed: 3}, opt)
+	if calls == 0 {
+		t.Errorf("the index update never reported reaching its total (last %d)", last)
+	}
+	knnAgreesWithExactScan(t, db, dim, 10, 3)
+}

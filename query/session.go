@@ -107,8 +107,22 @@ var settings = map[string]setting{
 			}
 			return nil
 		}},
+	"sort_memory": {typ: value.TString, def: value.StringV(exec.DefaultSortMemory), check: checkSortMemory,
+		help: "memory an ORDER BY holds (kB, MB, GB); past it the rows are sorted in runs written to a temporary directory under $TMPDIR and merged"},
 	"rule": {typ: value.TString, def: value.StringV("paper"), help: "default caption matching rule: paper or normalized",
 		check: func(v value.Value) error { _, err := synset.ParseRule(v.S); return err }},
+}
+
+// checkSortMemory accepts sizes of at least 64 kB.
+func checkSortMemory(v value.Value) error {
+	n, err := exec.ParseBytes(v.S)
+	if err != nil {
+		return fmt.Errorf("sort_memory: %w", err)
+	}
+	if n < 64<<10 {
+		return fmt.Errorf("sort_memory must be at least 64kB (it is %s)", v.S)
+	}
+	return nil
 }
 
 // NewSession starts a session on db.

@@ -390,6 +390,7 @@ func (s *Session) execIngest(ctx context.Context, st *ast.Ingest) (*Result, erro
 	opt.Warn = s.opts.Warn
 	if s.opts.Progress != nil {
 		opt.Progress = func(p engine.IngestProgress) { s.opts.Progress("ingest", p.Rows, p.TotalRows) }
+		opt.IndexProgress = func(name string, done, total int64) { s.opts.Progress("index "+name, done, total) }
 	}
 	rep, err := s.db.Ingest(ctx, paths, opt)
 	if err != nil {

@@ -66,10 +66,21 @@ func ingest(ctx context.Context, db *engine.DB, paths []string, opt engine.Inges
 		}
 		bar.Set(p.Rows)
 	}
+	// The index update that follows the rows gets a bar of its own, per
+	// index: it can take as long as the ingest.
+	bars := repl.NewProgressReporter(e.stderr)
+	opt.IndexProgress = func(name string, done, total int64) {
+		if bar != nil {
+			bar.Done()
+			bar = nil
+		}
+		bars.Report("index "+name, done, total)
+	}
 	rep, err := db.Ingest(ctx, paths, opt)
 	if bar != nil {
 		bar.Done()
 	}
+	bars.Finish()
 	return rep, err
 }
 

@@ -109,7 +109,7 @@ func TestTerminalParameters(t *testing.T) {
 			want(tm.enter(".read uses.lq", "1 row"), ".read uses.lq", "enough\n------\ntrue\n1 row (")
 
 			tm.enter("SET ef_search = 100;", "")
-			s := tm.enter("SHOW SETTINGS;", "7 rows")
+			s := tm.enter("SHOW SETTINGS;", "8 rows")
 			shown := after(s, "SHOW SETTINGS;\n")
 			noWrap(t, shown, width)
 			if !regexp.MustCompile(`(?m)^ef_search +\| 100 +\| 64 +\| HNSW`).MatchString(shown) {

@@ -72,7 +72,9 @@ func SplitStatements(src string) []Chunk {
 			start, empty = tok.Pos, false
 		}
 		end = sc.Pos()
-		if cur.lexErr == nil {
+		// Past MaxStatementTokens the statement is an error at that
+		// token: the rest of a runaway statement is not kept.
+		if cur.lexErr == nil && len(cur.toks) <= grammar.MaxStatementTokens {
 			cur.toks = append(cur.toks, tok)
 		}
 	}

@@ -340,12 +340,80 @@ type InListExpr struct {
 	X    Expr
 	List []Expr
 	Not  bool
+
+	// set holds the list's values when they are all constants of one
+	// kind (numbers or texts) that hash exactly as they compare; a value
+	// of that kind is then looked up in one step instead of compared
+	// with each. hasNull: the list holds NULL.
+	set     map[value.ValueKey]struct{}
+	setKind int
+	hasNull bool
+	// OrTerms are the terms of the chain of ORs it was compiled from,
+	// which String writes.
+	OrTerms []Expr
+}
+
+// Hashed reports whether values are looked up in a set.
+func (e *InListExpr) Hashed() bool { return e.set != nil }
+
+// NewInList returns x IN (list), with the lookup set when the list
+// allows one.
+func NewInList(x Expr, list []Expr, not bool) *InListExpr {
+	e := &InListExpr{X: x, List: list, Not: not}
+	set := make(map[value.ValueKey]struct{}, len(list))
+	kind := 0
+	for _, item := range list {
+		c, ok := item.(*ConstExpr)
+		if !ok {
+			return e
+		}
+		if c.V.T == value.TNull {
+			e.hasNull = true
+			continue
+		}
+		k := hashKind(c.V)
+		if k == 0 || (kind != 0 && k != kind) {
+			return e
+		}
+		kind = k
+		set[value.KeyOf(c.V)] = struct{}{}
+	}
+	if kind != 0 {
+		e.set, e.setKind = set, kind
+	}
+	return e
+}
+
+// hashKind is 1 for a number whose value.KeyOf is equal exactly when
+// value.CompareValues says equal (integers, booleans, finite floats below
+// 2⁵³ in magnitude), 2 for text, 0 for anything else.
+func hashKind(v value.Value) int {
+	switch v.T {
+	case value.TInt, value.TBool:
+		return 1
+	case value.TFloat:
+		if !math.IsNaN(v.F) && math.Abs(v.F) < 1<<53 {
+			return 1
+		}
+	case value.TString:
+		return 2
+	}
+	return 0
 }
 
 func (e *InListExpr) Eval(ec *EvalCtx, row value.Row) (value.Value, error) {
 	a, err := e.X.Eval(ec, row)
 	if err != nil || a.T == value.TNull {
 		return value.Value{}, err
+	}
+	if e.set != nil && hashKind(a) == e.setKind {
+		if _, ok := e.set[value.KeyOf(a)]; ok {
+			return value.BoolV(!e.Not), nil
+		}
+		if e.hasNull {
+			return value.Value{}, nil
+		}
+		return value.BoolV(e.Not), nil
 	}
 	sawNull := false
 	for _, item := range e.List {
@@ -372,6 +440,21 @@ func (e *InListExpr) Eval(ec *EvalCtx, row value.Row) (value.Value, error) {
 }
 func (e *InListExpr) Typ() value.Type { return value.TBool }
 func (e *InListExpr) String() string {
+	if e.OrTerms != nil {
+		// As the LogicExprs of the chain would write it.
+		var b strings.Builder
+		b.WriteString(strings.Repeat("(", len(e.OrTerms)-1))
+		for i, t := range e.OrTerms {
+			if i > 0 {
+				b.WriteString(" OR ")
+			}
+			b.WriteString(t.String())
+			if i > 0 {
+				b.WriteString(")")
+			}
+		}
+		return b.String()
+	}
 	var parts []string
 	for _, x := range e.List {
 		parts = append(parts, x.String())

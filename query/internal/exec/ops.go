@@ -295,42 +295,79 @@ func (n *SortNode) less(a, b value.Row) bool {
 }
 
 func (n *SortNode) Open(ec *EvalCtx) (value.Rows, error) {
+	budget, err := sortMemory(ec)
+	if err != nil {
+		return nil, err
+	}
 	in, err := n.In.Open(ec)
 	if err != nil {
 		return nil, err
 	}
 	defer in.Close()
-	var rows []value.Row
 	// With a limit, keep only the best limit rows seen so far (a heap
 	// whose root is the worst kept row); ties keep the earlier row, as a
-	// stable sort would.
+	// stable sort would. Past sort_memory (a large limit, or none) the
+	// rows go to an external sort.
 	var h *topK
+	var ext *extSorter
 	if n.Limit > 0 {
 		h = &topK{n: n, limit: int(n.Limit)}
+	} else {
+		ext = newExtSorter(ec.ctx, n, 0, budget)
+	}
+	fail := func(err error) (value.Rows, error) {
+		if ext != nil {
+			ext.cleanup()
+		}
+		return nil, err
 	}
 	seq := 0
 	for in.Next() {
 		seq++
 		if seq%4096 == 0 {
 			if err := ec.ctx.Err(); err != nil {
-				return nil, err
+				return fail(err)
 			}
 		}
 		if h != nil {
 			h.offer(in.Row(), seq)
+			if h.bytes > budget {
+				// The kept rows are the first run: every row after them
+				// arrived later, so the merge stays stable.
+				ext = newExtSorter(ec.ctx, n, int(n.Limit), budget)
+				if err := ext.addRun(h.sorted()); err != nil {
+					return fail(err)
+				}
+				h = nil
+			}
 			continue
 		}
-		rows = append(rows, append(value.Row(nil), in.Row()...))
+		if err := ext.add(append(value.Row(nil), in.Row()...)); err != nil {
+			return fail(err)
+		}
 	}
 	if err := in.Err(); err != nil {
-		return nil, err
+		return fail(err)
 	}
 	if h != nil {
-		rows = h.sorted()
-	} else {
-		sort.SliceStable(rows, func(i, j int) bool { return n.less(rows[i], rows[j]) })
+		return value.NewSliceRows(h.sorted()), nil
 	}
-	return value.NewSliceRows(rows), nil
+	return ext.finish()
+}
+
+// sortMemory returns the sort_memory setting in bytes.
+func sortMemory(ec *EvalCtx) (int64, error) {
+	s := DefaultSortMemory
+	if ec.host != nil {
+		if v := ec.host.Setting("sort_memory"); v.T == value.TString {
+			s = v.S
+		}
+	}
+	n, err := ParseBytes(s)
+	if err != nil {
+		return 0, fmt.Errorf("sort_memory: %w", err)
+	}
+	return n, nil
 }
 
 // topK keeps the first limit rows in sort order.
@@ -339,6 +376,7 @@ type topK struct {
 	limit int
 	rows  []value.Row
 	seqs  []int
+	bytes int64 // the kept rows' memory, as rowBytes counts it
 }
 
 // worse reports whether kept row i sorts after kept row j.
@@ -389,6 +427,7 @@ func (h *topK) offer(r value.Row, seq int) {
 	if len(h.rows) < h.limit {
 		h.rows = append(h.rows, append(value.Row(nil), r...))
 		h.seqs = append(h.seqs, seq)
+		h.bytes += rowBytes(r)
 		h.up(len(h.rows) - 1)
 		return
 	}
@@ -396,6 +435,7 @@ func (h *topK) offer(r value.Row, seq int) {
 	if !h.n.less(r, h.rows[0]) {
 		return
 	}
+	h.bytes += rowBytes(r) - rowBytes(h.rows[0])
 	h.rows[0] = append(h.rows[0][:0], r...)
 	h.seqs[0] = seq
 	h.down(0)

@@ -3,11 +3,21 @@ package grammar
 import (
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"sync"
 
 	"github.com/alecthomas/participle/v2"
 	"github.com/alecthomas/participle/v2/lexer"
+)
+
+// MaxStatementBytes and MaxStatementTokens bound one statement: its
+// parse and its plan take time and memory in proportion to its tokens, so
+// a runaway input (a generated chain of 200,000 terms, a vector literal of
+// a million numbers) is an error instead of minutes and gigabytes.
+const (
+	MaxStatementBytes  = 1 << 20
+	MaxStatementTokens = 100_000
 )
 
 // MaxDepth bounds how deeply brackets, CASEs and prefix operators may nest,
@@ -108,6 +118,9 @@ func ParseStatement(toks []lexer.Token, terminated bool) (*Statement, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkSize(toks); err != nil {
+		return nil, err
+	}
 	if err := checkDepth(toks); err != nil {
 		return nil, err
 	}
@@ -127,6 +140,9 @@ func ParseStatement(toks []lexer.Token, terminated bool) (*Statement, error) {
 func ParseExpression(toks []lexer.Token) (*Expression, error) {
 	p, err := get()
 	if err != nil {
+		return nil, err
+	}
+	if err := checkSize(toks); err != nil {
 		return nil, err
 	}
 	if err := checkDepth(toks); err != nil {
@@ -225,6 +241,25 @@ func list(terms []string) string {
 		return terms[0]
 	}
 	return strings.Join(terms[:len(terms)-1], ", ") + " or " + terms[len(terms)-1]
+}
+
+// checkSize rejects statements over MaxStatementTokens tokens or
+// MaxStatementBytes bytes, at the first token past the limit.
+func checkSize(toks []lexer.Token) error {
+	if len(toks) == 0 {
+		return nil
+	}
+	const hint = "split it, or keep long lists of values in a table or set and join or use IN (SELECT ...)"
+	if len(toks)-1 > MaxStatementTokens { // the last is EOF
+		return &Error{Pos: toks[MaxStatementTokens].Pos, Msg: fmt.Sprintf("statement too long: more than %d tokens (words, numbers, operators); %s", MaxStatementTokens, hint)}
+	}
+	start := toks[0].Pos.Offset
+	last := toks[len(toks)-1]
+	if last.Pos.Offset+len(last.Value)-start <= MaxStatementBytes {
+		return nil
+	}
+	i := sort.Search(len(toks), func(i int) bool { return toks[i].Pos.Offset+len(toks[i].Value)-start > MaxStatementBytes })
+	return &Error{Pos: toks[i].Pos, Msg: fmt.Sprintf("statement too long: over %d bytes (1 MiB); %s", MaxStatementBytes, hint)}
 }
 
 // checkDepth rejects inputs nested deeper than MaxDepth.

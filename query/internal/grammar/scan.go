@@ -36,6 +36,9 @@ var symbols = map[string]lexer.TokenType{
 	"Punct":       Punct,
 }
 
+// MaxStringLen bounds a text literal (between its quotes, as written).
+const MaxStringLen = 1 << 16
+
 // MaxNameLen bounds identifiers, quoted identifiers and variable names
 // (with their quotes or $). Tables, sets and indexes allow half of it.
 const MaxNameLen = 256
@@ -204,6 +207,9 @@ func (s *Scanner) Next() (lexer.Token, error) {
 			// Every message about a name echoes it; one of megabytes would
 			// bury the message.
 			return lexer.Token{}, &LexError{Pos: start, Msg: fmt.Sprintf("a name of %d bytes (%s…): names are at most %d bytes", len(v), strings.ToValidUTF8(v[:24], ""), MaxNameLen)}
+		}
+		if t == String && len(v) > MaxStringLen+2 {
+			return lexer.Token{}, &LexError{Pos: start, Msg: fmt.Sprintf("a text literal of %d bytes: literals are at most %d bytes (read long texts from a file, e.g. INGEST or IMPORT)", len(v)-2, MaxStringLen)}
 		}
 		return lexer.Token{Type: t, Value: v, Pos: start}, nil
 	}
