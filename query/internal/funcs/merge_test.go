@@ -149,4 +149,3 @@ func TestMergedStatesEqualOneState(t *testing.T) {
 		}
 	}
 }
-
