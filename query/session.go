@@ -214,7 +214,7 @@ func (h sessionHost) Cut(ctx context.Context, c *plan.Cut) ([]value.Row, error) 
 	}
 	return h.s.mergeCut(ctx, c)
 }
-func (h sessionHost) Warn(msg string)                 { h.s.warn(msg) }
+func (h sessionHost) Warn(msg string) { h.s.warn(msg) }
 func (h sessionHost) ClassWNID(class int) string {
 	return h.s.wnids[class]
 }
