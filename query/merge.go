@@ -312,7 +312,7 @@ func (s *Session) StartMerge(ps *Partials, stmts []ast.Stmt, vars map[string]str
 		}
 	}
 	for _, c := range m0.Catalog.Classifiers {
-		b, err := os.ReadFile(filepath.Join(ps.parts[0].dir, c.File))
+		b, err := os.ReadFile(ps.kept(c.File))
 		if err != nil {
 			return []error{err}
 		}
@@ -503,7 +503,19 @@ func (mr *mergeRun) file(e ast.Expr, r0 *stmtRecord) ast.Expr {
 	if !ok {
 		return e
 	}
-	return &ast.StringLit{ValuePos: e.Pos(), Value: filepath.Join(mr.ps.parts[0].dir, rel)}
+	return &ast.StringLit{ValuePos: e.Pos(), Value: mr.ps.kept(rel)}
+}
+
+// kept is the path of a file of the partials (files/, kept by content)
+// in the first partial that has it.
+func (ps *Partials) kept(rel string) string {
+	for _, p := range ps.parts {
+		path := filepath.Join(p.dir, rel)
+		if _, err := os.Stat(path); err == nil {
+			return path
+		}
+	}
+	return filepath.Join(ps.parts[0].dir, rel) // the import says it is missing
 }
 
 // mergeCut gives a cut block of a merge the rows its partials' states
@@ -533,8 +545,16 @@ func (s *Session) mergeCut(ctx context.Context, c *plan.Cut) ([]value.Row, error
 		dirs = append(dirs, p.dir)
 	}
 	if !recs[0].Sharded {
-		// The same in every partial (OpenPartials compared them).
-		recs, dirs = recs[:1], dirs[:1]
+		// The same in every partial (OpenPartials compared them): read
+		// the first partial that kept it.
+		i := 0
+		for i < len(recs) && recs[i].File == "" {
+			i++
+		}
+		if i == len(recs) {
+			return nil, value.ErrAt(c.Block.Pos(), "no partial kept the state of this query (all ran with only its digest); run one partial without --shared digest")
+		}
+		recs, dirs = recs[i:i+1], dirs[i:i+1]
 	}
 	var rows []value.Row
 	var err error

@@ -34,8 +34,8 @@ package query
 //
 //	partial.json        the manifest (below); written last, so a partial
 //	                    without it is unfinished
-//	states/S-O.bin      the state of the block at byte offset O of the
-//	                    script in statement S (0-based)
+//	states/SHA.bin      the states of cut query blocks, named by their
+//	                    content (blocks that give the same state share one)
 //	files/SHA.EXT       copies of the files the script imports (IMPORT
 //	                    EMBEDDINGS, CLASSIFIER, PREDICTIONS), by content
 //	exports/S-NAME      statement S's EXPORT of this partial's rows
@@ -104,6 +104,11 @@ type PartialOptions struct {
 	Out string
 	// Vars are the --var values as given (text), recorded for the merge.
 	Vars map[string]string
+	// SharedDigestOnly leaves out what every partial computes the same
+	// (the states of queries over other tables, copies of imported
+	// files), keeping only its digest: for all partials but one, which
+	// keeps them (laiondb slurm's first task).
+	SharedDigestOnly bool
 }
 
 // manifest is partial.json.
@@ -377,16 +382,30 @@ func (s *Session) sourceDigest(name string) (string, error) {
 }
 
 // keepBytes writes b under files/ by its content and returns the file's
-// name there and the content's SHA-256.
+// name there and the content's SHA-256 (with SharedDigestOnly, only the
+// name: another partial keeps the file).
 func (pr *partialRun) keepBytes(name string, b []byte) (string, string, error) {
 	sum := sha256.Sum256(b)
 	sha := hex.EncodeToString(sum[:])
 	rel := filepath.Join("files", sha[:16]+filepath.Ext(name))
-	if err := os.WriteFile(filepath.Join(pr.tmp, rel), b, 0o644); err != nil {
-		return "", "", err
+	if pr.opt.SharedDigestOnly {
+		return rel, sha, nil
+	}
+	return rel, sha, pr.write(rel, b)
+}
+
+// write writes a file of the partial, once: files are named by their
+// content, so a second write of the same name is the same bytes.
+func (pr *partialRun) write(rel string, b []byte) error {
+	path := filepath.Join(pr.tmp, rel)
+	if _, err := os.Stat(path); err == nil {
+		return nil
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		return err
 	}
 	pr.bytes += int64(len(b))
-	return rel, sha, nil
+	return nil
 }
 
 // keepFile copies a file the script reads under files/.
@@ -804,13 +823,17 @@ func (s *Session) partialCut(ctx context.Context, c *plan.Cut) ([]value.Row, err
 		}
 		n = len(keyed)
 	}
-	rel := filepath.Join("states", fmt.Sprintf("%d-%d.bin", sp.index, off))
-	if err := os.WriteFile(filepath.Join(pr.tmp, rel), e.B, 0o644); err != nil {
-		return nil, err
-	}
 	sum := sha256.Sum256(e.B)
-	pr.rec.Cuts = append(pr.rec.Cuts, &cutRecord{Offset: off, Kind: cutKindNames[c.Kind], Sharded: tap != nil, File: rel, Rows: n, Bytes: int64(len(e.B)), SHA: hex.EncodeToString(sum[:])})
-	pr.bytes += int64(len(e.B))
+	sha := hex.EncodeToString(sum[:])
+	rel := filepath.Join("states", sha[:24]+".bin")
+	cr := &cutRecord{Offset: off, Kind: cutKindNames[c.Kind], Sharded: tap != nil, Rows: n, Bytes: int64(len(e.B)), SHA: sha}
+	if tap != nil || !pr.opt.SharedDigestOnly {
+		if err := pr.write(rel, e.B); err != nil {
+			return nil, err
+		}
+		cr.File = rel
+	}
+	pr.rec.Cuts = append(pr.rec.Cuts, cr)
 	pr.local[off] = local
 	return local, nil
 }

@@ -200,6 +200,7 @@ func runRun(ctx context.Context, args []string, e *env) error {
 	check := fs.Bool("check", false, "parse and check the script, report every error, run nothing")
 	partial := fs.String("partial", "", "write a partial run to this directory instead of printing results (laiondb merge combines partials)")
 	sharded := fs.String("sharded", query.DefaultSharded, "with --partial: the table whose shards this database holds a part of")
+	shared := fs.String("shared", "keep", "with --partial: keep the states of queries over the other tables (the same in every partial), or only their digest when another partial keeps them: keep or digest")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -230,7 +231,11 @@ func runRun(ctx context.Context, args []string, e *env) error {
 		return checkScript(e, &s, vars, file, string(src))
 	}
 	if *partial != "" {
-		return runPartial(ctx, e, &s, vars, file, string(src), query.PartialOptions{Sharded: *sharded, Out: *partial, Vars: vars})
+		if *shared != "keep" && *shared != "digest" {
+			fmt.Fprintf(e.stderr, "laiondb run: --shared %q: want keep or digest\n", *shared)
+			return errUsage
+		}
+		return runPartial(ctx, e, &s, vars, file, string(src), query.PartialOptions{Sharded: *sharded, Out: *partial, Vars: vars, SharedDigestOnly: *shared == "digest"})
 	}
 	return runStatements(ctx, e, &s, f, vars, file, string(src))
 }
