@@ -514,7 +514,9 @@ func vectorDigest(v []float32) uint64 {
 func (s *Session) scaleExec(ctx context.Context, stmt ast.Stmt) (*Result, bool, error) {
 	sp := s.scale.an.byStmt[stmt]
 	if sp == nil {
-		return nil, true, value.ErrAt(stmt.Pos(), "this statement is not part of the script the partial run analysed")
+		// A statement read as a source within the statement running
+		// (FROM (COMPARE ...) AS c): it runs as part of that one.
+		return nil, false, nil
 	}
 	s.scale.cur = sp
 	if s.scale.merge != nil {
@@ -656,12 +658,18 @@ func filesDigest(paths []string) (string, error) {
 // partialPlan plans a statement whose answer the merge computes: planning
 // computes the states of its cut blocks (Cut).
 func (s *Session) partialPlan(ctx context.Context, sp *stmtPlan) (*Result, error) {
+	return s.partialPlanStmt(ctx, sp.stmt)
+}
+
+// partialPlanStmt plans one statement in a partial run (a statement of
+// the script, or one read as a source within it).
+func (s *Session) partialPlanStmt(ctx context.Context, stmt ast.Stmt) (*Result, error) {
 	h := s.host()
 	planQ := func(q *ast.Select) error {
 		_, err := plan.PlanQuery(h, ctx, q)
 		return err
 	}
-	switch x := sp.stmt.(type) {
+	switch x := stmt.(type) {
 	case *ast.SelectStmt:
 		return &Result{}, planQ(x.Query)
 	case *ast.Nearest:
@@ -698,10 +706,10 @@ func (s *Session) partialPlan(ctx context.Context, sp *stmtPlan) (*Result, error
 		// them and its answer is dropped: the merge evaluates all rows.
 		var res *Result
 		var err error
-		if x, ok := sp.stmt.(*ast.Export); ok {
+		if x, ok := stmt.(*ast.Export); ok {
 			res, err = s.execExport(ctx, x)
 		} else {
-			res, err = s.execEvaluate(ctx, sp.stmt.(*ast.Evaluate))
+			res, err = s.execEvaluate(ctx, stmt.(*ast.Evaluate))
 		}
 		if err == nil && res != nil {
 			if res.Rows != nil {
@@ -710,8 +718,10 @@ func (s *Session) partialPlan(ctx context.Context, sp *stmtPlan) (*Result, error
 			s.scale.partial.rec.Message = res.Message
 		}
 		return &Result{}, err
+	case *ast.Show, *ast.ShowSynset:
+		return &Result{}, nil
 	}
-	return nil, value.ErrAt(sp.stmt.Pos(), "internal error: %s has no partial plan", sp.kind)
+	return nil, value.ErrAt(stmt.Pos(), "internal error: %s has no partial plan", stmtKind(stmt))
 }
 
 // exportPath is where a partial writes an EXPORT's file: its own rows,

@@ -511,7 +511,7 @@ func (a *analyzer) readsTablesDirectly(q *ast.Select, env *withEnv) bool {
 	if len(q.Unions) > 0 {
 		return false
 	}
-	r := a.sourceReads(q.From, env)
+	r := a.sourceReads(q.From, env.add(q.With))
 	return r == readsSharded || r == readsOther
 }
 

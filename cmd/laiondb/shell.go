@@ -247,17 +247,32 @@ func runPartial(ctx context.Context, e *env, s *sessionFlags, vars map[string]st
 		return fmt.Errorf("--partial writes to the database (the script's sets); leave out --read-only")
 	}
 	progress := repl.NewProgressReporter(e.stderr)
+	// A database the run makes is the run's own: a run refused or failed
+	// leaves none behind (as it leaves no partial).
+	_, statErr := os.Stat(s.db.dir)
+	made := errors.Is(statErr, fs.ErrNotExist)
 	db, err := openDatabase(e, &s.db, s.wordnet, progress, s.db.dir, false, true)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	closed := false
+	defer func() {
+		if !closed {
+			db.Close()
+		}
+	}()
 	defer progress.Finish()
 	for k, v := range vars {
 		db.Session.SetVar(k, query.ParseVar(v))
 	}
 	sum, err := repl.RunPartial(ctx, &repl.Conn{DB: db}, e.stdout, file, src, opt)
 	progress.Finish()
+	if err != nil && made {
+		closed = true
+		if cerr := db.Close(); cerr == nil {
+			os.RemoveAll(s.db.dir)
+		}
+	}
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
 			fmt.Fprintln(e.stderr, "interrupted")

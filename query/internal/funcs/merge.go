@@ -23,8 +23,12 @@ type Mergeable interface {
 	Merge(other AggState) error
 }
 
-// CanMerge reports whether the aggregate's states are Mergeable.
+// CanMerge reports whether the aggregate's states are Mergeable. Missing
+// parameters are taken as 1 (a state's kind does not depend on them).
 func (a *Aggregate) CanMerge(params []value.Value) bool {
+	for len(params) < len(a.Params) {
+		params = append(params, value.IntV(1))
+	}
 	st, err := a.NewState(params)
 	if err != nil {
 		return true // the parameters are wrong: the statement fails on its own
