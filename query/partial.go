@@ -905,3 +905,20 @@ func encodeGroups(e *wire.Encoder, agg *exec.AggNode, groups []*exec.AggGroup) e
 	}
 	return nil
 }
+
+// CheckPartial analyses a script as StartPartial does, running and
+// writing nothing: the statements whose answer a merge cannot give
+// exactly, each refused with why (laiondb slurm asks before it submits
+// the tasks). The sharded table is taken to exist: a job's tasks ingest
+// it when the script does not.
+func (s *Session) CheckPartial(stmts []ast.Stmt, sharded string) []error {
+	if sharded == "" {
+		sharded = DefaultSharded
+	}
+	tables := map[string]bool{sharded: true}
+	for _, t := range s.db.Tables() {
+		tables[t.Name] = true
+	}
+	_, errs := s.analyze(stmts, sharded, tables, map[string]reads{})
+	return errs
+}

@@ -112,3 +112,14 @@ func locateAll(errs []error, file, src string) []error {
 	}
 	return errs
 }
+
+// CheckPartial reports, located as RunScript's errors, every statement of
+// src that a partial run would refuse (query.Session.CheckPartial).
+func CheckPartial(sess *query.Session, file, src, sharded string) error {
+	src = withoutBOM(src)
+	stmts, errs := parseAll(file, src)
+	if len(errs) == 0 {
+		errs = locateAll(sess.CheckPartial(stmts, sharded), file, src)
+	}
+	return errors.Join(errs...)
+}

@@ -64,6 +64,12 @@ func runSlurm(ctx context.Context, args []string, e *env) error {
 			return errUsage
 		}
 	}
+	for _, a := range sbatchArgs {
+		if !strings.HasPrefix(a, "-") || strings.ContainsAny(a, "\n\r") {
+			fmt.Fprintf(e.stderr, "laiondb slurm: --sbatch-arg %q: want one sbatch option on one line, such as --partition=cpu\n", a)
+			return errUsage
+		}
+	}
 	out, err := filepath.Abs(*dir)
 	if err != nil {
 		return err
@@ -74,6 +80,11 @@ func runSlurm(ctx context.Context, args []string, e *env) error {
 	}
 	if _, err := scriptIngests(*script, string(src), *sharded); err != nil {
 		return err
+	}
+	// A statement no merge gives exactly is refused now, not in every task.
+	if err := checkPartialScript(*script, string(src), *sharded); err != nil {
+		fmt.Fprintln(e.stderr, strings.TrimSuffix(err.Error(), "\n"))
+		return errReported
 	}
 	j, err := planJob(*script, src, varFlags, *sharded, *perTask, fs.Args())
 	if err != nil {
@@ -376,3 +387,23 @@ func shQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) 
 
 // count writes n things: 1 task, 2 tasks.
 func count(n int, what string) string { return fmt.Sprintf("%d %s%s", n, what, plural(n)) }
+
+// checkPartialScript runs the partial run's analysis of the script on an
+// empty database in a temporary directory.
+func checkPartialScript(file, src, sharded string) error {
+	tmp, err := os.MkdirTemp("", "laiondb-check-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	db, err := engine.Open(engine.DefaultOptions(tmp))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	sess, err := query.NewSession(db, query.Options{})
+	if err != nil {
+		return err
+	}
+	return repl.CheckPartial(sess, file, src, sharded)
+}

@@ -97,6 +97,80 @@ func TestTaskIndexedJob(t *testing.T) {
 	sameStudy(t, job, want, wantOut)
 }
 
+// A script that does not ingest into the sharded table gets its shards
+// ingested by the task (--index N gives the task by hand), two shards a
+// task.
+func TestTaskIngestsShards(t *testing.T) {
+	dir := t.TempDir()
+	all := partialShards(t, dir, 3, 300)
+	script := filepath.Join(dir, "count.lq")
+	writeFile(t, script, "SELECT count(*) AS n, sum(width) AS w, max(caption) AS c FROM laion;\nSELECT nsfw, count(*) AS n FROM laion GROUP BY nsfw ORDER BY n DESC, nsfw;\n")
+	one := filepath.Join(dir, "one.db")
+	if code, _, stderr := run("ingest", "--db", one, all); code != 0 {
+		t.Fatalf("ingest: %s", stderr)
+	}
+	code, want, stderr := run("run", "--db", one, "--format", "jsonl", script)
+	if code != 0 {
+		t.Fatalf("one database: %s", stderr)
+	}
+	job := filepath.Join(dir, "job")
+	if code, stdout, stderr := run("slurm", "--dry-run", "--per-task", "2", "--script", script, "--out", job, all); code != 0 || !strings.Contains(stdout, "#SBATCH --array=0-1") {
+		t.Fatalf("slurm --dry-run --per-task 2: exit %d\n%s%s", code, stdout, stderr)
+	}
+	for i, shards := range []string{"0-1", "2"} {
+		code, stdout, stderr := run("task", "--out", job, "--index", fmt.Sprint(i))
+		if code != 0 || !strings.Contains(stdout, fmt.Sprintf("task %d: shards %s", i, shards)) || !strings.Contains(stdout, "ingested") {
+			t.Fatalf("task %d: exit %d\n%s%s", i, code, stdout, stderr)
+		}
+	}
+	if code, stdout, stderr := run("task", "--merge", "--out", job); code != 0 {
+		t.Fatalf("task --merge: exit %d\n%s%s", code, stdout, stderr)
+	}
+	got, err := os.ReadFile(filepath.Join(job, "result.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameOutput(t, "result.jsonl", want, string(got))
+}
+
+// laiondb slurm refuses, before it writes or submits anything, a script
+// that a partial run would refuse, and a --out that holds another job.
+func TestSlurmRefuses(t *testing.T) {
+	dir := t.TempDir()
+	all := partialShards(t, dir, 2, 100)
+	bad := filepath.Join(dir, "bad.lq")
+	writeFile(t, bad, "INGEST $shard INTO laion;\nSELECT count(*) FROM laion;\nSELECT id FROM laion WHERE width > (SELECT avg(width) FROM laion);\n")
+	job := filepath.Join(dir, "job")
+	code, stdout, stderr := run("slurm", "--dry-run", "--script", bad, "--out", job, all)
+	if code != 1 || !strings.Contains(stderr, "bad.lq:3:36: cannot run as a partial whose merge is exact") || stdout != "" {
+		t.Errorf("an unmergeable script: exit %d\nstdout %q\nstderr:\n%s", code, stdout, stderr)
+	}
+	if fileExists(job) {
+		t.Errorf("the refused job left %s", job)
+	}
+
+	good := filepath.Join(dir, "good.lq")
+	writeFile(t, good, "SELECT count(*) AS n FROM laion;\n")
+	if code, _, stderr := run("slurm", "--dry-run", "--script", good, "--out", job, all); code != 0 {
+		t.Fatalf("slurm --dry-run: exit %d\n%s", code, stderr)
+	}
+	code, _, stderr = run("slurm", "--dry-run", "--per-task", "2", "--script", good, "--out", job, all)
+	if code != 1 || !strings.Contains(stderr, "holds another job") {
+		t.Errorf("another job in the same --out: exit %d\n%s", code, stderr)
+	}
+	other := filepath.Join(dir, "other")
+	mkdir(t, other)
+	writeFile(t, filepath.Join(other, "notes.txt"), "mine\n")
+	code, _, stderr = run("slurm", "--dry-run", "--script", good, "--out", other, all)
+	if code != 1 || !strings.Contains(stderr, "is not empty and holds no job.json") {
+		t.Errorf("a --out with other files: exit %d\n%s", code, stderr)
+	}
+	code, _, stderr = run("task", "--out", job)
+	if code != 1 || !strings.Contains(stderr, "no task index") {
+		t.Errorf("task without an index: exit %d\n%s", code, stderr)
+	}
+}
+
 // TestSlurmStudy runs the study over three shards on the Slurm cluster
 // of this machine (.ci/slurm-up) with laiondb slurm --wait: a task whose
 // shard is damaged fails and is reported by shard with its log, the merge

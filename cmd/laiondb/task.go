@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/laiondb/laiondb/engine"
 	"github.com/laiondb/laiondb/query"
@@ -179,6 +180,7 @@ func runTask(ctx context.Context, args []string, e *env) error {
 }
 
 func runJobTask(ctx context.Context, e *env, dir string, j *job, i int) error {
+	start := time.Now()
 	t := j.Tasks[i]
 	fmt.Fprintf(e.stdout, "task %d: shards %s\n", i, shardList(t.numbers()))
 	if taskFinished(dir, i) {
@@ -220,6 +222,7 @@ func runJobTask(ctx context.Context, e *env, dir string, j *job, i int) error {
 	if code := runMain(ctx, append(args, script), e); code != 0 {
 		return fmt.Errorf("task %d: the partial run of %s on shards %s failed", i, script, shardList(t.numbers()))
 	}
+	fmt.Fprintf(e.stdout, "task %d: finished in %.1f s\n", i, time.Since(start).Seconds())
 	return nil
 }
 
@@ -292,6 +295,7 @@ func mergeJob(ctx context.Context, e *env, dir string, j *job) error {
 }
 
 func mergeJobResults(ctx context.Context, e *env, dir string, j *job) error {
+	start := time.Now()
 	var partials, missing []string
 	for i, t := range j.Tasks {
 		if !taskFinished(dir, i) {
@@ -326,7 +330,7 @@ func mergeJobResults(ctx context.Context, e *env, dir string, j *job) error {
 		err = cerr
 	}
 	if err == nil {
-		fmt.Fprintf(e.stdout, "merged %d partials: %s, %s\n", len(partials), filepath.Join(dir, "result.txt"), filepath.Join(dir, "result.jsonl"))
+		fmt.Fprintf(e.stdout, "merged %d partials in %.1f s: %s, %s\n", len(partials), time.Since(start).Seconds(), filepath.Join(dir, "result.txt"), filepath.Join(dir, "result.jsonl"))
 	}
 	return err
 }
