@@ -69,7 +69,7 @@ merge=$(secs "$t0" "$t1")
 
 printf "%-44s %10s\n" "run" "seconds"
 printf "%-44s %10s\n" "one database (laiondb run, ingest included)" "$one"
-printf "%-44s %10s\n" "slurm: $SHARDS tasks, 2 at a time, then the merge" "$slurm"
+printf "%-44s %10s\n" "slurm: $SHARDS task(s), 2 at a time, then merge" "$slurm"
 printf "%-44s %10s\n" "  the merge alone (laiondb task --merge)" "$merge"
 awk -v a="$one" -v b="$slurm" 'BEGIN { printf "slurm / one database: %.2fx the wall time\n", b / a }'
 for log in "$WORK"/job/logs/task-*.out; do

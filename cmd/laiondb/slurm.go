@@ -24,7 +24,7 @@ func init() {
 }
 
 func runSlurm(ctx context.Context, args []string, e *env) error {
-	fs := newFlags(e, "slurm", "--script FILE.lq --out DIR [--var k=v]... [--sbatch-arg ARG]... [--per-task N] [--dry-run] [--wait] SHARD...",
+	fs := newFlags(e, "slurm", "--script FILE.lq --out DIR [--var k=v]... [--sbatch-arg ARG]... [--per-task N] [--scratch DIR] [--dry-run] [--wait] SHARD...",
 		"Runs FILE.lq over the SHARDs (shard directories or files, numbered by their file\n"+
 			"names as ingest numbers them) with Slurm: an array job with one task per\n"+
 			"shard (or per N shards: --per-task N), each running `laiondb task` (its shards\n"+
@@ -51,6 +51,7 @@ func runSlurm(ctx context.Context, args []string, e *env) error {
 	sharded := fs.String("sharded", query.DefaultSharded, "the table the shards are ingested into")
 	dryRun := fs.Bool("dry-run", false, "write DIR and print the sbatch scripts, submit nothing")
 	wait := fs.Bool("wait", false, "wait for the merge job and exit with its status")
+	scratch := fs.String("scratch", "", "make each task's database in this directory of its node (e.g. '$TMPDIR', expanded on the node) and remove it when the task ends; default DIR/tasks/N/db, kept")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -90,6 +91,7 @@ func runSlurm(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
+	j.Scratch = *scratch
 	bin, err := os.Executable()
 	if err != nil {
 		return fmt.Errorf("cannot tell where this laiondb is: %v", err)

@@ -99,7 +99,7 @@ func TestTaskIndexedJob(t *testing.T) {
 
 // A script that does not ingest into the sharded table gets its shards
 // ingested by the task (--index N gives the task by hand), two shards a
-// task.
+// task, each database in --scratch and removed when its task ends.
 func TestTaskIngestsShards(t *testing.T) {
 	dir := t.TempDir()
 	all := partialShards(t, dir, 3, 300)
@@ -114,7 +114,9 @@ func TestTaskIngestsShards(t *testing.T) {
 		t.Fatalf("one database: %s", stderr)
 	}
 	job := filepath.Join(dir, "job")
-	if code, stdout, stderr := run("slurm", "--dry-run", "--per-task", "2", "--script", script, "--out", job, all); code != 0 || !strings.Contains(stdout, "#SBATCH --array=0-1") {
+	scratch := filepath.Join(dir, "scratch")
+	t.Setenv("LAIONDB_TEST_SCRATCH", scratch)
+	if code, stdout, stderr := run("slurm", "--dry-run", "--per-task", "2", "--scratch", "$LAIONDB_TEST_SCRATCH", "--script", script, "--out", job, all); code != 0 || !strings.Contains(stdout, "#SBATCH --array=0-1") {
 		t.Fatalf("slurm --dry-run --per-task 2: exit %d\n%s%s", code, stdout, stderr)
 	}
 	for i, shards := range []string{"0-1", "2"} {
@@ -122,6 +124,13 @@ func TestTaskIngestsShards(t *testing.T) {
 		if code != 0 || !strings.Contains(stdout, fmt.Sprintf("task %d: shards %s", i, shards)) || !strings.Contains(stdout, "ingested") {
 			t.Fatalf("task %d: exit %d\n%s%s", i, code, stdout, stderr)
 		}
+	}
+	// --scratch: the databases were made there and are gone.
+	if ents, err := os.ReadDir(scratch); err != nil || len(ents) != 0 {
+		t.Errorf("scratch %s after the tasks: %v, %v", scratch, ents, err)
+	}
+	if fileExists(filepath.Join(job, "tasks", "0", "db")) {
+		t.Errorf("with --scratch, task 0 made its database in the job directory")
 	}
 	if code, stdout, stderr := run("task", "--merge", "--out", job); code != 0 {
 		t.Fatalf("task --merge: exit %d\n%s%s", code, stdout, stderr)
@@ -188,9 +197,10 @@ func TestSlurmStudy(t *testing.T) {
 	if err := os.Chmod(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	// The jobs run this package's laiondb, built for them.
+	// The jobs run this package's laiondb, built for them (with this
+	// test's tags).
 	bin := filepath.Join(dir, "laiondb")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "build", "-tags", buildTags, "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	all := partialShards(t, dir, 3, 1000)

@@ -36,7 +36,7 @@ func init() {
 //	tasks/N/shard/      task N's shard directory ($shard): links to its
 //	                    shards' files and to the other entries of the
 //	                    SHARD directories (imagenet/, synsets/ ...)
-//	tasks/N/db/         task N's database
+//	tasks/N/db/         task N's database (elsewhere with --scratch)
 //	tasks/N/partial/    task N's partial (finished when partial.json is there)
 //	logs/task-N.out     task N's output; logs/merge.out the merge's
 //	result.txt          the merged results, as laiondb run prints them
@@ -58,7 +58,10 @@ type job struct {
 	Vars         []string          `json:"vars"` // name=value, as given
 	Sharded      string            `json:"sharded"`
 	Extras       map[string]string `json:"extras"` // entry name → path, linked into every task's shard directory
-	Tasks        []jobTask         `json:"tasks"`
+	// Scratch, when set, is where tasks make their databases (environment
+	// variables expanded on the node), removed when each task ends.
+	Scratch string    `json:"scratch,omitempty"`
+	Tasks   []jobTask `json:"tasks"`
 }
 
 // jobTask is one task: the shards it ingests.
@@ -204,6 +207,22 @@ func runJobTask(ctx context.Context, e *env, dir string, j *job, i int) error {
 		return err
 	}
 	db := filepath.Join(td, "db")
+	if j.Scratch != "" {
+		// On the node's own disk, gone when the task ends: the partial
+		// holds all the merge needs.
+		scratch := os.ExpandEnv(j.Scratch)
+		if err := os.MkdirAll(scratch, 0o755); err != nil {
+			return err
+		}
+		if db, err = os.MkdirTemp(scratch, fmt.Sprintf("laiondb-task-%d-", i)); err != nil {
+			return err
+		}
+		defer os.RemoveAll(db)
+		if err := os.Remove(db); err != nil { // ingest makes it
+			return err
+		}
+		fmt.Fprintf(e.stdout, "task %d: database %s (removed at the end)\n", i, db)
+	}
 	ingests, err := scriptIngests(script, string(src), j.Sharded)
 	if err != nil {
 		return err
