@@ -152,13 +152,7 @@ func sourceName(src ast.Source) string {
 // classVectors reads (key, vector) from a source and returns each class's
 // unit vectors.
 func (s *Session) classVectors(ctx context.Context, src ast.Source, on string, by ast.Expr, onPos ast.Pos) (map[string][][]float32, error) {
-	q := &ast.Select{
-		Items: []*ast.SelectItem{{Expr: by}, {Expr: &ast.ColumnRef{Column: ast.Ident{NamePos: onPos, Name: on}}}},
-		From:  src,
-	}
-	if !onPos.IsValid() {
-		q.Items[1].Expr.(*ast.ColumnRef).Column.NamePos = src.Pos()
-	}
+	q := compareSelect(src, on, by, onPos)
 	p, err := plan.PlanQuery(s.host(), ctx, q)
 	if err != nil {
 		return nil, err
@@ -190,4 +184,19 @@ func (s *Session) classVectors(ctx context.Context, src ast.Source, on string, b
 		return nil, atStatement(err, src.Pos())
 	}
 	return groups, nil
+}
+
+// compareSelect is the query a side of COMPARE INTRACLASS is read with:
+// SELECT by, on FROM src, at the source's position (where a partial run
+// finds its state).
+func compareSelect(src ast.Source, on string, by ast.Expr, onPos ast.Pos) *ast.Select {
+	q := &ast.Select{
+		SelectPos: src.Pos(),
+		Items:     []*ast.SelectItem{{Expr: by}, {Expr: &ast.ColumnRef{Column: ast.Ident{NamePos: onPos, Name: on}}}},
+		From:      src,
+	}
+	if !onPos.IsValid() {
+		q.Items[1].Expr.(*ast.ColumnRef).Column.NamePos = src.Pos()
+	}
+	return q
 }

@@ -65,7 +65,7 @@ func (s *Session) execExport(ctx context.Context, st *ast.Export) (*Result, erro
 		}
 		return nil, false, rows.Err()
 	}
-	res, err := export.Write(ctx, to.S, cols, next, export.Options{LaionetNames: st.LaionetNames, Model: model})
+	res, err := export.Write(ctx, s.exportPath(to.S), cols, next, export.Options{LaionetNames: st.LaionetNames, Model: model})
 	if err != nil {
 		return nil, atStatement(err, st.Pos())
 	}

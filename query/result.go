@@ -38,3 +38,6 @@ type (
 
 // Collect reads every row of r (copying each) and closes it.
 func Collect(r Rows) ([]Row, error) { return value.Collect(r) }
+
+// RowsOf returns rows held in memory as Rows.
+func RowsOf(rows []Row) Rows { return value.NewSliceRows(rows) }

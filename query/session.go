@@ -70,6 +70,9 @@ type Session struct {
 	// model and text, to store later (Options.DeferStores).
 	unstored    map[string]map[string][]float32
 	warnedIndex bool
+	// scale is set while the session is a partial run or a merge
+	// (partial.go, merge.go).
+	scale *scaleRun
 }
 
 // setting describes a SET name.
@@ -224,8 +227,30 @@ func (s *Session) host() sessionHost { return sessionHost{s} }
 // (the Host interface) without making it part of Session's API.
 type sessionHost struct{ s *Session }
 
-func (h sessionHost) Setting(name string) value.Value { return h.s.Setting(name) }
-func (h sessionHost) Warn(msg string)                 { h.s.warn(msg) }
+func (h sessionHost) Setting(name string) value.Value {
+	if name == "vector_search" && h.s.scale != nil && h.s.scale.partial != nil {
+		// A partial run searches exactly: the merge of exact per-shard
+		// neighbours is the exact answer over all shards.
+		return value.StringV("exact")
+	}
+	return h.s.Setting(name)
+}
+
+// CutsBlock, Partial and Cut make a session's host a plan.CutHost: in a
+// partial run or a merge, the planner hands it the query blocks the
+// analysis cut.
+func (h sessionHost) CutsBlock(q *ast.Select) bool {
+	sc := h.s.scale
+	return sc != nil && sc.cur != nil && q.Pos().IsValid() && sc.cur.cuts[q.Pos().Offset]
+}
+func (h sessionHost) Partial() bool { return h.s.scale != nil && h.s.scale.partial != nil }
+func (h sessionHost) Cut(ctx context.Context, c *plan.Cut) ([]value.Row, error) {
+	if h.s.scale.partial != nil {
+		return h.s.partialCut(ctx, c)
+	}
+	return h.s.mergeCut(ctx, c)
+}
+func (h sessionHost) Warn(msg string) { h.s.warn(msg) }
 func (h sessionHost) ClassWNID(class int) string {
 	return h.s.wnids[class]
 }
@@ -291,9 +316,16 @@ func (s *Session) Exec(ctx context.Context, stmt ast.Stmt) (*Result, error) {
 	return res, nil
 }
 
-func (s *Session) exec(ctx context.Context, stmt ast.Stmt) (*Result, error) {
+func (s *Session) exec(ctx context.Context, stmt ast.Stmt) (res *Result, err error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	if s.scale != nil {
+		r, handled, err := s.scaleExec(ctx, stmt)
+		if handled {
+			return r, err
+		}
+		defer func() { s.afterRun(res, err) }()
 	}
 	if _, ok := stmt.(*ast.Explain); !ok && usesCaptionIndex(stmt) {
 		if err := s.ensureCaptionIndex(ctx); err != nil {

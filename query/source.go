@@ -34,6 +34,13 @@ func (s *Session) statementRows(ctx context.Context, st ast.Stmt) (exec.PlanNode
 		return nil, value.ErrAt(st.Pos(), "%s returns no rows, so it cannot be read like a table; a statement in parentheses must return rows (%s)", statementName(st), rowStatements)
 	}
 	text := st.String()
+	if s.scale != nil && s.scale.partial != nil {
+		// A partial computes the states of the statement's queries now;
+		// the merge runs the statement.
+		if _, err := s.partialPlanStmt(ctx, st); err != nil {
+			return nil, err
+		}
+	}
 	if cols != nil {
 		run := func(ec *exec.EvalCtx) (value.Rows, error) {
 			res, err := s.exec(ec.Context(), st)

@@ -396,6 +396,9 @@ func (s *Session) execIngest(ctx context.Context, st *ast.Ingest) (*Result, erro
 	if err != nil {
 		return nil, value.ErrAt(st.Pos(), "INGEST: %v", err)
 	}
+	if s.scale != nil && s.scale.partial != nil {
+		s.scale.partial.lastIngest = rep
+	}
 	return &Result{Message: fmt.Sprintf("ingested %d rows into %s (%d shard%s)", rep.Rows, rep.Table, len(rep.Shards), plural(len(rep.Shards))), Changes: rep.Rows}, nil
 }
 
@@ -512,19 +515,24 @@ func (s *Session) createSet(ctx context.Context, st *ast.CreateSet, replace bool
 	if err := w.Commit(); err != nil {
 		return nil, err
 	}
-	var names []string
-	for _, c := range cols {
-		names = append(names, c.Name)
-	}
 	verb := "created"
 	if replace {
 		verb = "refreshed"
 	}
-	msg := fmt.Sprintf("%s set %s: %d rows of %s", verb, st.Name.Name, len(buf), p.Src.Info.Table.Name)
-	if len(names) > 0 {
+	return &Result{Message: setMessage(verb, st.Name.Name, int64(len(buf)), p.Src.Info.Table.Name, cols), Changes: int64(len(buf))}, nil
+}
+
+// setMessage is what CREATE SET and REFRESH SET say.
+func setMessage(verb, name string, rows int64, table string, cols []engine.Column) string {
+	msg := fmt.Sprintf("%s set %s: %d rows of %s", verb, name, rows, table)
+	if len(cols) > 0 {
+		var names []string
+		for _, c := range cols {
+			names = append(names, c.Name)
+		}
 		msg += ", storing " + strings.Join(names, ", ")
 	}
-	return &Result{Message: msg, Changes: int64(len(buf))}, nil
+	return msg
 }
 
 func (s *Session) execDropSet(ctx context.Context, st *ast.DropSet) (*Result, error) {

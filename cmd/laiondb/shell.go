@@ -213,6 +213,9 @@ func runRun(ctx context.Context, args []string, e *env) error {
 	s.register(fs)
 	format := formatFlag(fs, "output format")
 	check := fs.Bool("check", false, "parse and check the script, report every error, run nothing")
+	partial := fs.String("partial", "", "write a partial run to this directory instead of printing results (laiondb merge combines partials)")
+	sharded := fs.String("sharded", query.DefaultSharded, "with --partial: the table whose shards this database holds a part of")
+	shared := fs.String("shared", "keep", "with --partial: keep the states of queries over the other tables (the same in every partial), or only their digest when another partial keeps them: keep or digest")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -242,7 +245,60 @@ func runRun(ctx context.Context, args []string, e *env) error {
 	if *check {
 		return checkScript(ctx, e, &s, vars, file, string(src))
 	}
+	if *partial != "" {
+		if *shared != "keep" && *shared != "digest" {
+			fmt.Fprintf(e.stderr, "laiondb run: --shared %q: want keep or digest\n", *shared)
+			return errUsage
+		}
+		return runPartial(ctx, e, &s, vars, file, string(src), query.PartialOptions{Sharded: *sharded, Out: *partial, Vars: vars, SharedDigestOnly: *shared == "digest"})
+	}
 	return runStatements(ctx, e, &s, f, vars, file, string(src))
+}
+
+// runPartial is laiondb run --partial OUT: the script's states, for
+// laiondb merge, written to OUT; each statement's message on stdout.
+func runPartial(ctx context.Context, e *env, s *sessionFlags, vars map[string]string, file, src string, opt query.PartialOptions) error {
+	if s.db.readOnly {
+		return fmt.Errorf("--partial writes to the database (the script's sets); leave out --read-only")
+	}
+	progress := repl.NewProgressReporter(e.stderr)
+	// A database the run makes is the run's own: a run refused or failed
+	// leaves none behind (as it leaves no partial).
+	_, statErr := os.Stat(s.db.dir)
+	made := errors.Is(statErr, fs.ErrNotExist)
+	db, err := openDatabase(e, &s.db, s.wordnet, progress, s.db.dir, false, true)
+	if err != nil {
+		return err
+	}
+	closed := false
+	defer func() {
+		if !closed {
+			db.Close()
+		}
+	}()
+	defer progress.Finish()
+	for k, v := range vars {
+		db.Session.SetVar(k, query.ParseVar(v))
+	}
+	sum, err := repl.RunPartial(ctx, &repl.Conn{DB: db}, e.stdout, file, src, opt)
+	progress.Finish()
+	if err != nil && made {
+		closed = true
+		if cerr := db.Close(); cerr == nil {
+			os.RemoveAll(s.db.dir)
+		}
+	}
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			fmt.Fprintln(e.stderr, "interrupted")
+		} else {
+			fmt.Fprintln(e.stderr, strings.TrimSuffix(err.Error(), "\n"))
+		}
+		return errReported
+	}
+	fmt.Fprintf(e.stdout, "wrote partial %s: %d statements, %d states, %s; table %s: %d rows in shards %s\n",
+		sum.Dir, sum.Statements, sum.States, byteSize(sum.Bytes), opt.Sharded, sum.Rows, shardList(sum.Shards))
+	return nil
 }
 
 // checkScript is laiondb run --check: every error of the script, nothing

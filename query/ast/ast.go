@@ -60,7 +60,9 @@ type stmtBase struct{ span Span }
 
 func (s *stmtBase) Span() Span { return s.span }
 func (s *stmtBase) Pos() Pos   { return s.span.Start }
-func (*stmtBase) stmtNode()    {}
+
+func (s *stmtBase) setSpanTo(sp Span) { s.span = sp }
+func (*stmtBase) stmtNode()           {}
 
 // Ident is a name: of a table, set, column, alias, function, index or
 // setting. Name keeps the spelling of the source; double quotes only let

@@ -143,47 +143,10 @@ func ParseChunk(filename string, c Chunk) (Stmt, error) {
 }
 
 func setSpan(s Stmt, sp Span) {
-	switch x := s.(type) {
-	case *SelectStmt:
-		x.span = sp
-	case *CreateSet:
-		x.span = sp
-	case *DropSet:
-		x.span = sp
-	case *CreateIndex:
-		x.span = sp
-	case *DropIndex:
-		x.span = sp
-	case *Show:
-		x.span = sp
-	case *ShowSynset:
-		x.span = sp
-	case *Describe:
-		x.span = sp
-	case *RefreshSet:
-		x.span = sp
-	case *Vacuum:
-		x.span = sp
-	case *Reindex:
-		x.span = sp
-	case *Ingest:
-		x.span = sp
-	case *Explain:
-		x.span = sp
-	case *Assert:
-		x.span = sp
-	case *Set:
-		x.span = sp
-	case *Nearest:
-		x.span = sp
-	case *ImportEmbeddings:
-		x.span = sp
-	case *CompareIntraclass:
-		x.span = sp
-	case *Export:
-		x.span = sp
-	case *Plot:
-		x.span = sp
+	// Every statement embeds stmtBase: all of them get their span (a
+	// list of types here once left out the classifier statements).
+	if x, ok := s.(interface{ setSpanTo(Span) }); ok {
+		x.setSpanTo(sp)
 	}
 }
 

@@ -673,21 +673,36 @@ func (n *AggNode) explain() string {
 	return "group by " + strings.Join(n.Agg.KeyTxt, ", ") + " computing " + strings.Join(calls, ", ")
 }
 
-type group struct {
-	keys   []value.Value
-	states []funcs.AggState
-	seen   []map[value.ValueKey]bool // DISTINCT aggregates
+// AggGroup is one group of an aggregate: its keys, the state of each
+// aggregate call, and, when the rows were collected with order keys (a
+// partial run's), the key of the group's first row and the distinct
+// values of each DISTINCT call with the key of the row each was first
+// seen in.
+type AggGroup struct {
+	Keys     []value.Value
+	States   []funcs.AggState
+	First    int64
+	Distinct [][]KeyedValue // per call; nil for a call without DISTINCT
+
+	seen []map[value.ValueKey]bool // DISTINCT aggregates
 }
 
-func (n *AggNode) newGroup(keys []value.Value) (*group, error) {
-	g := &group{keys: keys, states: make([]funcs.AggState, len(n.Agg.Calls)), seen: make([]map[value.ValueKey]bool, len(n.Agg.Calls))}
+// KeyedValue is a value and the order key of the row it came from.
+type KeyedValue struct {
+	V   value.Value
+	Key int64
+}
+
+// NewGroup returns an empty group of the aggregate with the given keys.
+func (n *AggNode) NewGroup(keys []value.Value) (*AggGroup, error) {
+	g := &AggGroup{Keys: keys, States: make([]funcs.AggState, len(n.Agg.Calls)), seen: make([]map[value.ValueKey]bool, len(n.Agg.Calls))}
 	for i, c := range n.Agg.Calls {
 		st, err := c.Fn.NewState(c.Params)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", c.Text, err)
 		}
-		g.states[i] = st
-		if cs, ok := g.states[i].(*funcs.CountState); ok && c.Arg == nil {
+		g.States[i] = st
+		if cs, ok := g.States[i].(*funcs.CountState); ok && c.Arg == nil {
 			cs.Star = true
 		}
 		if c.Distinct {
@@ -698,13 +713,37 @@ func (n *AggNode) newGroup(keys []value.Value) (*group, error) {
 }
 
 func (n *AggNode) Open(ec *EvalCtx) (value.Rows, error) {
+	order, err := n.Collect(ec, nil)
+	if err != nil {
+		return nil, err
+	}
+	if len(order) == 0 && len(n.Agg.Keys) == 0 {
+		g, err := n.NewGroup(nil) // aggregates over no rows: one row
+		if err != nil {
+			return nil, err
+		}
+		order = append(order, g)
+	}
+	out, err := n.Finish(ec, order)
+	if err != nil {
+		return nil, err
+	}
+	return value.NewSliceRows(out), nil
+}
+
+// Collect reads the aggregate's input and returns its groups in the
+// order their first rows came. With key, each group also gets the order
+// key of its first row, and each DISTINCT call its distinct values with
+// the keys of the rows they were first seen in (see AggGroup); key is
+// called once per input row, after the row is read.
+func (n *AggNode) Collect(ec *EvalCtx, key func() int64) ([]*AggGroup, error) {
 	in, err := n.In.Open(ec)
 	if err != nil {
 		return nil, err
 	}
 	defer in.Close()
-	groups := map[string]*group{}
-	var order []*group
+	groups := map[string]*AggGroup{}
+	var order []*AggGroup
 	keys := make([]value.Value, len(n.Agg.Keys))
 	rows := 0
 	for in.Next() {
@@ -716,11 +755,19 @@ func (n *AggNode) Open(ec *EvalCtx) (value.Rows, error) {
 			}
 			keys[i] = v
 		}
+		var rk int64
+		if key != nil {
+			rk = key()
+		}
 		gk := rowKey(keys)
 		g := groups[gk]
 		if g == nil {
-			if g, err = n.newGroup(append([]value.Value(nil), keys...)); err != nil {
+			if g, err = n.NewGroup(append([]value.Value(nil), keys...)); err != nil {
 				return nil, err
+			}
+			g.First = rk
+			if key != nil {
+				g.Distinct = make([][]KeyedValue, len(n.Agg.Calls))
 			}
 			groups[gk] = g
 			order = append(order, g)
@@ -741,8 +788,11 @@ func (n *AggNode) Open(ec *EvalCtx) (value.Rows, error) {
 					continue
 				}
 				g.seen[i][k] = true
+				if key != nil {
+					g.Distinct[i] = append(g.Distinct[i], KeyedValue{V: keepValue(v), Key: rk})
+				}
 			}
-			if err := g.states[i].Add(v); err != nil {
+			if err := g.States[i].Add(v); err != nil {
 				return nil, fmt.Errorf("%s: %w", c.Text, err)
 			}
 		}
@@ -756,18 +806,25 @@ func (n *AggNode) Open(ec *EvalCtx) (value.Rows, error) {
 	if err := in.Err(); err != nil {
 		return nil, err
 	}
-	if len(order) == 0 && len(n.Agg.Keys) == 0 {
-		g, err := n.newGroup(nil) // aggregates over no rows: one row
-		if err != nil {
-			return nil, err
-		}
-		order = append(order, g)
+	return order, nil
+}
+
+// keepValue copies what a value borrows from a row that may be reused.
+func keepValue(v value.Value) value.Value {
+	if v.T == value.TVector {
+		v.V = append([]float32(nil), v.V...)
 	}
+	return v
+}
+
+// Finish turns groups into the aggregate's rows: keys, then each call's
+// result.
+func (n *AggNode) Finish(ec *EvalCtx, order []*AggGroup) ([]value.Row, error) {
 	out := make([]value.Row, 0, len(order))
 	for _, g := range order {
 		row := make(value.Row, 0, len(n.Sch))
-		row = append(row, g.keys...)
-		for i, st := range g.states {
+		row = append(row, g.Keys...)
+		for i, st := range g.States {
 			v, err := st.Result(ec.ctx)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", n.Agg.Calls[i].Text, err)
@@ -779,7 +836,7 @@ func (n *AggNode) Open(ec *EvalCtx) (value.Rows, error) {
 			return nil, err
 		}
 	}
-	return value.NewSliceRows(out), nil
+	return out, nil
 }
 
 // Operators with one input, for the rules' rewrite.

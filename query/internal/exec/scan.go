@@ -84,6 +84,9 @@ type ScanNode struct {
 	Preds  []*IndexPred
 	Need   []bool // per schema position
 	Filter []Cond // conjuncts applied to each row
+	// Tap, when set, gets the id of each row the scan hands on (a
+	// partial run's order key).
+	Tap *OrderTap
 }
 
 func (n *ScanNode) Schema() value.Schema { return n.Src.Sch }
@@ -249,6 +252,9 @@ func (it *scanIter) Next() bool {
 			return false
 		}
 		if ok {
+			if it.n.Tap != nil {
+				it.n.Tap.ID = int64(it.cur.ID())
+			}
 			return true
 		}
 	}

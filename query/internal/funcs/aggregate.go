@@ -278,6 +278,11 @@ func (s *intraclassState) Result(_ context.Context) (value.Value, error) {
 type pairsState struct {
 	std  bool
 	vecs [][]float32
+	// moments replace vecs in a state merged from partial runs when the
+	// group is larger than the vectors' dimension (see merge.go); err is
+	// an error met while making them, reported by Result.
+	moments *Moments
+	err     error
 }
 
 func (s *pairsState) Add(v value.Value) error {
@@ -293,6 +298,16 @@ func (s *pairsState) Add(v value.Value) error {
 }
 
 func (s *pairsState) Result(ctx context.Context) (value.Value, error) {
+	if s.err != nil {
+		return value.Value{}, s.err
+	}
+	if s.moments != nil {
+		st, err := s.moments.Stats()
+		if err != nil || st.N < 2 {
+			return value.Value{}, err
+		}
+		return value.FloatV(st.Std), nil
+	}
 	if len(s.vecs) < 2 {
 		return value.Value{}, nil
 	}

@@ -148,6 +148,29 @@ func pairDeviations(ctx context.Context, vs [][]float32, inv []float64, mean flo
 // pairSumsGram sums c and c² over the pairs from Σu and G = Σ uuᵀ (each
 // worker keeps the upper triangle of its own G).
 func pairSumsGram(ctx context.Context, vs [][]float32, inv []float64) (float64, float64, error) {
+	m, err := gramMoments(ctx, vs, inv)
+	if err != nil {
+		return 0, 0, err
+	}
+	s1, s2 := m.pairSums()
+	return s1, s2, nil
+}
+
+// Moments are what the pairwise statistics of a group need of its unit
+// vectors u: their number, Σu, the upper triangle of G = Σ uuᵀ (row-major
+// d×d, entries below the diagonal unused) and Σ|u|⁴. Moments of two
+// groups add up to those of their union, which is how laiondb merge
+// combines large groups of partial runs.
+type Moments struct {
+	N     int64
+	Sum   []float64
+	Gram  []float64
+	Self4 float64
+}
+
+// gramMoments computes the moments of vs (inv: each vector's inverse
+// norm), rows shared among the cores.
+func gramMoments(ctx context.Context, vs [][]float32, inv []float64) (*Moments, error) {
 	n, d := len(vs), len(vs[0])
 	nw := nworkers(n)
 	grams := make([][]float64, nw)
@@ -171,20 +194,35 @@ func pairSumsGram(ctx context.Context, vs [][]float32, inv []float64) (float64, 
 		}
 	})
 	if err != nil {
-		return 0, 0, err
+		return nil, err
 	}
+	m := &Moments{N: int64(n), Sum: sums[0], Gram: grams[0]}
+	for w := 1; w < nw; w++ {
+		for a, x := range sums[w] {
+			m.Sum[a] += x
+		}
+		for a := 0; a < d; a++ {
+			for b := a; b < d; b++ {
+				m.Gram[a*d+b] += grams[w][a*d+b]
+			}
+		}
+	}
+	// Σ|u_i|⁴ is n up to rounding; the exact value keeps the result exact.
+	for i, v := range vs {
+		nn := vec.DotF64(v, v) * inv[i] * inv[i]
+		m.Self4 += nn * nn
+	}
+	return m, nil
+}
+
+// pairSums returns Σ_{i<j} u_i·u_j and Σ_{i<j} (u_i·u_j)².
+func (m *Moments) pairSums() (float64, float64) {
+	d := len(m.Sum)
 	var frob, sq, self float64
 	for a := 0; a < d; a++ {
-		var sa float64
-		for w := range sums {
-			sa += sums[w][a]
-		}
-		sq += sa * sa
+		sq += m.Sum[a] * m.Sum[a]
 		for b := a; b < d; b++ {
-			var gab float64
-			for w := range grams {
-				gab += grams[w][a*d+b]
-			}
+			gab := m.Gram[a*d+b]
 			if a == b {
 				frob += gab * gab
 				self += gab // Σ_i u_ia², summing to Σ|u_i|² = n up to rounding
@@ -193,11 +231,65 @@ func pairSumsGram(ctx context.Context, vs [][]float32, inv []float64) (float64, 
 			}
 		}
 	}
-	// Σ|u_i|⁴ is n up to rounding; the exact value keeps the result exact.
-	var self4 float64
-	for i, v := range vs {
-		nn := vec.DotF64(v, v) * inv[i] * inv[i]
-		self4 += nn * nn
+	return (sq - self) / 2, (frob - m.Self4) / 2
+}
+
+// Add adds the moments of another group of the same dimension.
+func (m *Moments) Add(o *Moments) error {
+	if len(o.Sum) != len(m.Sum) {
+		return fmt.Errorf("vectors of dimensions %d and %d in one group", len(m.Sum), len(o.Sum))
 	}
-	return (sq - self) / 2, (frob - self4) / 2, nil
+	m.N += o.N
+	m.Self4 += o.Self4
+	for i, x := range o.Sum {
+		m.Sum[i] += x
+	}
+	d := len(m.Sum)
+	for a := 0; a < d; a++ {
+		for b := a; b < d; b++ {
+			m.Gram[a*d+b] += o.Gram[a*d+b]
+		}
+	}
+	return nil
+}
+
+// MomentsOf computes the moments of a group's vectors.
+func MomentsOf(ctx context.Context, vs [][]float32) (*Moments, error) {
+	if len(vs) == 0 {
+		return nil, errors.New("no vectors")
+	}
+	d := len(vs[0])
+	inv := make([]float64, len(vs))
+	for i, v := range vs {
+		if len(v) != d {
+			return nil, fmt.Errorf("vectors of dimensions %d and %d in one group", d, len(v))
+		}
+		nn := vec.DotF64(v, v)
+		if nn == 0 || math.IsNaN(nn) || math.IsInf(nn, 0) {
+			return nil, errZeroVector
+		}
+		inv[i] = 1 / math.Sqrt(nn)
+	}
+	return gramMoments(ctx, vs, inv)
+}
+
+// Stats are the pairwise statistics of the group the moments describe,
+// as PairStats computes them from the vectors (to rounding). A spread too
+// small for the second moment to resolve (a standard deviation under
+// 1e-6) is an error: PairStats sums the squared deviations pair by pair
+// there, which needs the vectors.
+func (m *Moments) Stats() (PairwiseStats, error) {
+	st := PairwiseStats{N: int(m.N), Pairs: m.N * (m.N - 1) / 2}
+	if m.N < 2 {
+		return st, nil
+	}
+	s1, s2 := m.pairSums()
+	p := float64(st.Pairs)
+	st.Mean = s1 / p
+	v := s2/p - st.Mean*st.Mean
+	if v < 1e-12 {
+		return st, errors.New("the pairwise cosines of this group are nearly all equal (standard deviation under 1e-6), which merged second moments cannot resolve; run the statement on one database")
+	}
+	st.Std = math.Sqrt(v)
+	return st, nil
 }

@@ -107,6 +107,9 @@ func (p *Planner) Plan() (exec.PlanNode, error) {
 	if err != nil {
 		return nil, err
 	}
+	if ch, ok := p.Sess.(CutHost); ok && ch.CutsBlock(p.Q) {
+		return p.planCut(ch, root)
+	}
 	if root, p.fired, err = optimize(p, root); err != nil {
 		return nil, err
 	}
