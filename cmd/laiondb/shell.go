@@ -266,7 +266,7 @@ func runPartial(ctx context.Context, e *env, s *sessionFlags, vars map[string]st
 	// leaves none behind (as it leaves no partial).
 	_, statErr := os.Stat(s.db.dir)
 	made := errors.Is(statErr, fs.ErrNotExist)
-	db, err := openDatabase(e, &s.db, s.wordnet, progress, s.db.dir, false, true)
+	db, err := openDatabase(ctx, e, &s.db, s.wordnet, progress, s.db.dir, repl.OpenMode{Create: true, BusyTimeout: s.db.busyTimeout})
 	if err != nil {
 		return err
 	}
