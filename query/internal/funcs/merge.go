@@ -111,17 +111,11 @@ func (s *centroidState) Merge(o AggState) error {
 	if x.n == 0 {
 		return nil
 	}
-	if s.n == 0 {
-		s.sum, s.n = append([]float64(nil), x.sum...), x.n
-		return nil
+	sum, err := addSums(s.sum, s.n == 0, x.sum)
+	if err != nil {
+		return err
 	}
-	if len(x.sum) != len(s.sum) {
-		return fmt.Errorf("vectors of dimensions %d and %d in one group", len(s.sum), len(x.sum))
-	}
-	for i, v := range x.sum {
-		s.sum[i] += v
-	}
-	s.n += x.n
+	s.sum, s.n = sum, s.n+x.n
 	return nil
 }
 
@@ -140,17 +134,11 @@ func (s *intraclassState) Merge(o AggState) error {
 	if x.n == 0 {
 		return nil
 	}
-	if s.n == 0 {
-		s.sum, s.n = append([]float64(nil), x.sum...), x.n
-		return nil
+	sum, err := addSums(s.sum, s.n == 0, x.sum)
+	if err != nil {
+		return err
 	}
-	if len(x.sum) != len(s.sum) {
-		return fmt.Errorf("vectors of dimensions %d and %d in one group", len(s.sum), len(x.sum))
-	}
-	for i, v := range x.sum {
-		s.sum[i] += v
-	}
-	s.n += x.n
+	s.sum, s.n = sum, s.n+x.n
 	return nil
 }
 
@@ -327,4 +315,19 @@ func (s *histogramState) Merge(o AggState) error {
 	}
 	s.vals = append(s.vals, x.vals...)
 	return nil
+}
+
+// addSums adds the vector sum src of another part's rows to dst (empty:
+// no rows yet), for the aggregates whose state is a count and Σv.
+func addSums(dst []float64, empty bool, src []float64) ([]float64, error) {
+	if empty {
+		return append([]float64(nil), src...), nil
+	}
+	if len(src) != len(dst) {
+		return nil, fmt.Errorf("vectors of dimensions %d and %d in one group", len(dst), len(src))
+	}
+	for i, v := range src {
+		dst[i] += v
+	}
+	return dst, nil
 }
