@@ -74,7 +74,7 @@ func TestTerminalIdleShellAndReaders(t *testing.T) {
 
 	other.send("C-d")
 	other.waitExit(0)
-	s = tm.enter("CREATE SET few AS SELECT * FROM laion ORDER BY id LIMIT 3;", "created set few")
+	tm.enter("CREATE SET few AS SELECT * FROM laion ORDER BY id LIMIT 3;", "created set few")
 	// Idle again: readers come in, and see the write.
 	out, err := query("SELECT count(*) AS n FROM few", "--busy-timeout", "0")
 	if err != nil || out != "n\n3\n" {
