@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/laiondb/laiondb/engine"
 	"github.com/laiondb/laiondb/query"
 	"github.com/laiondb/laiondb/query/ast"
 )
@@ -39,7 +38,7 @@ type OpenMode struct {
 	// an error).
 	Create bool
 	// BusyTimeout is how long to wait while another process holds the
-	// database (engine.Options.BusyTimeout).
+	// database (the engine's Options.BusyTimeout).
 	BusyTimeout time.Duration
 	// Session, when not nil, is moved onto the database opened
 	// (query.Session.UseDB) instead of a new session being started: the
@@ -72,7 +71,7 @@ type Conn struct {
 	// created, replaced or opened again in another mode.
 	Open Opener
 	// ReadOnly is the user's --read-only: statements that write fail
-	// (with the engine's ErrReadOnly) instead of opening it read-write.
+	// (with query.ErrReadOnly) instead of opening it read-write.
 	ReadOnly bool
 	// BusyTimeout is how long opening waits while another process holds
 	// the database: a writer (for anyone), readers (for a statement that
@@ -237,7 +236,7 @@ func (c *Conn) Close() error {
 	var err error
 	if n := c.DB.Session.Unstored(); n > 0 && c.Open != nil && !c.DB.Missing {
 		if c.ReadOnly {
-			err = fmt.Errorf("%s: %w", c.DB.Dir, engine.ErrReadOnly)
+			err = fmt.Errorf("%s: %w", c.DB.Dir, query.ErrReadOnly)
 		} else if !c.Writable() {
 			busy := c.BusyTimeout
 			c.BusyTimeout = 0
