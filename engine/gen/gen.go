@@ -139,20 +139,30 @@ func Generate(dir string, cfg Config) (*Summary, error) {
 	for i := range results {
 		results[i] = make(chan result, 1)
 	}
+	// A chunk takes its place among those in flight before a worker may
+	// take it, so places go in chunk order and the chunk the loop waits
+	// for always has one (taken by the worker instead, a later chunk
+	// could hold the last place while the loop waits for an earlier one).
 	work := make(chan int)
+	sem := make(chan struct{}, 2*runtime.GOMAXPROCS(0)) // chunks in flight
+	stop := make(chan struct{})                         // an error below ends the feeding
+	defer close(stop)
 	go func() {
 		defer close(work)
 		for c := 0; c < nchunks; c++ {
-			work <- c
+			select {
+			case sem <- struct{}{}:
+				work <- c
+			case <-stop:
+				return
+			}
 		}
 	}()
-	sem := make(chan struct{}, 2*runtime.GOMAXPROCS(0)) // chunks in flight
 	for range runtime.GOMAXPROCS(0) {
 		go func() {
 			img := make([]float32, chunk*cfg.Dim)
 			txt := make([]float32, chunk*cfg.Dim)
 			for c := range work {
-				sem <- struct{}{}
 				lo := c * chunk
 				hi := min(cfg.Rows, lo+chunk)
 				n := hi - lo
