@@ -161,6 +161,11 @@ func (s *sumState) Result(_ context.Context) (value.Value, error) {
 		return value.Value{}, nil
 	}
 	if s.avg {
+		if s.isInt {
+			// From the exact sum, i + wraps·2⁶⁴, not a running float
+			// sum: the same in whatever order (and parts) the values came.
+			return value.FloatV((float64(s.i) + float64(s.wraps)*0x1p64) / float64(s.n)), nil
+		}
 		return value.FloatV(s.f / float64(s.n)), nil
 	}
 	if s.isInt {

@@ -58,9 +58,10 @@ func (s *sumState) Encode(e *wire.Encoder) {
 	e.Varint(s.i)
 	e.Float(s.f)
 	e.Bool(s.anyRow)
+	e.Varint(s.wraps)
 }
 func (s *sumState) Decode(d *wire.Decoder) {
-	s.n, s.isInt, s.i, s.f, s.anyRow = d.Varint(), d.Bool(), d.Varint(), d.Float(), d.Bool()
+	s.n, s.isInt, s.i, s.f, s.anyRow, s.wraps = d.Varint(), d.Bool(), d.Varint(), d.Float(), d.Bool(), d.Varint()
 }
 
 // Merge: the sum stays an integer when every value was one (Add turns it
@@ -79,8 +80,18 @@ func (s *sumState) Merge(o AggState) error {
 	} else {
 		s.isInt = s.isInt && x.isInt
 	}
+	// The INT sums add as Add adds a value: a wrap of the 64-bit range is
+	// counted, with the wraps of each part, so the merged sum overflows
+	// exactly when one database's would.
+	sum, ok := value.AddInt(s.i, x.i)
+	if !ok && x.i > 0 {
+		s.wraps++
+	} else if !ok {
+		s.wraps--
+	}
 	s.n += x.n
-	s.i += x.i
+	s.i = sum
+	s.wraps += x.wraps
 	s.f += x.f
 	s.anyRow = true
 	return nil

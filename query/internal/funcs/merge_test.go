@@ -149,3 +149,48 @@ func TestMergedStatesEqualOneState(t *testing.T) {
 		}
 	}
 }
+
+// An INT sum overflows after a merge exactly when it does over all the
+// rows at once: parts in range whose total is not, a part that wrapped on
+// its own, and wraps that cancel out all give one state's answer.
+func TestMergedIntSumOverflowsAsOneState(t *testing.T) {
+	const big = math.MaxInt64 / 2
+	cases := []struct {
+		name  string
+		parts [][]int64
+	}{
+		{"parts in range, total not", [][]int64{{big, 1}, {big, 2}}},
+		{"a part wraps on its own", [][]int64{{big, big, big}, {1}}},
+		{"down", [][]int64{{-big, -big}, {-big}}},
+		{"wraps that cancel", [][]int64{{big, big, big}, {-big, -big, -big}}},
+		{"in range", [][]int64{{big}, {-big, 5}}},
+	}
+	for _, c := range cases {
+		for _, agg := range []string{"sum", "avg"} {
+			a := Aggregates[agg]
+			one, _ := a.NewState(nil)
+			var merged AggState
+			for _, part := range c.parts {
+				st, _ := a.NewState(nil)
+				for _, v := range part {
+					one.Add(value.IntV(v))
+					st.Add(value.IntV(v))
+				}
+				var e wire.Encoder
+				st.(Mergeable).Encode(&e)
+				back, _ := a.NewState(nil)
+				back.(Mergeable).Decode(wire.NewDecoder(e.B))
+				if merged == nil {
+					merged = back
+				} else if err := merged.(Mergeable).Merge(back); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, wantErr := one.Result(context.Background())
+			got, gotErr := merged.Result(context.Background())
+			if (wantErr != nil) != (gotErr != nil) || (wantErr == nil && !closeValues(got, want)) {
+				t.Errorf("%s, %s: merged %v (%v), one state %v (%v)", c.name, agg, value.DisplayValue(got), gotErr, value.DisplayValue(want), wantErr)
+			}
+		}
+	}
+}
