@@ -709,6 +709,16 @@ func (r *ingestRun) produce(ctx context.Context, si *shardInput, startRow uint32
 			}
 		}()
 	}
+	// send hands a block (or an error) to the writer, unless the writer
+	// has given up (ctx): then nobody reads out any more.
+	send := func(b *builtBlock) bool {
+		select {
+		case out <- b:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
 	for row := startRow; row < total; row += BlockRows {
 		n := int(min(BlockRows, total-row))
 		b := &builtBlock{n: n, vectors: map[uint16][]byte{}}
@@ -719,29 +729,27 @@ func (r *ingestRun) produce(ctx context.Context, si *shardInput, startRow uint32
 			} else {
 				b.err = ctx.Err()
 			}
-			out <- b
+			send(b)
 			return
 		}
 		if p.err != nil {
-			out <- &builtBlock{err: p.err}
+			send(&builtBlock{err: p.err})
 			return
 		}
 		b.scalars = p.scalars
 		for col, ch := range vecChans {
 			vp, ok := <-ch
 			if !ok {
-				out <- &builtBlock{err: ctx.Err()}
+				send(&builtBlock{err: ctx.Err()})
 				return
 			}
 			if vp.err != nil {
-				out <- &builtBlock{err: vp.err}
+				send(&builtBlock{err: vp.err})
 				return
 			}
 			b.vectors[col] = vp.vec
 		}
-		select {
-		case out <- b:
-		case <-ctx.Done():
+		if !send(b) {
 			return
 		}
 	}
