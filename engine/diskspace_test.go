@@ -6,11 +6,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // fakeDisk makes diskFree report free bytes from the calls'th call on
@@ -129,5 +131,36 @@ func TestFullFilesystemIsAnErrorNotSIGBUS(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// An ingest that stops (here: the disk fills) leaves no goroutine behind:
+// its block producer, blocked on a full queue the writer no longer reads,
+// gives up instead of waiting forever (a shell that failed one ingest
+// would carry it for the rest of the session).
+func TestStoppedIngestLeavesNoGoroutine(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(DefaultOptions(filepath.Join(t.TempDir(), "db")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	input := writeShard(t, t.TempDir(), testShard{rows: 12 * BlockRows, dim: 256, number: 0, seed: 2})
+	before := runtime.NumGoroutine()
+	for range 10 {
+		opt := DefaultIngestOptions()
+		opt.batchBlocks = 1
+		fakeDisk(t, 2, 65<<20)
+		if _, err := db.Ingest(ctx, []string{input}, opt); !errors.Is(err, syscall.ENOSPC) {
+			t.Fatalf("ingest while the disk fills: %v", err)
+		}
+	}
+	// Goroutines that are ending get a moment to end.
+	for wait := time.Millisecond; runtime.NumGoroutine() > before && wait < 2*time.Second; wait *= 2 {
+		time.Sleep(wait)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		buf := make([]byte, 1<<20)
+		t.Fatalf("%d goroutines before the stopped ingests, %d after:\n%s", before, n, buf[:runtime.Stack(buf, true)])
 	}
 }
