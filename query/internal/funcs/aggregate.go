@@ -202,25 +202,34 @@ func (s *minMaxState) Add(v value.Value) error {
 
 func (s *minMaxState) Result(_ context.Context) (value.Value, error) { return s.v, nil }
 
-type centroidState struct {
+// vecSum is the state of the aggregates that add vectors up (centroid,
+// intraclass): their count and Σv, in float64.
+type vecSum struct {
 	sum []float64
-	n   int
+	n   int64
 }
+
+// add adds v·scale.
+func (s *vecSum) add(v []float32, scale float64) error {
+	if s.sum == nil {
+		s.sum = make([]float64, len(v))
+	} else if len(v) != len(s.sum) {
+		return fmt.Errorf("vectors of dimensions %d and %d in one group", len(s.sum), len(v))
+	}
+	for i, x := range v {
+		s.sum[i] += float64(x) * scale
+	}
+	s.n++
+	return nil
+}
+
+type centroidState struct{ vecSum }
 
 func (s *centroidState) Add(v value.Value) error {
 	if v.T == value.TNull {
 		return nil
 	}
-	if s.sum == nil {
-		s.sum = make([]float64, len(v.V))
-	} else if len(v.V) != len(s.sum) {
-		return fmt.Errorf("vectors of dimensions %d and %d in one group", len(s.sum), len(v.V))
-	}
-	for i, x := range v.V {
-		s.sum[i] += float64(x)
-	}
-	s.n++
-	return nil
+	return s.add(v.V, 1)
 }
 
 func (s *centroidState) Result(_ context.Context) (value.Value, error) {
@@ -237,19 +246,11 @@ func (s *centroidState) Result(_ context.Context) (value.Value, error) {
 // intraclassState computes the mean pairwise cosine with the identity
 // mean = (|Σu|² − n) / (n(n−1)) over unit vectors u, in O(n·d): each vector
 // is normalised exactly (in float64) and added to a running sum.
-type intraclassState struct {
-	sum []float64
-	n   int64
-}
+type intraclassState struct{ vecSum }
 
 func (s *intraclassState) Add(v value.Value) error {
 	if v.T == value.TNull {
 		return nil
-	}
-	if s.sum == nil {
-		s.sum = make([]float64, len(v.V))
-	} else if len(v.V) != len(s.sum) {
-		return fmt.Errorf("vectors of dimensions %d and %d in one group", len(s.sum), len(v.V))
 	}
 	var nn float64
 	for _, x := range v.V {
@@ -258,12 +259,7 @@ func (s *intraclassState) Add(v value.Value) error {
 	if nn == 0 {
 		return fmt.Errorf("a zero vector has no direction; intraclass needs non-zero vectors")
 	}
-	inv := 1 / math.Sqrt(nn)
-	for i, x := range v.V {
-		s.sum[i] += float64(x) * inv
-	}
-	s.n++
-	return nil
+	return s.add(v.V, 1/math.Sqrt(nn))
 }
 
 func (s *intraclassState) Result(_ context.Context) (value.Value, error) {

@@ -107,50 +107,47 @@ func (s *minMaxState) Merge(o AggState) error {
 	return s.Add(x.v)
 }
 
-func (s *centroidState) Encode(e *wire.Encoder) { e.Int(s.n); e.Floats(s.sum) }
-func (s *centroidState) Decode(d *wire.Decoder) {
-	s.n, s.sum = d.Int(), d.Floats()
-	if s.n == 0 {
-		s.sum = nil
-	}
-}
-func (s *centroidState) Merge(o AggState) error {
-	x, ok := o.(*centroidState)
-	if !ok {
-		return mismatch(s, o)
-	}
-	if x.n == 0 {
-		return nil
-	}
-	sum, err := addSums(s.sum, s.n == 0, x.sum)
-	if err != nil {
-		return err
-	}
-	s.sum, s.n = sum, s.n+x.n
-	return nil
-}
-
-func (s *intraclassState) Encode(e *wire.Encoder) { e.Varint(s.n); e.Floats(s.sum) }
-func (s *intraclassState) Decode(d *wire.Decoder) {
+func (s *vecSum) Encode(e *wire.Encoder) { e.Varint(s.n); e.Floats(s.sum) }
+func (s *vecSum) Decode(d *wire.Decoder) {
 	s.n, s.sum = d.Varint(), d.Floats()
 	if s.n == 0 {
 		s.sum = nil
 	}
 }
+
+// merge adds another part's count and Σv.
+func (s *vecSum) merge(x *vecSum) error {
+	if x.n == 0 {
+		return nil
+	}
+	if s.n == 0 {
+		s.sum, s.n = append([]float64(nil), x.sum...), x.n
+		return nil
+	}
+	if len(x.sum) != len(s.sum) {
+		return fmt.Errorf("vectors of dimensions %d and %d in one group", len(s.sum), len(x.sum))
+	}
+	for i, v := range x.sum {
+		s.sum[i] += v
+	}
+	s.n += x.n
+	return nil
+}
+
+func (s *centroidState) Merge(o AggState) error {
+	x, ok := o.(*centroidState)
+	if !ok {
+		return mismatch(s, o)
+	}
+	return s.merge(&x.vecSum)
+}
+
 func (s *intraclassState) Merge(o AggState) error {
 	x, ok := o.(*intraclassState)
 	if !ok {
 		return mismatch(s, o)
 	}
-	if x.n == 0 {
-		return nil
-	}
-	sum, err := addSums(s.sum, s.n == 0, x.sum)
-	if err != nil {
-		return err
-	}
-	s.sum, s.n = sum, s.n+x.n
-	return nil
+	return s.merge(&x.vecSum)
 }
 
 // Encode writes the group's vectors while there are at most as many as
@@ -326,19 +323,4 @@ func (s *histogramState) Merge(o AggState) error {
 	}
 	s.vals = append(s.vals, x.vals...)
 	return nil
-}
-
-// addSums adds the vector sum src of another part's rows to dst (empty:
-// no rows yet), for the aggregates whose state is a count and Σv.
-func addSums(dst []float64, empty bool, src []float64) ([]float64, error) {
-	if empty {
-		return append([]float64(nil), src...), nil
-	}
-	if len(src) != len(dst) {
-		return nil, fmt.Errorf("vectors of dimensions %d and %d in one group", len(dst), len(src))
-	}
-	for i, v := range src {
-		dst[i] += v
-	}
-	return dst, nil
 }
