@@ -25,15 +25,7 @@ import (
 // text once, agree with the imported embeddings, and hit the database's
 // cache in a later session.
 func TestEmbedderOverHTTPEmbedsEachSynsetOnce(t *testing.T) {
-	shard, err := testShard()
-	if err != nil {
-		t.Fatal(err)
-	}
-	im, err := embed.NewImport(filepath.Join(shard, "synsets", "synset_text.tsv"), filepath.Join(shard, "synsets", "synset_text_emb.npy"), "clip-vit-b32")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := newEmbedServer(t, synsetVectors(im))
+	shard, _, srv := synsetServer(t)
 	requestCount := func() int {
 		srv.mu.Lock()
 		defer srv.mu.Unlock()
@@ -110,6 +102,21 @@ type embedServer struct {
 }
 
 // synsetVectors maps the imported synset texts to their vectors.
+// synsetServer starts an embeddings server on 127.0.0.1 that knows the
+// synset texts of the test shard (with the vectors gen wrote for them).
+func synsetServer(t *testing.T) (shard string, im *embed.Import, srv *embedServer) {
+	t.Helper()
+	shard, err := testShard()
+	if err != nil {
+		t.Fatal(err)
+	}
+	im, err = embed.NewImport(filepath.Join(shard, "synsets", "synset_text.tsv"), filepath.Join(shard, "synsets", "synset_text_emb.npy"), "clip-vit-b32")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return shard, im, newEmbedServer(t, synsetVectors(im))
+}
+
 func synsetVectors(im *embed.Import) map[string][]float32 {
 	known := map[string][]float32{}
 	for i, txt := range im.Texts() {
@@ -168,15 +175,7 @@ func newEmbedServer(t *testing.T, known map[string][]float32) *embedServer {
 // for its distinct synset texts in batches of 64 across rows, with the key
 // of LAIONDB_EMBEDDER_KEY, and the key appears in no message.
 func TestEmbedBatchesTheTextsOfAStatement(t *testing.T) {
-	shard, err := testShard()
-	if err != nil {
-		t.Fatal(err)
-	}
-	im, err := embed.NewImport(filepath.Join(shard, "synsets", "synset_text.tsv"), filepath.Join(shard, "synsets", "synset_text_emb.npy"), "clip-vit-b32")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := newEmbedServer(t, synsetVectors(im))
+	shard, _, srv := synsetServer(t)
 	const key = "sk-test-4f1c9e"
 	t.Setenv(embed.KeyEnv, key)
 	db, err := engine.Open(engine.DefaultOptions(filepath.Join(t.TempDir(), "db")))
@@ -281,15 +280,7 @@ func TestEmbedderTimeoutSetting(t *testing.T) {
 // UseDB puts it on the database opened read-write: a later session
 // answers from the cache. The session's embedder outlives the switch.
 func TestDeferredEmbeddingStores(t *testing.T) {
-	shard, err := testShard()
-	if err != nil {
-		t.Fatal(err)
-	}
-	im, err := embed.NewImport(filepath.Join(shard, "synsets", "synset_text.tsv"), filepath.Join(shard, "synsets", "synset_text_emb.npy"), "clip-vit-b32")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := newEmbedServer(t, synsetVectors(im))
+	shard, im, srv := synsetServer(t)
 	requested := func() int {
 		srv.mu.Lock()
 		defer srv.mu.Unlock()
